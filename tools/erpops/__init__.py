@@ -1,0 +1,3 @@
+"""erpops: ERP operations as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from erpops.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""The command line: the only module that knows click. Parse, then call a command function."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from erpops import __version__, i18n
+from erpops.errors import FatalError, guarded
+from erpops.load import find_root
+from erpops.output import FORMATS
+
+_LANG = click.Choice(i18n.LANGUAGES)
+
+
+def _root(repo: Path | None) -> Path:
+    start = repo or Path.cwd()
+    root = find_root(start)
+    if root is None:
+        raise FatalError(i18n.t("cli.no-root", start=start))
+    return root
+
+
+def _lang_option(f):
+    def set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value:
+            i18n.set_language(value)
+        return value
+
+    return click.option("--lang", type=_LANG, expose_value=False, callback=set_lang,
+                        is_eager=True, help="zh | en (default: $ERPOPS_LANG, then zh)")(f)
+
+
+_repo_option = click.option(
+    "--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The ops repository (default: the nearest folder above with roster/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="erpops")
+@_lang_option
+def cli() -> None:
+    """erpops: ERP operations as code (运维即代码)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_repo_option
+@_lang_option
+def check(paths: tuple[Path, ...], fmt: str, repo: Path | None) -> None:
+    """Validate the repository: schemas and rules. Exit 0 clean, 1 violations, 2 unusable input."""
+    from erpops.commands.check import check as run
+
+    root = _root(repo or (paths[0] if paths and paths[0].is_dir() else None))
+    for p in paths:
+        try:
+            p.resolve().relative_to(root)
+        except ValueError:
+            raise FatalError(i18n.t("cli.path-outside", path=p, root=root)) from None
+    raise SystemExit(run(root, list(paths), fmt))
+
+
+@cli.command()
+@click.argument("query")
+@_repo_option
+@_lang_option
+def who(query: str, repo: Path | None) -> None:
+    """Who owns SUBSYSTEM, what PERSON does, and whom to call (code, name or id)."""
+    from erpops.commands.who import who as run
+
+    raise SystemExit(run(_root(repo), query))
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Export every schema into this folder.")
+@_lang_option
+def schema(name: str | None, out: Path | None) -> None:
+    """List the JSON Schemas, print one, or export them all."""
+    from erpops.commands.schema import schema as run
+
+    raise SystemExit(run(name, out))
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+
+    def run() -> int:
+        try:
+            cli.main(args=argv, prog_name="erpops", standalone_mode=False)
+        except SystemExit as stop:
+            return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        except click.exceptions.Exit as stop:
+            return stop.exit_code
+        except click.ClickException as err:
+            err.show()
+            return 2
+        except click.exceptions.Abort:
+            raise KeyboardInterrupt from None
+        return 0
+
+    return guarded(run)

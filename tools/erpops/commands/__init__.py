@@ -1,0 +1,1 @@
+"""One module per command: a function of plain arguments that returns the exit code."""

@@ -1,0 +1,173 @@
+"""The one door into a repository: files → Documents → schema checks → model, all problems kept."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from erpops import schemas
+from erpops.diagnostics import Diagnostic
+from erpops.model import KeyUserGroup, Office, Person, Roster, Source, Subsystem, Vendor
+from erpops.yamlio import MAX_BYTES, Document, load_bytes
+
+PEOPLE = "roster/people.yaml"
+OFFICE = "roster/office.yaml"
+VENDOR = "roster/vendor.yaml"
+SUBSYSTEMS = "roster/subsystems"
+
+
+@dataclass
+class Repository:
+    root: Path
+    roster: Roster
+    documents: dict[str, Document] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.documents)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds a `roster/` folder."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "roster").is_dir():
+            return folder
+    return None
+
+
+class _Reader:
+    def __init__(self, root: Path, max_bytes: int) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.documents: dict[str, Document] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.attempted: set[str] = set()
+
+    def read(self, rel: str, schema: str, required: bool = True) -> Document | None:
+        self.attempted.add(rel)
+        try:
+            raw = (self.root / rel).read_bytes()
+        except FileNotFoundError:
+            if required:
+                self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0))
+            return None
+        except OSError as err:
+            self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0, reason=str(err)))
+            return None
+        doc, problems = load_bytes(raw, rel, self.max_bytes)
+        self.diagnostics.extend(problems)
+        if doc is None:
+            return None
+        self.documents[rel] = doc
+        self.diagnostics.extend(schemas.validate(doc, schema))
+        return doc
+
+
+def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
+    """Load the repository at `root`; every problem found on the way is in `.diagnostics`."""
+    reader = _Reader(root, max_bytes)
+    people = reader.read(PEOPLE, "people")
+    office = reader.read(OFFICE, "office")
+    vendor = reader.read(VENDOR, "vendor", required=False)
+    subsystem_docs = []
+    folder = root / SUBSYSTEMS
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        doc = reader.read(path.relative_to(root).as_posix(), "subsystem")
+        if doc is not None:
+            subsystem_docs.append(doc)
+    for path in sorted((root / "roster").rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix in (".yaml", ".yml") and rel not in reader.attempted:
+            reader.diagnostics.append(Diagnostic.make(rel, 1, "unknown-file", "warning"))
+    roster = Roster(
+        people_list=tuple(_people(people)),
+        subsystem_list=tuple(s for s in map(_subsystem, subsystem_docs) if s is not None),
+        office=_office(office),
+        vendor=_vendor(vendor),
+    )
+    return Repository(root, roster, reader.documents, reader.diagnostics)
+
+
+# Lenient builders: a field of the wrong type was already reported by the schema; here it is
+# simply left out so that one bad field does not hide every other finding.
+
+def _str(d: dict, key: str) -> str | None:
+    v = d.get(key)
+    return v if isinstance(v, str) else (v.isoformat() if hasattr(v, "isoformat") else None)
+
+
+def _ids(v: Any) -> tuple[str, ...]:
+    if isinstance(v, str):
+        return (v,)
+    if isinstance(v, list):
+        return tuple(x for x in v if isinstance(x, str))
+    return ()
+
+
+def _mapping(doc: Document | None) -> dict:
+    return doc.data if doc is not None and isinstance(doc.data, dict) else {}
+
+
+def _people(doc: Document | None) -> list[Person]:
+    items = _mapping(doc).get("people")
+    out = []
+    for i, d in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(d, dict) or not isinstance(d.get("id"), str):
+            continue
+        out.append(
+            Person(
+                id=d["id"], name=_str(d, "name") or d["id"], src=Source(doc, ("people", i)),
+                name_en=_str(d, "name_en"), department=_str(d, "department"),
+                organisation=_str(d, "organisation"), title=_str(d, "title"),
+                phone=_str(d, "phone"), email=_str(d, "email"), wecom=_str(d, "wecom"),
+                github=_str(d, "github"), emails=_ids(d.get("emails")),
+                placeholder=d.get("placeholder") is True,
+            )
+        )
+    return out
+
+
+def _office(doc: Document | None) -> Office | None:
+    d = _mapping(doc)
+    if not d:
+        return None
+    limit = d.get("max_admin_posts")
+    return Office(
+        name=_str(d, "name") or "", department=_str(d, "department") or "",
+        lead=_str(d, "lead") or "", members=_ids(d.get("members")), src=Source(doc),
+        name_en=_str(d, "name_en"),
+        max_admin_posts=limit if isinstance(limit, int) and not isinstance(limit, bool) else 4,
+    )
+
+
+def _subsystem(doc: Document) -> Subsystem | None:
+    d = _mapping(doc)
+    code = _str(d, "code")
+    if not code:
+        return None
+    group = d.get("key_user_group") if isinstance(d.get("key_user_group"), dict) else {}
+    return Subsystem(
+        code=code, name=_str(d, "name") or code,
+        business_admins=_ids(d.get("business_admin")), erp_admins=_ids(d.get("erp_admin")),
+        key_user_group=KeyUserGroup(
+            leader=_str(group, "leader") or "", members=_ids(group.get("members")),
+            population=_str(group, "population"),
+        ),
+        src=Source(doc), name_en=_str(d, "name_en"), aliases=_ids(d.get("aliases")),
+    )
+
+
+def _vendor(doc: Document | None) -> Vendor | None:
+    d = _mapping(doc)
+    if not d:
+        return None
+    support = d.get("on_site_support") if isinstance(d.get("on_site_support"), dict) else {}
+    return Vendor(
+        name=_str(d, "name") or "", period=_str(support, "period") or "", src=Source(doc),
+        name_en=_str(d, "name_en"), product=_str(d, "product"), hotline=_str(d, "hotline"),
+        contacts=_ids(d.get("contacts")), on_site_from=_str(support, "from"),
+        on_site_until=_str(support, "until"), consultants=_ids(support.get("consultants")),
+    )
+

@@ -1,0 +1,135 @@
+"""The domain as plain frozen records: people, the office, subsystems, the vendor, the roster."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+from erpops.yamlio import Document
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from, so that a rule can name the file and line of any field."""
+
+    doc: Document = field(compare=False, repr=False)
+    base: tuple = ()
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def line(self, *fields: Any) -> int:
+        return self.doc.line(self.base + fields)
+
+    def position(self, *fields: Any) -> tuple[int, int]:
+        return self.doc.position(self.base + fields)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    src: Source = field(compare=False, repr=False)
+    name_en: str | None = None
+    department: str | None = None
+    organisation: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    wecom: str | None = None
+    github: str | None = None
+    emails: tuple[str, ...] = ()
+    placeholder: bool = False
+
+    def display(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    department: str
+    lead: str
+    members: tuple[str, ...]
+    src: Source = field(compare=False, repr=False)
+    name_en: str | None = None
+    max_admin_posts: int = 4
+
+    @property
+    def staff(self) -> tuple[str, ...]:
+        return (self.lead,) + tuple(m for m in self.members if m != self.lead)
+
+
+@dataclass(frozen=True)
+class KeyUserGroup:
+    leader: str
+    members: tuple[str, ...] = ()
+    population: str | None = None
+
+
+@dataclass(frozen=True)
+class Subsystem:
+    code: str
+    name: str
+    business_admins: tuple[str, ...]
+    erp_admins: tuple[str, ...]
+    key_user_group: KeyUserGroup
+    src: Source = field(compare=False, repr=False)
+    name_en: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def business_admin(self) -> str | None:
+        """The business-system admin (tier 2); None unless there is exactly one."""
+        return self.business_admins[0] if len(self.business_admins) == 1 else None
+
+    @property
+    def erp_admin(self) -> str | None:
+        """The ERP subsystem admin (tier 3); None unless there is exactly one."""
+        return self.erp_admins[0] if len(self.erp_admins) == 1 else None
+
+    def display(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    period: str
+    src: Source = field(compare=False, repr=False)
+    name_en: str | None = None
+    product: str | None = None
+    hotline: str | None = None
+    contacts: tuple[str, ...] = ()
+    on_site_from: str | None = None
+    on_site_until: str | None = None
+    consultants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The organisation. `people_list` keeps duplicates so that a rule can report them."""
+
+    people_list: tuple[Person, ...] = ()
+    subsystem_list: tuple[Subsystem, ...] = ()
+    office: Office | None = None
+    vendor: Vendor | None = None
+
+    @cached_property
+    def people(self) -> Mapping[str, Person]:
+        return {p.id: p for p in reversed(self.people_list)}
+
+    @cached_property
+    def subsystems(self) -> Mapping[str, Subsystem]:
+        return {s.code: s for s in reversed(self.subsystem_list)}
+
+    def posts(self, person_id: str) -> list[tuple[str, Subsystem]]:
+        """The admin posts one person holds: ('business-admin'|'erp-admin', subsystem)."""
+        out = []
+        for s in self.subsystem_list:
+            if person_id in s.business_admins:
+                out.append(("business-admin", s))
+            if person_id in s.erp_admins:
+                out.append(("erp-admin", s))
+        return out

@@ -1,0 +1,1 @@
+"""The site: pages generated from the repository inside `mkdocs build`."""

@@ -1,0 +1,225 @@
+"""Read YAML safely and honestly: libyaml for speed, every refusal a Diagnostic at its line.
+
+Refused: bytes that are not UTF-8, files over the size limit, merge-conflict markers, syntax
+errors, duplicate keys, anchors/aliases (they can expand without bound), unknown tags and
+non-scalar keys. Values keep YAML's own types; where a schema wants a string and YAML 1.1
+read something else (`NO`, `0531`, `12:30`), `Document.source_text` lets the schema step say so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import yaml
+
+from erpops.diagnostics import Diagnostic
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml is a hard requirement in practice
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 1024 * 1024
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+_SCALARS = {
+    _TAG + name: _CONSTRUCTOR.yaml_constructors[_TAG + name]
+    for name in ("null", "bool", "int", "float", "timestamp")
+}
+_STR = _TAG + "str"
+_MAP = _TAG + "map"
+_SEQ = _TAG + "seq"
+_CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$))", re.MULTILINE)
+
+Path = tuple  # of str keys and int indexes
+
+
+@dataclass
+class Document:
+    """A parsed file: its data, and its text for finding lines again when a problem is found."""
+
+    path: str
+    data: Any
+    text: str = field(repr=False, default="")
+    _marks: dict | None = field(default=None, repr=False)
+
+    def _index(self) -> dict:
+        if self._marks is None:
+            self._marks = {}
+            try:
+                root = yaml.compose(self.text, Loader=_Loader)
+            except yaml.YAMLError:
+                root = None
+            if root is not None:
+                _index_marks(root, (), self._marks)
+        return self._marks
+
+    def position(self, path: Path = ()) -> tuple[int, int]:
+        """1-based (line, column) of the entry at `path`, or of its nearest ancestor."""
+        marks = self._index()
+        path = tuple(path)
+        while path and path not in marks:
+            path = path[:-1]
+        line, col, _ = marks.get(path, (1, 1, None))
+        return line, col
+
+    def line(self, path: Path = ()) -> int:
+        return self.position(path)[0]
+
+    def source_text(self, path: Path) -> str | None:
+        """The text of a plain scalar as written, if YAML resolved it to something not a string."""
+        entry = self._index().get(tuple(path))
+        return entry[2] if entry else None
+
+
+def _index_marks(node: yaml.Node, path: Path, marks: dict) -> None:
+    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1, None))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (str(key.value),) if isinstance(key, yaml.ScalarNode) else path
+            plain = _plain_source(value)
+            marks.setdefault(child, (key.start_mark.line + 1, key.start_mark.column + 1, plain))
+            _index_marks(value, child, marks)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            child = path + (i,)
+            marks.setdefault(
+                child, (item.start_mark.line + 1, item.start_mark.column + 1, _plain_source(item))
+            )
+            _index_marks(item, child, marks)
+
+
+def _plain_source(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.ScalarNode) and not node.style and node.tag != _STR:
+        return node.value
+    return None
+
+
+def decode(raw: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes to text: UTF-8 (a BOM is fine); anything else is refused with a way to fix it."""
+    if len(raw) > max_bytes:
+        return None, [
+            Diagnostic.make(path, 1, "file-too-large", size=len(raw), limit=max_bytes)
+        ]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Diagnostic.make(path, 1, "encoding", key="rule.encoding-utf16")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        key = "rule.encoding"
+        try:
+            if re.search("[\u4e00-\u9fff]", raw.decode("gb18030")):
+                key = "rule.encoding-gbk"
+        except UnicodeDecodeError:
+            pass
+        return None, [Diagnostic.make(path, line, "encoding", column=column, key=key)]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, []
+
+
+def conflict_markers(text: str, path: str) -> list[Diagnostic]:
+    match = _CONFLICT.search(text)
+    if not match:
+        return []
+    line = text.count("\n", 0, match.start()) + 1
+    return [Diagnostic.make(path, line, "merge-conflict", marker=match.group(0).strip())]
+
+
+def load_text(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse YAML text into a Document, or say at which line and why it is refused."""
+    problems = conflict_markers(text, path)
+    if problems:
+        return None, problems
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(filter(None, [err.context, err.problem]))
+        return None, [Diagnostic.make(path, line, "yaml-syntax", column=col, problem=problem)]
+    except yaml.YAMLError as err:
+        return None, [Diagnostic.make(path, 1, "yaml-syntax", problem=str(err))]
+    if root is None:
+        return Document(path, None, text), []
+    builder = _Builder(path)
+    data = builder.build(root, None)
+    if builder.problems:
+        return None, builder.problems
+    return Document(path, data, text), []
+
+
+def load_bytes(raw: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Document | None, list[Diagnostic]]:
+    text, problems = decode(raw, path, max_bytes)
+    if text is None:
+        return None, problems
+    return load_text(text, path)
+
+
+class _Builder:
+    """Turns a composed node graph into plain Python values, refusing what is unsafe."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.seen: set[int] = set()
+        self.problems: list[Diagnostic] = []
+
+    def _refuse(self, mark: yaml.Mark, rule: str, **args: Any) -> None:
+        self.problems.append(
+            Diagnostic.make(self.path, mark.line + 1, rule, column=mark.column + 1, **args)
+        )
+
+    def build(self, node: yaml.Node, where: yaml.Mark | None) -> Any:
+        if id(node) in self.seen:
+            self._refuse(where or node.start_mark, "yaml-alias")
+            return None
+        self.seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR:
+                return node.value
+            construct = _SCALARS.get(tag)
+            if construct is None:
+                self._refuse(node.start_mark, "yaml-tag", tag=tag)
+                return None
+            try:
+                return construct(_CONSTRUCTOR, node)
+            except (ValueError, yaml.YAMLError):
+                self._refuse(node.start_mark, "yaml-tag", tag=tag)
+                return None
+        if isinstance(node, yaml.SequenceNode):
+            if tag != _SEQ:
+                self._refuse(node.start_mark, "yaml-tag", tag=tag)
+            out = []
+            previous = node.start_mark
+            for item in node.value:
+                out.append(self.build(item, previous))
+                previous = item.end_mark
+            return out
+        if tag != _MAP:
+            self._refuse(node.start_mark, "yaml-tag", tag=tag)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._refuse(key_node.start_mark, "yaml-key-type")
+                continue
+            key = key_node.value
+            if key in result:
+                self._refuse(key_node.start_mark, "yaml-duplicate-key", name=key)
+                continue
+            result[key] = self.build(value_node, key_node.start_mark)
+        return result
+
+
+def walk(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every (path, value) below `data`, depth first."""
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from walk(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from walk(value, path + (i,))
