@@ -49,3 +49,8 @@ def test_default_is_chinese_and_env_switches(monkeypatch):
 
 def test_unknown_placeholder_is_left_visible():
     assert "{field}" in i18n.t("schema.required")
+
+
+def test_each_language_has_the_same_files():
+    names = {lang: [p.name for p in i18n.catalogue_files(lang)] for lang in i18n.LANGUAGES}
+    assert names["zh"] == names["en"]

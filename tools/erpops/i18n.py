@@ -28,11 +28,22 @@ def language(lang: str | None = None) -> str:
     return DEFAULT_LANG
 
 
+def catalogue_files(lang: str) -> list:
+    """One file per area (core, tickets, site, …) under locale/<lang>/, so areas grow apart."""
+    folder = resources.files("erpops").joinpath("locale", lang)
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+
+
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    text = resources.files("erpops").joinpath("locale", f"{lang}.yaml").read_text("utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return {str(k): str(v) for k, v in data.items()}
+    merged: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        data = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for key, value in (data or {}).items():
+            if key in merged:
+                raise ValueError(f"catalogue key {key!r} is defined twice ({path.name})")
+            merged[str(key)] = str(value)
+    return merged
 
 
 class _Lenient(dict):

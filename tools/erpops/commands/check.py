@@ -5,19 +5,8 @@ import sys
 from pathlib import Path
 
 from erpops import load, output
+from erpops.checks import diagnostics
 from erpops.diagnostics import Diagnostic, exit_code
-from erpops.rules import roster as roster_rules
-
-
-def diagnostics(repo: load.Repository) -> list[Diagnostic]:
-    """Everything wrong with a loaded repository: what loading found plus every rule.
-
-    Cross-file rules run only when every file could be read: on a partial model they would
-    report the unreadable file's absence as a dozen unrelated problems.
-    """
-    if any(d.is_input and d.is_error for d in repo.diagnostics):
-        return list(repo.diagnostics)
-    return repo.diagnostics + roster_rules.check(repo.roster)
 
 
 def _selected(found: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from erpops import load, output
-from erpops.commands.check import diagnostics
+from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.site import pages
 

@@ -1,0 +1,24 @@
+"""Every rule set that `erpops check`, the site and the PR gate run over a loaded repository."""
+from __future__ import annotations
+
+from erpops.diagnostics import Diagnostic
+from erpops.load import Repository
+from erpops.rules import roster
+
+
+def run_rules(repo: Repository) -> list[Diagnostic]:
+    """Each rule set takes the whole repository and returns its findings."""
+    found: list[Diagnostic] = []
+    found += roster.check(repo.roster)
+    return found
+
+
+def diagnostics(repo: Repository) -> list[Diagnostic]:
+    """Everything wrong with a loaded repository: what loading found plus every rule.
+
+    Cross-file rules run only when every file could be read: on a partial model they would
+    report the unreadable file's absence as a dozen unrelated problems.
+    """
+    if any(d.is_input and d.is_error for d in repo.diagnostics):
+        return list(repo.diagnostics)
+    return repo.diagnostics + run_rules(repo)
