@@ -1,19 +1,23 @@
 """The one door into a repository: files → Documents → schema checks → model, all problems kept."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from erpops import schemas
 from erpops.diagnostics import Diagnostic
-from erpops.model import KeyUserGroup, Office, Person, Roster, Source, Subsystem, Vendor
-from erpops.yamlio import MAX_BYTES, Document, load_bytes
+from erpops.model import (
+    KeyUserGroup, Office, Person, Roster, Runbook, Section, Source, Subsystem, Vendor,
+)
+from erpops.yamlio import MAX_BYTES, Document, decode, load_bytes, load_front_matter
 
 PEOPLE = "roster/people.yaml"
 OFFICE = "roster/office.yaml"
 VENDOR = "roster/vendor.yaml"
 SUBSYSTEMS = "roster/subsystems"
+RUNBOOKS = "runbooks"
 
 
 @dataclass
@@ -22,6 +26,7 @@ class Repository:
     roster: Roster
     documents: dict[str, Document] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    runbooks: dict[str, Runbook] = field(default_factory=dict)
 
     @property
     def files(self) -> int:
@@ -45,16 +50,39 @@ class _Reader:
         self.diagnostics: list[Diagnostic] = []
         self.attempted: set[str] = set()
 
-    def read(self, rel: str, schema: str, required: bool = True) -> Document | None:
+    def raw(self, rel: str) -> bytes | None:
         self.attempted.add(rel)
         try:
-            raw = (self.root / rel).read_bytes()
+            return (self.root / rel).read_bytes()
         except FileNotFoundError:
-            if required:
-                self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0))
+            self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0))
             return None
         except OSError as err:
             self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0, reason=str(err)))
+            return None
+
+    def read_markdown(self, rel: str, schema: str) -> tuple[Document, str, int] | None:
+        """A Markdown file with YAML front matter, the front matter checked against `schema`."""
+        raw = self.raw(rel)
+        if raw is None:
+            return None
+        text, problems = decode(raw, rel, self.max_bytes)
+        self.diagnostics.extend(problems)
+        if text is None:
+            return None
+        doc, body, body_line, problems = load_front_matter(text, rel)
+        self.diagnostics.extend(problems)
+        if doc is None:
+            return None
+        self.documents[rel] = doc
+        self.diagnostics.extend(schemas.validate(doc, schema))
+        return doc, body, body_line
+
+    def read(self, rel: str, schema: str, required: bool = True) -> Document | None:
+        if not required and not (self.root / rel).exists():
+            return None
+        raw = self.raw(rel)
+        if raw is None:
             return None
         doc, problems = load_bytes(raw, rel, self.max_bytes)
         self.diagnostics.extend(problems)
@@ -87,7 +115,13 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
         office=_office(office),
         vendor=_vendor(vendor),
     )
-    return Repository(root, roster, reader.documents, reader.diagnostics)
+    runbooks = {}
+    for path in sorted((root / RUNBOOKS).glob("*/*.md")):
+        loaded = reader.read_markdown(path.relative_to(root).as_posix(), "runbook")
+        runbook = _runbook(*loaded) if loaded else None
+        if runbook is not None:
+            runbooks.setdefault(runbook.id, runbook)
+    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks)
 
 
 # Lenient builders: a field of the wrong type was already reported by the schema; here it is
@@ -171,3 +205,26 @@ def _vendor(doc: Document | None) -> Vendor | None:
         on_site_until=_str(support, "until"), consultants=_ids(support.get("consultants")),
     )
 
+
+
+_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def _runbook(doc: Document, body: str, body_line: int) -> Runbook | None:
+    d = _mapping(doc)
+    rid = _str(d, "id")
+    if not rid:
+        return None
+    interval = d.get("review_interval_days")
+    sections = tuple(
+        Section(m.group(1).strip(), body_line + body.count("\n", 0, m.start()))
+        for m in _HEADING.finditer(body)
+    )
+    return Runbook(
+        id=rid, title=_str(d, "title") or rid, kind=_str(d, "kind") or "",
+        subsystems=_ids(d.get("subsystems")), owner=_str(d, "owner") or "", src=Source(doc),
+        severity=_ids(d.get("severity")), symptoms=_ids(d.get("symptoms")),
+        keywords=_ids(d.get("keywords")), last_reviewed=_str(d, "last_reviewed"),
+        review_interval_days=interval if isinstance(interval, int) and not isinstance(interval, bool) else None,
+        sections=sections, body=body,
+    )

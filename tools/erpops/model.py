@@ -108,6 +108,39 @@ class Vendor:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A `## ` heading of a runbook's body and the line it is on."""
+
+    title: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """A contingency plan, procedure or routine: front matter plus a Markdown body."""
+
+    id: str
+    title: str
+    kind: str
+    subsystems: tuple[str, ...]
+    owner: str
+    src: Source = field(compare=False, repr=False)
+    severity: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    last_reviewed: str | None = None
+    review_interval_days: int | None = None
+    sections: tuple[Section, ...] = ()
+    body: str = field(default="", compare=False, repr=False)
+
+    @property
+    def folder(self) -> str:
+        """The folder under runbooks/ it lives in: a subsystem code or `common`."""
+        parts = self.src.path.split("/")
+        return parts[1] if len(parts) > 2 else ""
+
+
+@dataclass(frozen=True)
 class Roster:
     """The organisation. `people_list` keeps duplicates so that a rule can report them."""
 

@@ -43,6 +43,7 @@ class Document:
     data: Any
     text: str = field(repr=False, default="")
     _marks: dict | None = field(default=None, repr=False)
+    line_offset: int = 0  # lines of the file before the YAML (front matter starts at line 2)
 
     def _index(self) -> dict:
         if self._marks is None:
@@ -62,7 +63,7 @@ class Document:
         while path and path not in marks:
             path = path[:-1]
         line, col, _ = marks.get(path, (1, 1, None))
-        return line, col
+        return line + self.line_offset, col
 
     def line(self, path: Path = ()) -> int:
         return self.position(path)[0]
@@ -150,6 +151,33 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
     if builder.problems:
         return None, builder.problems
     return Document(path, data, text), []
+
+
+_FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+
+
+def load_front_matter(text: str, path: str) -> tuple[Document | None, str, int, list[Diagnostic]]:
+    """Markdown with YAML front matter between two `---` lines.
+
+    Returns the front matter as a Document (lines counted from the file's top), the body,
+    the body's first line number, and any refusal.
+    """
+    problems = conflict_markers(text, path)
+    if problems:
+        return None, "", 1, problems
+    first = _FENCE.match(text)
+    close = _FENCE.search(text, first.end()) if first else None
+    if not first or not close:
+        return None, "", 1, [Diagnostic.make(path, 1, "front-matter")]
+    header = text[first.end() + 1 : close.start()]
+    doc, problems = load_text(header, path)
+    for i, d in enumerate(problems):
+        problems[i] = Diagnostic(d.path, d.line + 1, d.column, d.rule, d.severity, d.args, d.key)
+    body_start = text.count("\n", 0, close.end()) + 2
+    body = text[close.end() + 1 :]
+    if doc is not None:
+        doc.line_offset = 1
+    return doc, body, body_start, problems
 
 
 def load_bytes(raw: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Document | None, list[Diagnostic]]:
