@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from erpops.diagnostics import Diagnostic
 from erpops.load import Repository
-from erpops.rules import roster
+from erpops.rules import roster, runbooks
 
 
 def run_rules(repo: Repository) -> list[Diagnostic]:
     """Each rule set takes the whole repository and returns its findings."""
     found: list[Diagnostic] = []
     found += roster.check(repo.roster)
+    found += runbooks.check(repo)
     return found
 
 

@@ -27,6 +27,8 @@ class Repository:
     documents: dict[str, Document] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     runbooks: dict[str, Runbook] = field(default_factory=dict)
+    # Every runbook read, duplicates included, so that a rule can report a reused id.
+    runbook_list: list[Runbook] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -115,13 +117,15 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
         office=_office(office),
         vendor=_vendor(vendor),
     )
-    runbooks = {}
+    runbooks: dict[str, Runbook] = {}
+    runbook_list: list[Runbook] = []
     for path in sorted((root / RUNBOOKS).glob("*/*.md")):
         loaded = reader.read_markdown(path.relative_to(root).as_posix(), "runbook")
         runbook = _runbook(*loaded) if loaded else None
         if runbook is not None:
             runbooks.setdefault(runbook.id, runbook)
-    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks)
+            runbook_list.append(runbook)
+    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list)
 
 
 # Lenient builders: a field of the wrong type was already reported by the schema; here it is
@@ -226,5 +230,5 @@ def _runbook(doc: Document, body: str, body_line: int) -> Runbook | None:
         severity=_ids(d.get("severity")), symptoms=_ids(d.get("symptoms")),
         keywords=_ids(d.get("keywords")), last_reviewed=_str(d, "last_reviewed"),
         review_interval_days=interval if isinstance(interval, int) and not isinstance(interval, bool) else None,
-        sections=sections, body=body,
+        sections=sections, body=body, body_line=body_line,
     )
