@@ -86,6 +86,40 @@ def schema(name: str | None, out: Path | None) -> None:
     raise SystemExit(run(name, out))
 
 
+@cli.group()
+def runbook() -> None:
+    """Contingency plans and procedures: scaffold one, list the reviews coming due."""
+
+
+@runbook.command("new")
+@click.option("--kind", type=click.Choice(("contingency", "procedure", "maintenance")), required=True)
+@click.option("--id", "rid", required=True, help="File name without .md, e.g. backup-restore.")
+@click.option("--title", required=True)
+@click.option("--owner", required=True, help="Person id of the owner.")
+@click.option("--subsystem", "subsystems", multiple=True,
+              help="Subsystem code; repeat for several. None: all (runbooks/common/).")
+@_repo_option
+@_lang_option
+def runbook_new(kind: str, rid: str, title: str, owner: str, subsystems: tuple[str, ...],
+                repo: Path | None) -> None:
+    """Write runbooks/<subsystem or common>/<ID>.md with every required section to fill in."""
+    from erpops.commands.runbook import new
+
+    raise SystemExit(new(_root(repo), kind, rid, title, owner, list(subsystems)))
+
+
+@runbook.command("due")
+@click.option("--within", type=int, default=30, show_default=True, help="Days ahead to look.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_repo_option
+@_lang_option
+def runbook_due(within: int, fmt: str, repo: Path | None) -> None:
+    """List runbooks whose review is overdue or due within DAYS (today: $ERPOPS_TODAY or the date)."""
+    from erpops.commands.runbook import due
+
+    raise SystemExit(due(_root(repo), within, fmt))
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
