@@ -246,3 +246,20 @@ def test_a_subsystem_plan_covers_its_subsystem(cli, books):
 
 def test_no_runbooks_no_coverage_warning(cli, repo):
     assert run(cli, repo) == (0, [])
+
+
+def test_subsystem_contingency_plan_owner_is_office_or_erp_admin(cli, books):
+    books.write("runbooks/alpha/alpha-down.md", CONTINGENCY.replace("power-cut", "alpha-down")
+                .replace("[common]", "[alpha]").replace("owner: qian-erp", "owner: zhao-admin"))
+    code, found = run(cli, books)
+    assert found == [("runbooks/alpha/alpha-down.md", 6, "runbook-owner-role", "error")]
+    books.edit("runbooks/alpha/alpha-down.md", "owner: zhao-admin", "owner: sun-lead")
+    assert run(cli, books) == (0, [])
+
+
+@pytest.mark.parametrize("rel", ["runbooks/power-cut.md", "runbooks/common/old/power-cut.md"])
+def test_runbook_outside_a_folder_is_not_read_silently(cli, books, rel):
+    books.write(rel, CONTINGENCY.replace("power-cut", "other"))
+    code, found = run(cli, books)
+    assert found == [(rel, 1, "runbook-misplaced", "warning")]
+    assert code == 0

@@ -125,6 +125,10 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
         if runbook is not None:
             runbooks.setdefault(runbook.id, runbook)
             runbook_list.append(runbook)
+    for path in sorted((root / RUNBOOKS).rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in reader.attempted:
+            reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
     return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list)
 
 
