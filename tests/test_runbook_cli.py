@@ -146,3 +146,23 @@ def test_due_in_english(cli, repo):
 def test_due_rejects_negative_window(cli, repo):
     r = cli("runbook", "due", "--within", "-1", cwd=repo.root)
     assert (r.code, r.err) == (2, "erpops: --within 不能为负数。\n")
+
+
+def test_new_for_several_subsystems_goes_into_common(cli, repo):
+    repo.write("roster/subsystems/beta.yaml", repo.read("roster/subsystems/alpha.yaml").replace("code: alpha", "code: beta"))
+    r = cli("runbook", "new", "--kind", "contingency", "--id", "close", "--title", "结账",
+            "--owner", "qian-erp", "--subsystem", "beta", "--subsystem", "alpha", cwd=repo.root)
+    assert r.code == 0
+    assert "subsystems: [beta, alpha]\n" in repo.read("runbooks/common/close.md")
+    assert findings(cli, repo)[0] == 0
+
+
+def test_new_accepts_common_alone_only(cli, repo):
+    r = cli("runbook", "new", "--kind", "procedure", "--id", "p", "--title", "规程",
+            "--owner", "qian-erp", "--subsystem", "common", cwd=repo.root)
+    assert r.code == 0
+    assert "subsystems: [common]\n" in repo.read("runbooks/common/p.md")
+    r = cli("runbook", "new", "--kind", "procedure", "--id", "q", "--title", "规程",
+            "--owner", "qian-erp", "--subsystem", "common", "--subsystem", "alpha", cwd=repo.root)
+    assert r.code == 2
+    assert "common" in r.err and not (repo.root / "runbooks/common/q.md").exists()

@@ -86,6 +86,10 @@ def new(root: Path, kind: str, rid: str, title: str, owner: str, subsystems: lis
         lang: str | None = None) -> int:
     lang = language(lang)
     subsystems = list(dict.fromkeys(subsystems))
+    if COMMON in subsystems:
+        if len(subsystems) > 1:
+            raise FatalError(t("rule.runbook-common-alone", lang))
+        subsystems = []
     repo = load.load(root)
     path = _validate(repo, kind, rid, title, owner, subsystems, lang)
     atomic.write_text(path, render(kind, rid, title, owner, subsystems, clock.today(), lang))
