@@ -86,6 +86,18 @@ def schema(name: str | None, out: Path | None) -> None:
     raise SystemExit(run(name, out))
 
 
+@cli.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="Do not write: exit 1 with a diff when the committed file is out of date.")
+@_repo_option
+@_lang_option
+def codeowners(check_only: bool, repo: Path | None) -> None:
+    """Generate .github/CODEOWNERS from the roster (or --check that it is up to date)."""
+    from erpops.commands.codeowners import codeowners as run
+
+    raise SystemExit(run(_root(repo), check_only))
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
