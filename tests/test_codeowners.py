@@ -148,7 +148,7 @@ def test_invalid_roster_writes_nothing_and_names_file_line_rule(repo, cli):
     assert not (repo.root / PATH).exists()
 
 
-def test_a_failed_write_leaves_the_old_file_whole(repo, cli, monkeypatch, tmp_path):
+def test_a_failed_write_leaves_the_old_file_whole(repo, cli, monkeypatch):
     cli("codeowners", cwd=repo.root)
     before = repo.read(PATH)
     _logins(repo, **{"zhao-admin": "zhao-gh"})
@@ -157,8 +157,9 @@ def test_a_failed_write_leaves_the_old_file_whole(repo, cli, monkeypatch, tmp_pa
         raise OSError("disk full")
 
     monkeypatch.setattr("erpops.atomic.os.replace", refuse)
-    monkeypatch.setenv("ERPOPS_LOG_DIR", str(tmp_path / "logs"))
-    assert cli("codeowners", cwd=repo.root).code == 3
+    r = cli("codeowners", cwd=repo.root)
+    assert r.code == 2
+    assert r.err == "erpops: 无法写入 .github/CODEOWNERS：disk full。原文件保持不变。\n"
     assert repo.read(PATH) == before
     assert sorted(p.name for p in (repo.root / ".github").iterdir()) == ["CODEOWNERS"]
 

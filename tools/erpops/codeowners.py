@@ -72,8 +72,10 @@ def _section(roster: Roster, title: str, patterns: tuple[str, ...], people) -> S
 def sections(roster: Roster, lang: str) -> tuple[Section, ...]:
     office = roster.office
     staff = office.staff if office else ()
-    office_name = (office.name_en if lang == "en" and office and office.name_en else
-                   office.name if office else t("codeowners.office", lang))
+    if office is None:
+        office_name = t("codeowners.office", lang)
+    else:
+        office_name = office.name_en if lang == "en" and office.name_en else office.name
     out = [
         _section(roster, t("codeowners.default", lang, office=office_name), ("*",), staff),
         _section(roster, t("codeowners.office-section", lang, office=office_name), OFFICE_PATTERNS, staff),
@@ -84,7 +86,8 @@ def sections(roster: Roster, lang: str) -> tuple[Section, ...]:
     return tuple(out)
 
 
-def _name(roster: Roster, pid: str, lang: str) -> str:
+def person_name(roster: Roster, pid: str, lang: str) -> str:
+    """`Name (id)`, or the id marked as unknown: nobody is dropped for not being in the roster."""
     person = roster.people.get(pid)
     if person is None:
         return t("codeowners.unknown-person", lang, id=pid)
@@ -92,7 +95,7 @@ def _name(roster: Roster, pid: str, lang: str) -> str:
 
 
 def _names(roster: Roster, ids, lang: str) -> str:
-    return t("list.sep", lang).join(_name(roster, pid, lang) for pid in ids) or t("who.none", lang)
+    return t("list.sep", lang).join(person_name(roster, pid, lang) for pid in ids) or t("who.none", lang)
 
 
 def _subsystem_title(roster: Roster, s: Subsystem, lang: str) -> str:

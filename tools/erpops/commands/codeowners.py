@@ -8,12 +8,13 @@ from pathlib import Path
 from erpops import load, output, siteconfig
 from erpops.atomic import write_text
 from erpops.checks import diagnostics
-from erpops.codeowners import PATH, Codeowners, render
+from erpops.codeowners import PATH, Codeowners, person_name, render
 from erpops.diagnostics import exit_code
+from erpops.errors import FatalError
 from erpops.i18n import language, t
 
 
-def _roster_problems(root: Path, lang: str):
+def _roster_problems(root: Path):
     """The roster's own errors: owners generated from a roster that is wrong would be wrong too."""
     repo = load.load(root)
     found = [d for d in diagnostics(repo) if d.is_error and d.path.startswith("roster/")]
@@ -26,15 +27,12 @@ def _report_without_login(result: Codeowners, repo: load.Repository, lang: str) 
         return
     sys.stdout.write(t("codeowners.report-without-login", lang, count=len(missing)) + "\n")
     for pid in missing:
-        person = repo.roster.people.get(pid)
-        name = t("codeowners.person", lang, name=person.display(lang), id=pid) if person else \
-            t("codeowners.unknown-person", lang, id=pid)
-        sys.stdout.write(f"  {name}\n")
+        sys.stdout.write(f"  {person_name(repo.roster, pid, lang)}\n")
 
 
 def codeowners(root: Path, check: bool = False, lang: str | None = None) -> int:
     lang = language(lang)
-    repo, problems = _roster_problems(root, lang)
+    repo, problems = _roster_problems(root)
     if problems:
         sys.stderr.write(output.text(problems, repo.files, lang))
         sys.stderr.write(t("codeowners.roster-invalid", lang) + "\n")
@@ -59,7 +57,10 @@ def codeowners(root: Path, check: bool = False, lang: str | None = None) -> int:
             fromfile=f"a/{PATH}" if current is not None else "/dev/null", tofile=f"b/{PATH}"))
         return 1
     if current != result.text:
-        write_text(target, result.text)
+        try:
+            write_text(target, result.text)
+        except OSError as err:
+            raise FatalError(t("codeowners.unwritable", lang, path=PATH, reason=err)) from None
         sys.stdout.write(t("codeowners.written", lang, path=PATH, patterns=result.patterns,
                            unowned=result.unowned_patterns) + "\n")
     else:
