@@ -139,6 +139,7 @@ def test_pages_checks_the_audience_before_building_and_deploys_only_after():
     assert guard["env"] == {"ERPOPS_PAGES_PRIVATE": "${{ vars.ERPOPS_PAGES_PRIVATE }}"}
     deploy = wf["jobs"]["deploy"]
     assert deploy["needs"] == "build"
+    assert deploy["if"] == "github.ref == 'refs/heads/main'"
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
 
