@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 from erpops import load, output
-from erpops.checks import diagnostics
 from erpops.atomic import write_text
+from erpops.checks import diagnostics
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
