@@ -20,7 +20,7 @@ def test_summary_in_english_with_findings(repo, cli, tmp_path):
     assert r.code == 1
     lines = path.read_text("utf-8").splitlines()
     assert lines[:6] == [
-        "## erpops data check", "", "❌ Checked 4 files: 1 errors, 0 warnings.", "",
+        "## erpops data check", "", "❌ Checked 4 file(s): 1 error(s), 0 warning(s).", "",
         "| File | Line | Severity | Rule | Message |", "|---|---:|---|---|---|",
     ]
     assert lines[6].startswith("| roster/subsystems/alpha.yaml | 7 | error | roster-key-user-leader | ")

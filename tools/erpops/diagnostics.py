@@ -71,9 +71,12 @@ class Diagnostic:
         return self.rule in INPUT_RULES
 
     def message(self, lang: str | None = None) -> str:
+        """The catalogue text in `lang`; tuple arguments become lists joined the language's way."""
         from erpops.i18n import t
 
-        return t(self.message_key, lang, **self.params)
+        sep = t("list.sep", lang)
+        params = {k: sep.join(map(str, v)) if isinstance(v, tuple) else v for k, v in self.args}
+        return t(self.message_key, lang, **params)
 
 
 def exit_code(diagnostics: Iterable[Diagnostic]) -> int:

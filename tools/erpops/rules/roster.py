@@ -160,7 +160,7 @@ def post_concentration(roster: Roster) -> Iterator[Diagnostic]:
             p = people[pid]
             yield at(p.src, ("id",), "roster-post-concentration", WARNING,
                      person=p.name, count=count, limit=limit,
-                     subsystems=", ".join(sorted({s.name for _, s in roster.posts(pid)})))
+                     subsystems=tuple(sorted({s.name for _, s in roster.posts(pid)})))
 
 
 def _name(roster: Roster, pid: str) -> str:
