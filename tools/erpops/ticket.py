@@ -73,7 +73,6 @@ class Ticket:
     tier: str
     src: Source = field(compare=False, repr=False)
     assignee: str | None = None
-    emergency: bool = False
     symptom: str | None = None
     cause: str | None = None
     impact: str | None = None
@@ -114,7 +113,7 @@ def build(doc: Document) -> Ticket | None:
         type=_str(d, "type") or "", priority=_str(d, "priority") or "", status=_str(d, "status") or "",
         reporter=Reporter(_str(rep, "person"), _str(rep, "end_user"), _str(rep, "filed_by")),
         opened=_time(d.get("opened")), tier=_str(d, "tier") or "", src=Source(doc),
-        assignee=_str(d, "assignee"), emergency=d.get("emergency") is True,
+        assignee=_str(d, "assignee"),
         symptom=_str(d, "symptom"), cause=_str(d, "cause"), impact=_str(d, "impact"),
         runbooks=tuple(r for r in runbooks if isinstance(r, str)) if isinstance(runbooks, list) else (),
         history=tuple(history),
