@@ -23,7 +23,7 @@ def _used_keys():
         text = path.read_text("utf-8")
         keys |= set(re.findall(r"""\bt\(\s*["']([a-z][\w.-]+)["']""", text))
         keys |= set(re.findall(r"""\bkey\s*=\s*["']([a-z][\w-]*\.[\w.-]+)["']""", text))
-        keys |= {"rule." + r for r in re.findall(r"""\bat\([^)]*?["'](roster-[a-z-]+)["']""", text, re.S)}
+        keys |= {"rule." + r for r in re.findall(r"""\b(?:at|make)\([^)]*?["']((?:roster|runbook)-[a-z-]+)["']""", text, re.S)}
     return keys
 
 

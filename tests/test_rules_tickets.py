@@ -11,7 +11,9 @@ from tickets_fixture import CST, PATH, SIMPLE, SIMPLE_PATH, TICKET, findings, li
 
 
 @pytest.fixture
-def ops(repo):
+def ops(repo, monkeypatch):
+    monkeypatch.setenv("ERPOPS_TODAY", "2026-11-03")  # runbook reviews are judged on this day
+    monkeypatch.setenv("ERPOPS_NOW", "2026-11-03T09:00:00+08:00")  # and the SLA clock stops here
     return setup(repo)
 
 
@@ -286,3 +288,15 @@ def test_messages_name_the_people_and_tiers(ops, cli):
     assert r.code == 1
     assert f"{PATH}:30:5:" in r.out
     assert "李用户 在“甲系统”不担任 business-admin，不能在这一层处理工单。" in r.out
+
+
+def test_check_runs_the_sla_clock_to_erpops_now(ops, cli, monkeypatch):
+    put(ops, text=OPEN, path=OPEN_PATH)
+    monkeypatch.setenv("ERPOPS_NOW", "2026-11-02T10:45:00+08:00")
+    r = cli("check", cwd=ops.root)
+    assert r.code == 0
+    assert f"{OPEN_PATH}:9:1: 警告 [ticket-sla-at-risk] P2 工单尚未响应，已用 1.8 个工作小时，时限 2 小时，即将超时。" in r.out
+    monkeypatch.setenv("ERPOPS_NOW", "2026-11-02 10:45")
+    r = cli("check", cwd=ops.root)
+    assert r.code == 2
+    assert "ERPOPS_NOW" in r.err

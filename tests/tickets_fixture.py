@@ -99,9 +99,16 @@ resolution:
 SIMPLE_PATH = "tickets/alpha/2026/ALP-20261102-AB2C.yaml"
 
 
+SECTIONS = {
+    "contingency": ("触发条件与发现", "对生产的影响", "应急措施", "恢复步骤", "回退方案", "通知对象", "演练记录"),
+    "procedure": ("适用范围", "前置条件", "操作步骤", "检查与确认"),
+}
+
+
 def runbook(rid: str, kind: str) -> str:
+    body = "".join(f"## {title}\n\n按本单位规定处理。\n\n" for title in SECTIONS[kind])
     return (f"---\nid: {rid}\ntitle: {rid}\nkind: {kind}\nsubsystems: [common]\nowner: sun-lead\n"
-            f"last_reviewed: 2026-10-01\nreview_interval_days: 180\n---\n\n## 步骤\n\n1. 处理。\n")
+            f"last_reviewed: 2026-10-01\nreview_interval_days: 180\n---\n\n{body}")
 
 
 def setup(repo: Repo) -> Repo:

@@ -5,13 +5,14 @@ from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
 from erpops.load import Repository
-from erpops.rules import roster, tickets
+from erpops.rules import roster, runbooks, tickets
 
 
 def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
     """Each rule set takes the whole repository and returns its findings; `now` sets the SLA clock."""
     found: list[Diagnostic] = []
     found += roster.check(repo.roster)
+    found += runbooks.check(repo)
     found += tickets.check(repo, now)
     return found
 

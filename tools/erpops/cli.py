@@ -48,9 +48,11 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
 @_repo_option
 @_lang_option
-def check(paths: tuple[Path, ...], fmt: str, repo: Path | None) -> None:
+def check(paths: tuple[Path, ...], fmt: str, summary: Path | None, repo: Path | None) -> None:
     """Validate the repository: schemas and rules. Exit 0 clean, 1 violations, 2 unusable input."""
     from erpops.commands.check import check as run
 
@@ -60,7 +62,7 @@ def check(paths: tuple[Path, ...], fmt: str, repo: Path | None) -> None:
             p.resolve().relative_to(root)
         except ValueError:
             raise FatalError(i18n.t("cli.path-outside", path=p, root=root)) from None
-    raise SystemExit(run(root, list(paths), fmt))
+    raise SystemExit(run(root, list(paths), fmt, summary=summary))
 
 
 @cli.command()
@@ -84,6 +86,66 @@ def schema(name: str | None, out: Path | None) -> None:
     from erpops.commands.schema import schema as run
 
     raise SystemExit(run(name, out))
+
+
+@cli.group()
+def runbook() -> None:
+    """Contingency plans and procedures: scaffold one, list the reviews coming due."""
+
+
+@runbook.command("new")
+@click.option("--kind", type=click.Choice(("contingency", "procedure", "maintenance")), required=True)
+@click.option("--id", "rid", required=True, help="File name without .md, e.g. backup-restore.")
+@click.option("--title", required=True)
+@click.option("--owner", required=True, help="Person id of the owner.")
+@click.option("--subsystem", "subsystems", multiple=True,
+              help="Subsystem code; repeat for several. None: all (runbooks/common/).")
+@_repo_option
+@_lang_option
+def runbook_new(kind: str, rid: str, title: str, owner: str, subsystems: tuple[str, ...],
+                repo: Path | None) -> None:
+    """Write runbooks/<subsystem or common>/<ID>.md with every required section to fill in."""
+    from erpops.commands.runbook import new
+
+    raise SystemExit(new(_root(repo), kind, rid, title, owner, list(subsystems)))
+
+
+@runbook.command("due")
+@click.option("--within", type=int, default=30, show_default=True, help="Days ahead to look.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_repo_option
+@_lang_option
+def runbook_due(within: int, fmt: str, repo: Path | None) -> None:
+    """List runbooks whose review is overdue or due within DAYS (today: $ERPOPS_TODAY or the date)."""
+    from erpops.commands.runbook import due
+
+    raise SystemExit(due(_root(repo), within, fmt))
+
+
+@cli.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="Do not write: exit 1 with a diff when the committed file is out of date.")
+@_repo_option
+@_lang_option
+def codeowners(check_only: bool, repo: Path | None) -> None:
+    """Generate .github/CODEOWNERS from the roster (or --check that it is up to date)."""
+    from erpops.commands.codeowners import codeowners as run
+
+    raise SystemExit(run(_root(repo), check_only))
+
+
+@cli.command("pages-guard")
+@click.option("--pages-private", envvar="ERPOPS_PAGES_PRIVATE", default=None, metavar="true|false",
+              help="Whether the GitHub Pages site is private (default: $ERPOPS_PAGES_PRIVATE).")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also append the verdict to this Markdown file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_repo_option
+@_lang_option
+def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | None) -> None:
+    """Exit 1 if mkdocs.yml says the site is internal and Pages is not declared private."""
+    from erpops.commands.pages_guard import pages_guard as run
+
+    raise SystemExit(run(_root(repo), pages_private, summary))
 
 
 def main(argv: list[str] | None = None) -> int:

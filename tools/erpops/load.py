@@ -33,6 +33,8 @@ class Repository:
     documents: dict[str, Document] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     runbooks: dict[str, Runbook] = field(default_factory=dict)
+    # Every runbook read, duplicates included, so that a rule can report a reused id.
+    runbook_list: list[Runbook] = field(default_factory=list)
     policy: Policy | None = None
     tickets: list[Ticket] = field(default_factory=list)  # duplicates kept for the rules to report
 
@@ -123,12 +125,18 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
         office=_office(office),
         vendor=_vendor(vendor),
     )
-    runbooks = {}
+    runbooks: dict[str, Runbook] = {}
+    runbook_list: list[Runbook] = []
     for path in sorted((root / RUNBOOKS).glob("*/*.md")):
         loaded = reader.read_markdown(path.relative_to(root).as_posix(), "runbook")
         runbook = _runbook(*loaded) if loaded else None
         if runbook is not None:
             runbooks.setdefault(runbook.id, runbook)
+            runbook_list.append(runbook)
+    for path in sorted((root / RUNBOOKS).rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in reader.attempted:
+            reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
     ticket_paths = sorted((root / TICKETS).rglob("*.yaml")) if (root / TICKETS).is_dir() else []
     policy = policy_model.build(reader.read(POLICY, "policy", required=bool(ticket_paths)))
     tickets = []
@@ -137,7 +145,8 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)
-    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, policy, tickets)
+    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
+                      policy, tickets)
 
 
 # Lenient builders: a field of the wrong type was already reported by the schema; here it is
@@ -242,5 +251,5 @@ def _runbook(doc: Document, body: str, body_line: int) -> Runbook | None:
         severity=_ids(d.get("severity")), symptoms=_ids(d.get("symptoms")),
         keywords=_ids(d.get("keywords")), last_reviewed=_str(d, "last_reviewed"),
         review_interval_days=interval if isinstance(interval, int) and not isinstance(interval, bool) else None,
-        sections=sections, body=body,
+        sections=sections, body=body, body_line=body_line,
     )

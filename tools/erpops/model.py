@@ -132,6 +132,7 @@ class Runbook:
     review_interval_days: int | None = None
     sections: tuple[Section, ...] = ()
     body: str = field(default="", compare=False, repr=False)
+    body_line: int = field(default=1, compare=False, repr=False)
 
     @property
     def folder(self) -> str:

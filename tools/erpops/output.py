@@ -73,4 +73,33 @@ def github(diagnostics: list[Diagnostic], files: int, lang: str | None = None) -
     return "\n".join(lines) + "\n"
 
 
+_MARKDOWN_ROWS = 200
+
+
+def _cell(value: object) -> str:
+    """Table-cell text that no finding can break out of: no pipes, no newlines, no HTML."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def markdown(diagnostics: list[Diagnostic], files: int, lang: str | None = None) -> str:
+    """A Markdown report for a CI job summary: the count, then a table of the findings."""
+    errors, warnings = counts(diagnostics)
+    mark = "❌" if errors else ("⚠️" if warnings else "✅")
+    lines = [f"## {t('summary.title', lang)}", "", f"{mark} {_cell(summary(diagnostics, files, lang))}"]
+    found = sorted(diagnostics)
+    if found:
+        lines += ["", "| " + " | ".join(t("summary.column." + c, lang) for c in
+                                         ("file", "line", "severity", "rule", "message")) + " |",
+                  "|---|---:|---|---|---|"]
+        lines += [
+            f"| {_cell(d.path)} | {d.line} | {_cell(t('severity.' + d.severity, lang))} | "
+            f"{_cell(d.rule)} | {_cell(d.message(lang))} |"
+            for d in found[:_MARKDOWN_ROWS]
+        ]
+        if len(found) > _MARKDOWN_ROWS:
+            lines += ["", t("summary.more", lang, count=len(found) - _MARKDOWN_ROWS)]
+    return "\n".join(lines) + "\n"
+
+
 RENDER = {"text": text, "json": as_json, "github": github}

@@ -5,8 +5,11 @@ import sys
 from pathlib import Path
 
 from erpops import load, output
+from erpops.atomic import write_text
 from erpops.checks import diagnostics
 from erpops.diagnostics import Diagnostic, exit_code
+from erpops.errors import FatalError
+from erpops.i18n import t
 
 
 def _selected(found: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
@@ -19,8 +22,20 @@ def _selected(found: list[Diagnostic], root: Path, paths: list[Path]) -> list[Di
     ]
 
 
-def check(root: Path, paths: list[Path], fmt: str = "text", lang: str | None = None) -> int:
+def append_summary(path: Path, markdown: str) -> None:
+    """Add to a job summary file (GitHub's $GITHUB_STEP_SUMMARY is appended to, step by step)."""
+    try:
+        before = path.read_text("utf-8") if path.is_file() else ""
+        write_text(path, before + ("\n" if before and not before.endswith("\n") else "") + markdown)
+    except (OSError, UnicodeDecodeError) as err:
+        raise FatalError(t("summary.unwritable", path=path, reason=err)) from None
+
+
+def check(root: Path, paths: list[Path], fmt: str = "text", lang: str | None = None,
+          summary: Path | None = None) -> int:
     repo = load.load(root)
     found = _selected(diagnostics(repo), root, paths)
     sys.stdout.write(output.RENDER[fmt](found, repo.files, lang))
+    if summary is not None:
+        append_summary(summary, output.markdown(found, repo.files, lang))
     return exit_code(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Iterator
 
+from erpops import clock
 from erpops.diagnostics import WARNING, Diagnostic
 from erpops.model import Roster, Subsystem
 from erpops.policy import Policy
@@ -322,10 +323,10 @@ RULES = (
 
 
 def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
-    """Every ticket rule over every ticket; `now` (for the SLA clock) defaults to the present."""
+    """Every ticket rule over every ticket; `now` (for the SLA clock) defaults to $ERPOPS_NOW or the present."""
     if not repo.tickets or repo.policy is None:
         return []
-    now = now or dt.datetime.now(repo.policy.calendar.tz)
+    now = now or clock.now(repo.policy.calendar.tz)
     found = list(unique_ids(repo))
     for t in repo.tickets:
         for rule in RULES:

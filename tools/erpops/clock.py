@@ -1,0 +1,43 @@
+"""Today's date, injectable: ERPOPS_TODAY=YYYY-MM-DD pins it for tests and reproducible runs."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from erpops.errors import FatalError
+from erpops.i18n import t
+
+
+def today() -> dt.date:
+    """The date rules compare against: $ERPOPS_TODAY if set, else the local calendar date."""
+    pinned = os.environ.get("ERPOPS_TODAY", "").strip()
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise FatalError(t("clock.bad-today", value=pinned)) from None
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD date, or None when absent or malformed (the schema reports malformed)."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def now(tz: dt.tzinfo) -> dt.datetime:
+    """The instant SLA clocks run to: $ERPOPS_NOW (ISO date-time with offset) if set, else now in `tz`."""
+    pinned = os.environ.get("ERPOPS_NOW", "").strip()
+    if not pinned:
+        return dt.datetime.now(tz)
+    try:
+        value = dt.datetime.fromisoformat(pinned)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise FatalError(t("clock.bad-now", value=pinned))
+    return value.astimezone(tz)
