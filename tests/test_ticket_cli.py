@@ -258,3 +258,38 @@ def test_tickets_created_in_two_clones_merge_without_collision(cli, ops, tmp_pat
     assert len(files) == 12
     r = cli("check", cwd=clones[0])
     assert r.code == 0, r.out
+
+
+def test_branch_commits_only_the_ticket_on_a_new_branch(cli, ops):
+    import git
+
+    ops.write(PATH, ODD)
+    repo = git.Repo.init(ops.root, initial_branch="main")
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "email", "ci@example.com")
+        cfg.set_value("user", "name", "CI")
+    repo.git.add("-A")
+    repo.git.commit("-m", "base")
+    ops.write("notes.txt", "unrelated work in progress\n")
+    r = cli("ticket", "escalate", "ALP-20261102-QQ2W", "--to", "zhao-admin", "--by", "li-user",
+            "--at", "2026-11-02T10:00", "--branch", "ticket/qq2w-escalate", cwd=ops.root)
+    assert r.code == 0, r.err
+    assert "已在新分支 ticket/qq2w-escalate 上提交" in r.out
+    assert repo.active_branch.name == "ticket/qq2w-escalate"
+    head = repo.head.commit
+    assert head.message.strip() == "Ticket ALP-20261102-QQ2W: escalate by li-user"
+    assert list(head.stats.files) == [PATH]
+    assert repo.git.status("--porcelain").splitlines() == ["?? notes.txt"]
+    # the same branch again: refused before the file is touched
+    before = ops.read(PATH)
+    r = cli("ticket", "comment", "ALP-20261102-QQ2W", "--note", "x", "--by", "li-user",
+            "--branch", "ticket/qq2w-escalate", cwd=ops.root)
+    assert r.code == 2 and "已存在" in r.err
+    assert ops.read(PATH) == before
+
+
+def test_branch_outside_git_is_a_usage_error(cli, ops):
+    ops.write(PATH, ODD)
+    r = cli("ticket", "comment", "ALP-20261102-QQ2W", "--note", "x", "--by", "li-user", "--branch", "b", cwd=ops.root)
+    assert r.code == 2 and "--branch" in r.err
+    assert ops.read(PATH) == ODD

@@ -156,6 +156,8 @@ def ticket() -> None:
 _by_option = click.option("--by", default=None, help="Your person id (default: from git user.email or the login).")
 _at_option = click.option("--at", default=None, help="When, ISO 8601 (default: now, Asia/Shanghai; $ERPOPS_NOW).")
 _note_option = click.option("--note", default=None, help="What was done and why.")
+_branch_option = click.option("--branch", default=None,
+                              help="Create this Git branch and commit the change on it, ready for a pull request.")
 
 
 def _ask(value: str | None, option: str, key: str) -> str:
@@ -183,10 +185,11 @@ def _ask(value: str | None, option: str, key: str) -> str:
 @_note_option
 @_by_option
 @_at_option
+@_branch_option
 @_repo_option
 @_lang_option
 def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, reporter, end_user, runbooks,
-               tier, assignee, note, by, at, repo) -> None:
+               tier, assignee, note, by, at, branch, repo) -> None:
     """Open a ticket at tickets/<subsystem>/<YYYY>/<id>.yaml (flags, or prompts in a terminal)."""
     from erpops.commands.ticket import new
 
@@ -198,23 +201,23 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
         title=_ask(title, "--title", "ticket.prompt.title"),
         symptom=_ask(symptom, "--symptom", "ticket.prompt.symptom"),
         cause=cause, impact=impact, reporter=reporter, end_user=end_user, runbooks=runbooks,
-        tier=tier, assignee=assignee, note=note, by=by, at=at,
+        tier=tier, assignee=assignee, note=note, by=by, at=at, branch=branch,
     ))
 
 
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
                    note_required: bool = False, resolve: bool = False):
-    def run(tid, by, at, repo, note=None, to=None, tier=None, summary=None, root_cause=None) -> None:
+    def run(tid, by, at, branch, repo, note=None, to=None, tier=None, summary=None, root_cause=None) -> None:
         from erpops.commands.ticket import event
 
         if note_required:
-            note = _ask(note, "--note", "ticket.show.history")
+            note = _ask(note, "--note", "ticket.prompt.note")
         raise SystemExit(event(_root(repo), tid, kind, to=to, tier=tier, note=note, summary=summary,
-                               root_cause=root_cause, by=by, at=at))
+                               root_cause=root_cause, by=by, at=at, branch=branch))
 
     run.__doc__ = doc
     f = run
-    for option in (_lang_option, _repo_option, _at_option, _by_option, _note_option):
+    for option in (_lang_option, _repo_option, _branch_option, _at_option, _by_option, _note_option):
         f = option(f)
     if to:
         f = click.option("--to", required=True, help="Person id of the new assignee.")(f)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from erpops import checks, clock, load, schemas, ticketedit
+from erpops import checks, clock, gitbranch, load, schemas, ticketedit
 from erpops import ticket as ticket_model
 from erpops.atomic import write_text
 from erpops.diagnostics import Diagnostic
@@ -87,7 +87,11 @@ def _problems(repo: Repository, rel: str, text: str) -> list[Diagnostic]:
     return [d for d in found if d.is_error]
 
 
-def write_checked(repo: Repository, rel: str, text: str) -> int:
+def write_checked(repo: Repository, rel: str, text: str, branch: str | None = None,
+                  message: str = "") -> int:
+    """Write `text` to `rel` if it breaks no rule; with `branch`, commit it there."""
+    if branch:
+        gitbranch.ensure_free(repo.root, branch)
     problems = _problems(repo, rel, text)
     if problems:
         for d in sorted(problems):
@@ -95,6 +99,9 @@ def write_checked(repo: Repository, rel: str, text: str) -> int:
         sys.stderr.write(t("ticket.refused", path=rel) + "\n")
         return 1
     write_text(repo.root / rel, text)
+    if branch:
+        gitbranch.commit_on_branch(repo.root, branch, rel, message)
+        sys.stdout.write(t("ticket.committed", branch=branch) + "\n")
     return 0
 
 
@@ -102,7 +109,7 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
         cause: str | None = None, impact: str | None = None, reporter: str | None = None,
         end_user: str | None = None, runbooks: tuple[str, ...] = (), tier: str = "key-user",
         assignee: str | None = None, note: str | None = None, by: str | None = None,
-        at: str | None = None) -> int:
+        at: str | None = None, branch: str | None = None) -> int:
     repo = _repo(root)
     who = person(repo, by, root)
     opened = instant(repo, at)
@@ -121,7 +128,7 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
         by=who, tier=tier, assignee=assignee or who, symptom=symptom, reporter=reporter,
         end_user=end_user, cause=cause, impact=impact, runbooks=runbooks, note=note,
     )
-    code = write_checked(repo, rel, text)
+    code = write_checked(repo, rel, text, branch, f"Open ticket {tid}: {title}")
     if code == 0:
         sys.stdout.write(t("ticket.created", id=tid, path=rel) + "\n")
     return code
@@ -129,7 +136,7 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
 
 def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str | None = None,
           note: str | None = None, summary: str | None = None, root_cause: str | None = None,
-          by: str | None = None, at: str | None = None) -> int:
+          by: str | None = None, at: str | None = None, branch: str | None = None) -> int:
     """Record one event (assign, escalate, comment, resolve, close, reopen, cancel) on ticket `tid`."""
     repo = _repo(root)
     tk = find(repo, tid)
@@ -150,7 +157,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
                                      resolution=resolution)
     except EditError as err:
         raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
-    code = write_checked(repo, rel, new_text)
+    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
     return code
