@@ -275,9 +275,9 @@ def test_every_ticket_rule_has_a_clause_and_a_message_in_both_languages():
 
     for rule in rules.RULES + (rules.unique_ids, rules.sla):
         assert rule.__doc__, rule.__name__
-    source = (REPO_ROOT / "tools/erpops/rules/tickets.py").read_text("utf-8")
+    source = "".join((REPO_ROOT / "tools/erpops/rules" / f).read_text("utf-8") for f in ("tickets.py", "ticket_sla.py"))
     ids = set(re.findall(r'"(ticket-[a-z-]+)"', source))
-    assert len(ids) >= 20
+    assert len(ids) >= 20 and {"ticket-sla-breach", "ticket-sla-at-risk"} <= ids
     for lang in ("zh", "en"):
         assert {f"rule.{i}" for i in ids} <= set(i18n.catalogue(lang))
 

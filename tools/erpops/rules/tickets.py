@@ -5,12 +5,12 @@ import datetime as dt
 from typing import TYPE_CHECKING, Iterator
 
 from erpops import clock
-from erpops.diagnostics import WARNING, Diagnostic
+from erpops.diagnostics import Diagnostic
 from erpops.model import Roster, Subsystem
 from erpops.policy import Policy
 from erpops.rules import at
+from erpops.rules.ticket_sla import sla
 from erpops.ticket import ALLOWED_FROM, DONE, STATUS_AFTER, Ticket
-from erpops.worktime import working_hours
 
 if TYPE_CHECKING:
     from erpops.load import Repository
@@ -267,29 +267,6 @@ def runbooks_exist(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     for i, rid in enumerate(t.runbooks):
         if rid not in repo.runbooks:
             yield at(t.src, ("runbooks", i), "ticket-runbook-exists", runbook=rid)
-
-
-def sla(repo: Repository, t: Ticket, now: dt.datetime) -> Iterator[Diagnostic]:
-    """SLA breaches, and tickets about to breach, are warnings computed in working time."""
-    p = repo.policy
-    target = p.sla.get(t.priority) if p else None
-    if target is None or not _aware(t.opened) or t.status == "cancelled" or not t.history:
-        return
-    cal = p.calendar
-    responded = next((e.at for e in t.history[1:] if _aware(e.at)), None)
-    resolves = [e.at for e in t.history if e.kind == "resolve" and _aware(e.at)]
-    done = t.status in DONE and bool(resolves)
-    clocks = (
-        ("respond", ("opened",), responded or now, responded is None, target.respond_hours),
-        ("resolve", ("status",), resolves[-1] if done else now, not done, target.resolve_hours),
-    )
-    for what, fields, end, running, limit in clocks:
-        used = working_hours(cal, t.opened, end)
-        args = dict(priority=t.priority, used=f"{used:.1f}", limit=f"{limit:g}")
-        if used > limit:
-            yield at(t.src, fields, "ticket-sla-breach", WARNING, key=f"rule.ticket-sla-breach-{what}", **args)
-        elif running and used >= p.warn_at * limit:
-            yield at(t.src, fields, "ticket-sla-at-risk", WARNING, key=f"rule.ticket-sla-at-risk-{what}", **args)
 
 
 def _escalations(t: Ticket):
