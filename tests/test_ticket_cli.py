@@ -293,3 +293,25 @@ def test_branch_outside_git_is_a_usage_error(cli, ops):
     r = cli("ticket", "comment", "ALP-20261102-QQ2W", "--note", "x", "--by", "li-user", "--branch", "b", cwd=ops.root)
     assert r.code == 2 and "--branch" in r.err
     assert ops.read(PATH) == ODD
+
+
+def test_git_diff_of_an_edit_shows_only_the_intended_lines(cli, ops):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    ops.write(PATH, ODD)
+    env = ["-c", "user.email=ci@example.com", "-c", "user.name=CI"]
+    subprocess.run(["git", "init", "-q", str(ops.root)], check=True)
+    subprocess.run(["git", *env, "-C", str(ops.root), "add", "-A"], check=True)
+    subprocess.run(["git", *env, "-C", str(ops.root), "commit", "-q", "-m", "base"], check=True)
+    r = cli("ticket", "escalate", "ALP-20261102-QQ2W", "--to", "zhao-admin", "--note", "需业务管理员处理",
+            "--by", "li-user", "--at", "2026-11-02T10:00", cwd=ops.root)
+    assert r.code == 0, r.err
+    diff = subprocess.run(["git", "-C", str(ops.root), "diff", "-U0", "--no-color"], check=True,
+                          capture_output=True, text=True).stdout.splitlines()
+    body = [ln for ln in diff if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    assert body == [
+        "-status: open   # 状态", "+status: escalated   # 状态",
+        "-tier: key-user", "-assignee: li-user", "+tier: business-admin", "+assignee: zhao-admin",
+        "+- event: escalate", "+  at: 2026-11-02T10:00:00+08:00", "+  by: li-user", "+  tier: business-admin",
+        "+  assignee: zhao-admin", "+  note: 需业务管理员处理",
+    ]
