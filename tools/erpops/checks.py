@@ -1,20 +1,23 @@
 """Every rule set that `erpops check`, the site and the PR gate run over a loaded repository."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from erpops.diagnostics import Diagnostic
 from erpops.load import Repository
-from erpops.rules import roster, runbooks
+from erpops.rules import roster, runbooks, tickets
 
 
-def run_rules(repo: Repository) -> list[Diagnostic]:
-    """Each rule set takes the whole repository and returns its findings."""
+def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
+    """Each rule set takes the whole repository and returns its findings; `now` sets the SLA clock."""
     found: list[Diagnostic] = []
     found += roster.check(repo.roster)
     found += runbooks.check(repo)
+    found += tickets.check(repo, now)
     return found
 
 
-def diagnostics(repo: Repository) -> list[Diagnostic]:
+def diagnostics(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
     """Everything wrong with a loaded repository: what loading found plus every rule.
 
     Cross-file rules run only when every file could be read: on a partial model they would
@@ -22,4 +25,4 @@ def diagnostics(repo: Repository) -> list[Diagnostic]:
     """
     if any(d.is_input and d.is_error for d in repo.diagnostics):
         return list(repo.diagnostics)
-    return repo.diagnostics + run_rules(repo)
+    return repo.diagnostics + run_rules(repo, now)

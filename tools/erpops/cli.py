@@ -148,6 +148,124 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
     raise SystemExit(run(_root(repo), pages_private, summary))
 
 
+@cli.group()
+def ticket() -> None:
+    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, show, list."""
+
+
+_by_option = click.option("--by", default=None, help="Your person id (default: from git user.email or the login).")
+_at_option = click.option("--at", default=None, help="When, ISO 8601 (default: now, Asia/Shanghai; $ERPOPS_NOW).")
+_note_option = click.option("--note", default=None, help="What was done and why.")
+_branch_option = click.option("--branch", default=None,
+                              help="Create this Git branch and commit the change on it, ready for a pull request.")
+
+
+def _ask(value: str | None, option: str, key: str) -> str:
+    """A required value: from the flag, else asked for when run in a terminal."""
+    if value:
+        return value
+    if sys.stdin.isatty():
+        return click.prompt(i18n.t(key))
+    raise FatalError(i18n.t("ticket.missing", option=option))
+
+
+@ticket.command("new")
+@click.option("--subsystem", default=None, help="Subsystem code, e.g. production.")
+@click.option("--type", "type_", default=None, help="Ticket type from policy.yaml, e.g. fault.")
+@click.option("--priority", type=click.Choice(("P1", "P2", "P3", "P4")), default=None)
+@click.option("--title", default=None)
+@click.option("--symptom", default=None, help="What was seen: message, document number.")
+@click.option("--cause", default=None, help="The operation that produced it.")
+@click.option("--impact", default=None, help="The impact on production.")
+@click.option("--reporter", default=None, help="Person id of the reporter (default: --by).")
+@click.option("--end-user", default=None, help="An end user not in the roster; you file it for them.")
+@click.option("--runbook", "runbooks", multiple=True, help="Linked runbook id; repeat for several.")
+@click.option("--tier", default="key-user", show_default=True)
+@click.option("--assignee", default=None, help="Person id (default: --by).")
+@_note_option
+@_by_option
+@_at_option
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, reporter, end_user, runbooks,
+               tier, assignee, note, by, at, branch, repo) -> None:
+    """Open a ticket at tickets/<subsystem>/<YYYY>/<id>.yaml (flags, or prompts in a terminal)."""
+    from erpops.commands.ticket import new
+
+    root = _root(repo)
+    raise SystemExit(new(
+        root, subsystem=_ask(subsystem, "--subsystem", "ticket.prompt.subsystem"),
+        type_=_ask(type_, "--type", "ticket.prompt.type"),
+        priority=_ask(priority, "--priority", "ticket.prompt.priority"),
+        title=_ask(title, "--title", "ticket.prompt.title"),
+        symptom=_ask(symptom, "--symptom", "ticket.prompt.symptom"),
+        cause=cause, impact=impact, reporter=reporter, end_user=end_user, runbooks=runbooks,
+        tier=tier, assignee=assignee, note=note, by=by, at=at, branch=branch,
+    ))
+
+
+def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
+                   note_required: bool = False, resolve: bool = False):
+    def run(tid, by, at, branch, repo, note=None, to=None, tier=None, summary=None, root_cause=None) -> None:
+        from erpops.commands.ticket import event
+
+        if note_required:
+            note = _ask(note, "--note", "ticket.prompt.note")
+        raise SystemExit(event(_root(repo), tid, kind, to=to, tier=tier, note=note, summary=summary,
+                               root_cause=root_cause, by=by, at=at, branch=branch))
+
+    run.__doc__ = doc
+    f = run
+    for option in (_lang_option, _repo_option, _branch_option, _at_option, _by_option, _note_option):
+        f = option(f)
+    if to:
+        f = click.option("--to", required=True, help="Person id of the new assignee.")(f)
+    if tier:
+        f = click.option("--tier", default=None, help="Tier to escalate to (default: the next one).")(f)
+    if resolve:
+        f = click.option("--summary", required=True, help="How it was solved.")(f)
+        f = click.option("--root-cause", required=True, help="The root cause.")(f)
+    f = click.argument("tid", metavar="ID")(f)
+    return ticket.command(kind)(f)
+
+
+_event_command("assign", "Hand the ticket to another person at the same tier.", to=True)
+_event_command("escalate", "Escalate to the next tier (one at a time; see policy.yaml).", to=True, tier=True)
+_event_command("comment", "Add a note to the history.", note_required=True)
+_event_command("resolve", "Record the resolution (summary, root cause).", resolve=True)
+_event_command("close", "Close a resolved ticket.")
+_event_command("reopen", "Reopen a resolved or closed ticket.", note_required=True)
+_event_command("cancel", "Cancel a ticket that needs no handling.", note_required=True)
+
+
+@ticket.command("show")
+@click.argument("tid", metavar="ID")
+@_repo_option
+@_lang_option
+def ticket_show(tid: str, repo: Path | None) -> None:
+    """Print one ticket with its history."""
+    from erpops.commands.ticket_view import show
+
+    raise SystemExit(show(_root(repo), tid))
+
+
+@ticket.command("list")
+@click.option("--subsystem", default=None)
+@click.option("--status", default=None)
+@click.option("--tier", default=None)
+@click.option("--assignee", default=None, help="Person id.")
+@click.option("--overdue", is_flag=True, help="Only tickets past an SLA target (now: $ERPOPS_NOW or now).")
+@_repo_option
+@_lang_option
+def ticket_list(subsystem, status, tier, assignee, overdue, repo) -> None:
+    """List tickets, oldest first, filtered."""
+    from erpops.commands.ticket_view import list_
+
+    raise SystemExit(list_(_root(repo), subsystem=subsystem, status=status, tier=tier,
+                           assignee=assignee, overdue=overdue))
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:

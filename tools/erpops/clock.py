@@ -27,3 +27,17 @@ def parse_date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         return None
+
+
+def now(tz: dt.tzinfo) -> dt.datetime:
+    """The instant SLA clocks run to: $ERPOPS_NOW (ISO date-time with offset) if set, else now in `tz`."""
+    pinned = os.environ.get("ERPOPS_NOW", "").strip()
+    if not pinned:
+        return dt.datetime.now(tz)
+    try:
+        value = dt.datetime.fromisoformat(pinned)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise FatalError(t("clock.bad-now", value=pinned))
+    return value.astimezone(tz)

@@ -6,11 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from erpops import policy as policy_model
 from erpops import schemas
+from erpops import ticket as ticket_model
 from erpops.diagnostics import Diagnostic
 from erpops.model import (
     KeyUserGroup, Office, Person, Roster, Runbook, Section, Source, Subsystem, Vendor,
 )
+from erpops.policy import Policy
+from erpops.ticket import Ticket
 from erpops.yamlio import MAX_BYTES, Document, decode, load_bytes, load_front_matter
 
 PEOPLE = "roster/people.yaml"
@@ -18,6 +22,8 @@ OFFICE = "roster/office.yaml"
 VENDOR = "roster/vendor.yaml"
 SUBSYSTEMS = "roster/subsystems"
 RUNBOOKS = "runbooks"
+POLICY = "policy.yaml"
+TICKETS = "tickets"
 
 
 @dataclass
@@ -29,6 +35,8 @@ class Repository:
     runbooks: dict[str, Runbook] = field(default_factory=dict)
     # Every runbook read, duplicates included, so that a rule can report a reused id.
     runbook_list: list[Runbook] = field(default_factory=list)
+    policy: Policy | None = None
+    tickets: list[Ticket] = field(default_factory=list)  # duplicates kept for the rules to report
 
     @property
     def files(self) -> int:
@@ -129,7 +137,16 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
         rel = path.relative_to(root).as_posix()
         if rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
-    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list)
+    ticket_paths = sorted((root / TICKETS).rglob("*.yaml")) if (root / TICKETS).is_dir() else []
+    policy = policy_model.build(reader.read(POLICY, "policy", required=bool(ticket_paths)))
+    tickets = []
+    for path in ticket_paths:
+        doc = reader.read(path.relative_to(root).as_posix(), "ticket")
+        ticket = ticket_model.build(doc) if doc is not None else None
+        if ticket is not None:
+            tickets.append(ticket)
+    return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
+                      policy, tickets)
 
 
 # Lenient builders: a field of the wrong type was already reported by the schema; here it is

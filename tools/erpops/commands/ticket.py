@@ -1,0 +1,163 @@
+"""erpops ticket …: open, move and close tickets by editing only the lines that must change.
+
+Every edit is checked against the schema and the rules before it is written; a refused edit
+leaves the file as it was. Writes are atomic.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import getpass
+import subprocess
+import sys
+from pathlib import Path
+
+from erpops import checks, clock, gitbranch, load, schemas, ticketedit
+from erpops import ticket as ticket_model
+from erpops.atomic import write_text
+from erpops.diagnostics import Diagnostic
+from erpops.edits import EditError
+from erpops.errors import FatalError
+from erpops.i18n import t
+from erpops.load import Repository
+from erpops.ticket import Ticket
+from erpops.yamlio import load_text
+
+
+def _repo(root: Path) -> Repository:
+    repo = load.load(root)
+    if repo.policy is None:
+        raise FatalError(t("ticket.no-policy"))
+    return repo
+
+
+def find(repo: Repository, tid: str) -> Ticket:
+    for tk in repo.tickets:
+        if tk.id == tid.strip().upper():
+            return tk
+    raise FatalError(t("ticket.not-found", id=tid))
+
+
+def person(repo: Repository, pid: str | None, root: Path) -> str:
+    """`--by` if given, else the person whose email is git's user.email, or whose id or GitHub
+    login is the login name."""
+    people = repo.roster.people
+    if pid:
+        if pid not in people:
+            raise FatalError(t("ticket.unknown-person", person=pid))
+        return pid
+    try:
+        email = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True,
+                               text=True, timeout=10).stdout.strip().lower()
+    except (OSError, subprocess.SubprocessError):
+        email = ""
+    login = getpass.getuser().lower()
+    for p in people.values():
+        emails = {e.lower() for e in (p.email, *p.emails) if e}
+        if (email and email in emails) or login in (p.id, (p.github or "").lower()):
+            return p.id
+    raise FatalError(t("ticket.who-are-you", email=email or "-", login=login))
+
+
+def instant(repo: Repository, at: str | None) -> dt.datetime:
+    """`--at` (ISO; without an offset it is read in the policy's time zone), else now."""
+    tz = repo.policy.calendar.tz
+    if not at:
+        value = clock.now(tz)
+    else:
+        try:
+            value = dt.datetime.fromisoformat(at.strip())
+        except ValueError:
+            raise FatalError(t("ticket.bad-time", value=at)) from None
+        value = value.replace(tzinfo=tz) if value.tzinfo is None else value
+    value = value.astimezone(tz).replace(microsecond=0)
+    return value.replace(tzinfo=dt.timezone(value.utcoffset()))  # written as +08:00
+
+
+def _problems(repo: Repository, rel: str, text: str) -> list[Diagnostic]:
+    """The errors `text` would have as the file `rel` of `repo`."""
+    doc, found = load_text(text, rel)
+    if doc is None:
+        return found
+    found += schemas.validate(doc, "ticket")
+    new = ticket_model.build(doc)
+    others = [tk for tk in repo.tickets if tk.src.path != rel]
+    trial = dataclasses.replace(repo, tickets=others + ([new] if new else []))
+    found += [d for d in checks.run_rules(trial) if d.path == rel]
+    return [d for d in found if d.is_error]
+
+
+def write_checked(repo: Repository, rel: str, text: str, branch: str | None = None,
+                  message: str = "") -> int:
+    """Write `text` to `rel` if it breaks no rule; with `branch`, commit it there."""
+    if branch:
+        gitbranch.ensure_free(repo.root, branch)
+    problems = _problems(repo, rel, text)
+    if problems:
+        for d in sorted(problems):
+            sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
+        sys.stderr.write(t("ticket.refused", path=rel) + "\n")
+        return 1
+    write_text(repo.root / rel, text)
+    if branch:
+        gitbranch.commit_on_branch(repo.root, branch, rel, message)
+        sys.stdout.write(t("ticket.committed", branch=branch) + "\n")
+    return 0
+
+
+def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, symptom: str,
+        cause: str | None = None, impact: str | None = None, reporter: str | None = None,
+        end_user: str | None = None, runbooks: tuple[str, ...] = (), tier: str = "key-user",
+        assignee: str | None = None, note: str | None = None, by: str | None = None,
+        at: str | None = None, branch: str | None = None) -> int:
+    repo = _repo(root)
+    who = person(repo, by, root)
+    opened = instant(repo, at)
+    prefix = repo.policy.ticket_prefixes.get(subsystem)
+    if prefix is None:
+        raise FatalError(t("ticket.unknown-subsystem", subsystem=subsystem))
+    taken = {tk.id for tk in repo.tickets}
+    while True:
+        tid = ticketedit.new_id(prefix, opened, taken)
+        rel = f"tickets/{subsystem}/{opened.year}/{tid}.yaml"
+        if not (root / rel).exists():
+            break
+        taken.add(tid)
+    text = ticketedit.new_text(
+        tid=tid, title=title, subsystem=subsystem, type_=type_, priority=priority, opened=opened,
+        by=who, tier=tier, assignee=assignee or who, symptom=symptom, reporter=reporter,
+        end_user=end_user, cause=cause, impact=impact, runbooks=runbooks, note=note,
+    )
+    code = write_checked(repo, rel, text, branch, f"Open ticket {tid}: {title}")
+    if code == 0:
+        sys.stdout.write(t("ticket.created", id=tid, path=rel) + "\n")
+    return code
+
+
+def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str | None = None,
+          note: str | None = None, summary: str | None = None, root_cause: str | None = None,
+          by: str | None = None, at: str | None = None, branch: str | None = None) -> int:
+    """Record one event (assign, escalate, comment, resolve, close, reopen, cancel) on ticket `tid`."""
+    repo = _repo(root)
+    tk = find(repo, tid)
+    who = person(repo, by, root)
+    when = instant(repo, at)
+    if kind == "escalate" and not tier:
+        rank = repo.policy.rank(tk.tier)
+        if rank < 0 or rank + 1 >= len(repo.policy.tiers):
+            raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
+        tier = repo.policy.tiers[rank + 1]
+    resolution = None
+    if kind == "resolve":
+        resolution = {"summary": summary, "root_cause": root_cause, "by": who, "at": when}
+    rel = tk.src.path
+    text = tk.src.doc.text
+    try:
+        new_text = ticketedit.record(text, tk, kind, when, who, tier=tier, assignee=to, note=note,
+                                     resolution=resolution)
+    except EditError as err:
+        raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
+    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
+    if code == 0:
+        sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
+    return code

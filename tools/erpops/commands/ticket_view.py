@@ -1,0 +1,87 @@
+"""erpops ticket show / list: read-only views of tickets, every label from the catalogue."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from erpops import clock
+from erpops.commands.ticket import _repo, find
+from erpops.i18n import language, t
+from erpops.load import Repository
+from erpops.rules import tickets as ticket_rules
+
+
+def _name(repo: Repository, pid: str | None) -> str:
+    if not pid:
+        return t("ticket.nobody")
+    p = repo.roster.people.get(pid)
+    return f"{p.display(language())}（{pid}）" if p else pid
+
+
+def _when(v: dt.datetime | None) -> str:
+    return v.strftime("%Y-%m-%d %H:%M") if v else "-"
+
+
+def show(root: Path, tid: str) -> int:
+    repo = _repo(root)
+    tk = find(repo, tid)
+    sub = repo.roster.subsystems.get(tk.subsystem)
+    kind = repo.policy.ticket_types.get(tk.type)
+    out = [f"{tk.id}  {tk.title}",
+           t("ticket.show.head", subsystem=sub.display(language()) if sub else tk.subsystem, code=tk.subsystem,
+             type=kind.display(language()) if kind else tk.type, priority=tk.priority, status=t(f"ticket.status.{tk.status}")),
+           t("ticket.show.holder", tier=t(f"ticket.tier.{tk.tier}"), assignee=_name(repo, tk.assignee))]
+    r = tk.reporter
+    out.append(t("ticket.show.end-user", end_user=r.end_user, filed_by=_name(repo, r.filed_by)) if r.end_user
+               else t("ticket.show.reporter", reporter=_name(repo, r.person)))
+    out.append(t("ticket.show.opened", at=_when(tk.opened), file=tk.src.path))
+    for key, value in (("symptom", tk.symptom), ("cause", tk.cause), ("impact", tk.impact)):
+        if value:
+            out.append(t(f"ticket.show.{key}", text=value))
+    if tk.runbooks:
+        out.append(t("ticket.show.runbooks", ids=", ".join(tk.runbooks)))
+    out.append(t("ticket.show.history"))
+    for e in tk.history:
+        line = f"  {_when(e.at)}  {t('ticket.event.' + e.kind)}  {_name(repo, e.by)}  [{t('ticket.tier.' + e.tier)}]"
+        if e.assignee and e.kind != "open":
+            line += f" → {_name(repo, e.assignee)}"
+        if e.note:
+            line += f"  {e.note}"
+        out.append(line)
+    if tk.resolution:
+        res = tk.resolution
+        out.append(t("ticket.show.resolution", summary=res.summary, root_cause=res.root_cause,
+                     by=_name(repo, res.by), at=_when(res.at)))
+    if tk.publication:
+        out.append(t("ticket.show.publication", designer=_name(repo, tk.publication.designer),
+                     reviewer=_name(repo, tk.publication.reviewer)))
+    for f in tk.feedback:
+        out.append(t("ticket.show.feedback", kind=t(f"ticket.feedback.{f.kind}"), text=f.text))
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def list_(root: Path, *, subsystem: str | None = None, status: str | None = None, tier: str | None = None,
+          assignee: str | None = None, overdue: bool = False) -> int:
+    repo = _repo(root)
+    late: set[str] = set()
+    if overdue:
+        now = clock.now(repo.policy.calendar.tz)
+        for tk in repo.tickets:
+            if any(d.rule == "ticket-sla-breach" for d in ticket_rules.sla(repo, tk, now)):
+                late.add(tk.src.path)
+    rows = [
+        tk for tk in sorted(repo.tickets, key=lambda x: (x.opened is None, x.opened or dt.datetime.min, x.id))
+        if (not subsystem or tk.subsystem == subsystem) and (not status or tk.status == status)
+        and (not tier or tk.tier == tier) and (not assignee or tk.assignee == assignee)
+        and (not overdue or tk.src.path in late)
+    ]
+    if not rows:
+        sys.stdout.write(t("ticket.list.none") + "\n")
+        return 0
+    for tk in rows:
+        sys.stdout.write(f"{tk.id}  {_when(tk.opened)}  {tk.priority}  {t('ticket.status.' + tk.status)}  "
+                         f"{t('ticket.tier.' + tk.tier)}  {_name(repo, tk.assignee)}  {tk.title}\n")
+    sys.stdout.write(t("ticket.list.count", count=len(rows)) + "\n")
+    return 0

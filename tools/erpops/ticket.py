@@ -1,0 +1,145 @@
+"""A ticket as a frozen record: who reported what, where it stands, and its history of events."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from erpops.model import Source
+from erpops.yamlio import Document
+
+ACTIVE = ("open", "assigned", "escalated", "reopened")
+DONE = ("resolved", "closed")
+# The status an event leaves the ticket in; a comment leaves it as it was.
+STATUS_AFTER = {
+    "open": "open", "assign": "assigned", "escalate": "escalated", "resolve": "resolved",
+    "close": "closed", "reopen": "reopened", "cancel": "cancelled",
+}
+# The statuses from which each event may happen (open only as the first event).
+ALLOWED_FROM = {
+    "assign": ACTIVE, "escalate": ACTIVE, "resolve": ACTIVE, "cancel": ACTIVE,
+    "close": ("resolved",), "reopen": DONE,
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    at: dt.datetime | None
+    by: str
+    tier: str
+    src: Source = field(compare=False, repr=False)
+    assignee: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Reporter:
+    person: str | None = None
+    end_user: str | None = None
+    filed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    summary: str
+    root_cause: str
+    by: str
+    at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    designer: str
+    reviewer: str
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    title: str
+    subsystem: str
+    type: str
+    priority: str
+    status: str
+    reporter: Reporter
+    opened: dt.datetime | None
+    tier: str
+    src: Source = field(compare=False, repr=False)
+    assignee: str | None = None
+    symptom: str | None = None
+    cause: str | None = None
+    impact: str | None = None
+    runbooks: tuple[str, ...] = ()
+    history: tuple[Event, ...] = ()
+    resolution: Resolution | None = None
+    feedback: tuple[Feedback, ...] = ()
+    publication: Publication | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.opened.year if self.opened else None
+
+
+def build(doc: Document) -> Ticket | None:
+    """The Ticket in `doc`, leniently: a field of the wrong type was reported by the schema."""
+    d = doc.data if isinstance(doc.data, dict) else {}
+    tid = _str(d, "id")
+    if not tid:
+        return None
+    rep = _dict(d.get("reporter"))
+    res = _dict(d.get("resolution"))
+    pub = _dict(d.get("publication"))
+    history = []
+    for i, e in enumerate(d.get("history") if isinstance(d.get("history"), list) else []):
+        if isinstance(e, dict) and isinstance(e.get("event"), str):
+            history.append(Event(
+                kind=e["event"], at=_time(e.get("at")), by=_str(e, "by") or "", tier=_str(e, "tier") or "",
+                src=Source(doc, ("history", i)), assignee=_str(e, "assignee"), note=_str(e, "note"),
+            ))
+    feedback = tuple(
+        Feedback(_str(f, "kind") or "", _str(f, "text") or "")
+        for f in (d.get("feedback") if isinstance(d.get("feedback"), list) else []) if isinstance(f, dict)
+    )
+    runbooks = d.get("runbooks")
+    return Ticket(
+        id=tid, title=_str(d, "title") or tid, subsystem=_str(d, "subsystem") or "",
+        type=_str(d, "type") or "", priority=_str(d, "priority") or "", status=_str(d, "status") or "",
+        reporter=Reporter(_str(rep, "person"), _str(rep, "end_user"), _str(rep, "filed_by")),
+        opened=_time(d.get("opened")), tier=_str(d, "tier") or "", src=Source(doc),
+        assignee=_str(d, "assignee"),
+        symptom=_str(d, "symptom"), cause=_str(d, "cause"), impact=_str(d, "impact"),
+        runbooks=tuple(r for r in runbooks if isinstance(r, str)) if isinstance(runbooks, list) else (),
+        history=tuple(history),
+        resolution=Resolution(_str(res, "summary") or "", _str(res, "root_cause") or "",
+                              _str(res, "by") or "", _time(res.get("at"))) if res else None,
+        feedback=feedback,
+        publication=Publication(_str(pub, "designer") or "", _str(pub, "reviewer") or "") if pub else None,
+    )
+
+
+def _dict(v: Any) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _str(d: dict, key: str) -> str | None:
+    v = d.get(key)
+    return v.strip() or None if isinstance(v, str) else None
+
+
+def _time(v: Any) -> dt.datetime | None:
+    """An instant; a time without its UTC offset is kept naive for a rule to report."""
+    if isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.datetime.fromisoformat(v)
+        except ValueError:
+            return None
+    return None
