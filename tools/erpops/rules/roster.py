@@ -6,24 +6,16 @@ from typing import Iterator
 
 from erpops.diagnostics import WARNING, Diagnostic
 from erpops.model import Roster
-from erpops.rules import at
+from erpops.rules import at, repeats
 
 
 def unique_ids(roster: Roster) -> Iterator[Diagnostic]:
     """Person ids and subsystem codes are unique."""
-    seen: dict[str, int] = {}
-    for p in roster.people_list:
-        if p.id in seen:
-            yield at(p.src, ("id",), "roster-unique-id", id=p.id, first=seen[p.id])
-        else:
-            seen[p.id] = p.src.line("id")
-    codes: dict[str, str] = {}
-    for s in roster.subsystem_list:
-        if s.code in codes:
-            yield at(s.src, ("code",), "roster-unique-id", key="rule.roster-unique-code",
-                     code=s.code, first=codes[s.code])
-        else:
-            codes[s.code] = s.src.path
+    for p, first in repeats(roster.people_list, lambda p: p.id):
+        yield at(p.src, ("id",), "roster-unique-id", id=p.id, first=first.src.line("id"))
+    for s, first_s in repeats(roster.subsystem_list, lambda s: s.code):
+        yield at(s.src, ("code",), "roster-unique-id", key="rule.roster-unique-code",
+                 code=s.code, first=first_s.src.path)
 
 
 def file_name(roster: Roster) -> Iterator[Diagnostic]:

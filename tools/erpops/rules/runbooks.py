@@ -22,7 +22,7 @@ from erpops import clock
 from erpops.diagnostics import WARNING, Diagnostic
 from erpops.load import Repository
 from erpops.model import Roster, Runbook
-from erpops.rules import at
+from erpops.rules import at, repeats
 
 COMMON = "common"
 KINDS = ("contingency", "procedure", "maintenance")
@@ -62,12 +62,8 @@ def id_is_file_name(repo: Repository) -> Iterator[Diagnostic]:
 
 def unique_ids(repo: Repository) -> Iterator[Diagnostic]:
     """Runbook ids are unique across all folders: tickets link a runbook by its id alone."""
-    first: dict[str, str] = {}
-    for rb in repo.runbook_list:
-        if rb.id in first:
-            yield at(rb.src, ("id",), "runbook-unique-id", id=rb.id, first=first[rb.id])
-        else:
-            first[rb.id] = rb.src.path
+    for rb, first in repeats(repo.runbook_list, lambda rb: rb.id):
+        yield at(rb.src, ("id",), "runbook-unique-id", id=rb.id, first=first.src.path)
 
 
 def known_subsystems(repo: Repository) -> Iterator[Diagnostic]:

@@ -8,7 +8,7 @@ from erpops import clock
 from erpops.diagnostics import Diagnostic
 from erpops.model import Roster, Subsystem
 from erpops.policy import Policy
-from erpops.rules import at
+from erpops.rules import at, repeats
 from erpops.rules.ticket_sla import sla
 from erpops.ticket import ALLOWED_FROM, DONE, STATUS_AFTER, Ticket
 
@@ -62,12 +62,8 @@ def id_format(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 def unique_ids(repo: Repository) -> Iterator[Diagnostic]:
     """Ticket ids are unique across the repository."""
-    seen: dict[str, str] = {}
-    for t in repo.tickets:
-        if t.id in seen:
-            yield at(t.src, ("id",), "ticket-unique-id", id=t.id, first=seen[t.id])
-        else:
-            seen[t.id] = t.src.path
+    for t, first in repeats(repo.tickets, lambda t: t.id):
+        yield at(t.src, ("id",), "ticket-unique-id", id=t.id, first=first.src.path)
 
 
 def known_references(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
