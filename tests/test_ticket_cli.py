@@ -315,3 +315,13 @@ def test_git_diff_of_an_edit_shows_only_the_intended_lines(cli, ops):
         "+- event: escalate", "+  at: 2026-11-02T10:00:00+08:00", "+  by: li-user", "+  tier: business-admin",
         "+  assignee: zhao-admin", "+  note: 需业务管理员处理",
     ]
+
+
+def test_escalate_without_to_goes_to_the_holder_of_the_next_tier(cli, ops):
+    ops.write(PATH, ODD)
+    for at, tier, assignee in (("10:00", "business-admin", "zhao-admin"),
+                               ("10:30", "erp-admin", "qian-erp"),
+                               ("11:00", "vendor", "vendor-wu")):
+        removed, added = step(cli, ops, "escalate", "ALP-20261102-QQ2W", "--by", "li-user",
+                              "--at", f"2026-11-02T{at}", "--note", "无法处理")
+        assert f"tier: {tier}" in added and f"assignee: {assignee}" in added

@@ -220,7 +220,9 @@ def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
     for option in (_lang_option, _repo_option, _branch_option, _at_option, _by_option, _note_option):
         f = option(f)
     if to:
-        f = click.option("--to", required=True, help="Person id of the new assignee.")(f)
+        f = click.option("--to", required=not tier, help=(
+            "Person id of the new assignee (default: the subsystem's holder of that tier)."
+            if tier else "Person id of the new assignee."))(f)
     if tier:
         f = click.option("--tier", default=None, help="Tier to escalate to (default: the next one).")(f)
     if resolve:

@@ -20,6 +20,7 @@ from erpops.edits import EditError
 from erpops.errors import FatalError
 from erpops.i18n import t
 from erpops.load import Repository
+from erpops.rules.tickets import default_holder
 from erpops.ticket import Ticket
 from erpops.yamlio import load_text
 
@@ -147,6 +148,11 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
         if rank < 0 or rank + 1 >= len(repo.policy.tiers):
             raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
         tier = repo.policy.tiers[rank + 1]
+    if kind == "escalate" and not to:
+        sub = repo.roster.subsystems.get(tk.subsystem)
+        to = default_holder(repo.roster, sub, tier) if sub else None
+        if not to:
+            raise FatalError(t("ticket.name-assignee", tier=t("tier." + tier)))
     resolution = None
     if kind == "resolve":
         resolution = {"summary": summary, "root_cause": root_cause, "by": who, "at": when}

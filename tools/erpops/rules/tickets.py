@@ -41,6 +41,19 @@ def holds(roster: Roster, sub: Subsystem, tier: str, pid: str | None) -> bool:
     return False
 
 
+def default_holder(roster: Roster, sub: Subsystem, tier: str) -> str | None:
+    """The one person a ticket goes to at `tier` when nobody is named: the subsystem's own admin
+    for the admin tiers, the vendor's single contact for the vendor; None where there is a choice."""
+    if tier == "business-admin":
+        return sub.business_admin
+    if tier == "erp-admin":
+        return sub.erp_admin
+    if tier == "vendor" and roster.vendor is not None:
+        people = list(dict.fromkeys(roster.vendor.contacts + roster.vendor.consultants))
+        return people[0] if len(people) == 1 else None
+    return None
+
+
 def file_name(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     """A ticket lives at tickets/<subsystem>/<YYYY of opened>/<id>.yaml: the file name is the id."""
     if t.opened is None:
