@@ -1,0 +1,106 @@
+"""erpops report monthly / office / status: write the record forms, the office's summary, and
+list which forms were handed in."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from erpops import clock, load
+from erpops.atomic import write_bytes, write_text
+from erpops.errors import FatalError
+from erpops.i18n import language, t
+from erpops.load import Repository
+from erpops.reports import form, handin, markdown, office, tabular
+from erpops.reports.period import Period, latest_closed, period
+
+FORMATS = ("md", "csv", "xlsx")
+
+
+def _repo(root: Path) -> Repository:
+    repo = load.load(root)
+    if repo.policy is None:
+        raise FatalError(t("report.no-policy"))
+    return repo
+
+
+def _period(repo: Repository, month: str | None) -> Period:
+    p = period(repo.policy, month) if month else latest_closed(repo.policy, clock.today())
+    if not p.closed(clock.today()):
+        sys.stderr.write(t("report.not-closed", month=p.month, first=p.first, last=p.last) + "\n")
+    return p
+
+
+def formats(values: tuple[str, ...] | list[str]) -> list[str]:
+    """`md,csv` and repeated flags alike, in the order md, csv, xlsx; all three when none is given."""
+    chosen = {f.strip().lower() for v in values for f in v.split(",") if f.strip()}
+    for f in chosen - set(FORMATS):
+        raise FatalError(t("report.bad-format", value=f))
+    return [f for f in FORMATS if f in chosen] or list(FORMATS)
+
+
+def _out(root: Path, out: Path | None, p: Period) -> Path:
+    base = out if out is not None else root / "reports"
+    return (base if base.is_absolute() else Path.cwd() / base) / p.month
+
+
+def _show(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str], out: Path | None) -> int:
+    repo = _repo(root)
+    known = form.codes(repo)
+    for code in subsystems:
+        if code not in known:
+            raise FatalError(t("report.unknown-subsystem", subsystem=code))
+    p = _period(repo, month)
+    lang = language()
+    folder = _out(root, out, p)
+    # Everything is computed before the first file is written: a failure leaves no half set.
+    files: list[tuple[Path, bytes]] = []
+    for code in subsystems or known:
+        data = form.build(repo, code, p, lang)
+        for f in fmts:
+            body = {"md": lambda: markdown.form(data, lang).encode("utf-8"),
+                    "csv": lambda: tabular.csv_bytes(data, lang),
+                    "xlsx": lambda: tabular.xlsx_bytes(data, lang)}[f]()
+            files.append((folder / f"{code}.{f}", body))
+    for path, body in files:
+        write_bytes(path, body)
+        sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
+    return 0
+
+
+def office_summary(root: Path, month: str | None, out: Path | None) -> int:
+    repo = _repo(root)
+    p = _period(repo, month)
+    lang = language()
+    states = handin.status(root, form.codes(repo), p, clock.today())
+    data = office.build(repo, p, states, lang)
+    path = _out(root, out, p) / "office-summary.md"
+    write_text(path, markdown.render("report/office.md.j2", lang, o=data))
+    sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
+    return 0
+
+
+def status(root: Path, month: str | None) -> int:
+    repo = _repo(root)
+    p = period(repo.policy, month) if month else latest_closed(repo.policy, clock.today())
+    codes = form.codes(repo)
+    states = handin.status(root, codes, p, clock.today())
+    lines = [t("report.status.title", month=p.month, due=p.due)]
+    width = max((len(c) for c in codes), default=0)
+    for h in states:
+        detail = t("report.status.committed", at=h.committed.strftime("%Y-%m-%d %H:%M"), commit=h.commit) \
+            if h.committed else ""
+        lines.append(t("report.status.line", subsystem=h.subsystem.ljust(width),
+                       state=t(f"report.status.{h.state}"), detail=detail).rstrip())
+    count = {s: sum(1 for h in states if h.state == s) for s in (handin.ON_TIME, handin.LATE, handin.MISSING,
+                                                               handin.PENDING)}
+    lines.append(t("report.status.count", on_time=count["on-time"], late=count["late"],
+                   missing=count["missing"], pending=count["pending"]))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
