@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 from openpyxl import Workbook
@@ -127,18 +128,26 @@ def xlsx_bytes(data: ReportData, lang: str) -> bytes:
     wb.properties.title = title
     wb.properties.creator = "erpops"
     # Fixed timestamps keep the file the same when nothing in the form changed.
-    wb.properties.created = wb.properties.modified = dt.datetime.combine(data.last, dt.time(0))
+    wb.properties.created = dt.datetime.combine(data.last, dt.time(0))
     out = io.BytesIO()
     wb.save(out)
     return _fixed_times(out.getvalue(), data.last)
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def _fixed_times(xlsx: bytes, day: dt.date) -> bytes:
-    """The same archive with every member dated `day`, so that regenerating it changes no byte."""
+    """The same archive with every member, and the workbook's `modified` (openpyxl sets it to now
+    on save), dated `day`, so that regenerating an unchanged form changes no byte."""
+    stamp = f"{day.isoformat()}T00:00:00Z".encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
             member = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
             member.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(member, src.read(info.filename))
+            dst.writestr(member, body)
     return out.getvalue()
