@@ -125,3 +125,13 @@ def test_reopened_ticket_counts_as_recurring(repo):
     d = form_of(load.load(repo.root), "2026-10")
     assert [(r.kind, r.tickets) for r in d.recurring][-1] == ("reopened", ("ALP-20261012-DDDD",))
     assert [b.id for b in d.backlog] == ["ALP-20261012-DDDD", "ALP-20261023-EEEE"]
+
+
+def test_period_must_close_before_the_form_is_due(repo, cli):
+    build(repo)
+    repo.edit("policy.yaml", "  close_day: 25\n", "  close_day: 28\n")
+    r = cli("check", "--repo", str(repo.root))
+    line = repo.read("policy.yaml").splitlines().index("  close_day: 28") + 1
+    assert r.code == 1
+    assert (f"policy.yaml:{line}:3: 错误 [report-close-before-due] 统计期截止日 close_day（28 日）须早于报送截止日 "
+            "due_day（28 日）：否则记录表在统计期结束前就要交。") in r.out
