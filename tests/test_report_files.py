@@ -143,3 +143,18 @@ def test_english_form(repo, cli, monkeypatch):
                "--repo", str(repo.root)).code == 0
     head = (repo.root / "reports/2026-10/alpha.csv").read_text("utf-8-sig").splitlines()[0]
     assert head.startswith("No.,Ticket,Date,Reported by,Type,Symptom,Cause,Tier,Handled by")
+
+
+def test_markdown_renders_under_material_settings(forms):
+    """With the extensions Material documents for diagrams (tables; superfences with a mermaid fence)
+    every table becomes a table and every chart a mermaid block."""
+    import markdown
+    from pymdownx.superfences import fence_code_format
+
+    md = (forms / "alpha.md").read_text("utf-8")
+    html = markdown.markdown(md, extensions=["tables", "pymdownx.superfences"], extension_configs={
+        "pymdownx.superfences": {"custom_fences": [
+            {"name": "mermaid", "class": "mermaid", "format": fence_code_format}]}})
+    assert html.count("<table>") == md.count("\n|---") == 12
+    assert html.count('<pre class="mermaid"><code>') == 2
+    assert "<td>ALP-20261023-EEEE</td>" in html and "```" not in html
