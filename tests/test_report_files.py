@@ -158,3 +158,25 @@ def test_markdown_renders_under_material_settings(forms):
     assert html.count("<table>") == md.count("\n|---") == 12
     assert html.count('<pre class="mermaid"><code>') == 2
     assert "<td>ALP-20261023-EEEE</td>" in html and "```" not in html
+
+
+def test_check_lists_forms_that_no_longer_match_the_tickets(forms, repo, cli):
+    args = ("report", "monthly", "--month", "2026-10", "--check", "--repo", str(repo.root))
+    r = cli(*args)
+    assert (r.code, r.out) == (0, "2026-10 的记录表与当前工单一致。\n")
+    repo.edit("tickets/alpha/2026/ALP-20261012-DDDD.yaml", "symptom: 找不到出库单打印按钮", "symptom: 找不到打印按钮")
+    r = cli(*args)
+    assert r.code == 1
+    assert r.out.splitlines() == ["已过期：reports/2026-10/alpha.md", "已过期：reports/2026-10/alpha.csv",
+                                  "已过期：reports/2026-10/alpha.xlsx",
+                                  "2026-10 有 3 个记录表文件与当前工单不一致，请运行 erpops report monthly --month 2026-10 重新生成。"]
+
+
+def test_no_form_is_built_on_a_repository_that_breaks_a_rule(repo, cli):
+    build(repo)
+    repo.edit("tickets/alpha/2026/ALP-20261012-DDDD.yaml", "priority: P4", "priority: P9")
+    r = cli("report", "monthly", "--month", "2026-10", "--repo", str(repo.root))
+    assert r.code == 2
+    assert "tickets/alpha/2026/ALP-20261012-DDDD.yaml:5:" in r.err
+    assert "仓库有 1 个错误，请先改正" in r.err
+    assert not (repo.root / "reports").exists()

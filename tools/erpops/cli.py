@@ -281,13 +281,15 @@ _month_option = click.option("--month", default=None, metavar="YYYY-MM",
 @click.option("--format", "fmts", multiple=True, metavar="md,csv,xlsx", help="Formats to write (default: all three).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for <YYYY-MM>/<subsystem>.<format> (default: reports/ of the repository).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Do not write: exit 1 listing the forms that differ from what the tickets give now.")
 @_repo_option
 @_lang_option
-def report_monthly(month, subsystems, fmts, out, repo) -> None:
+def report_monthly(month, subsystems, fmts, out, check_only, repo) -> None:
     """Write each subsystem's record form for the period (Markdown, CSV, XLSX)."""
     from erpops.commands.report import formats, monthly
 
-    raise SystemExit(monthly(_root(repo), month, list(subsystems), formats(fmts), out))
+    raise SystemExit(monthly(_root(repo), month, list(subsystems), formats(fmts), out, check_only))
 
 
 @report.command("office")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from erpops import clock, load
+from erpops import checks, clock, load
 from erpops.atomic import write_bytes, write_text
 from erpops.errors import FatalError
 from erpops.i18n import language, t
@@ -17,7 +17,13 @@ FORMATS = ("md", "csv", "xlsx")
 
 
 def _repo(root: Path) -> Repository:
+    """The repository, refused while it breaks a rule: a form must not be built on data CI rejects."""
     repo = load.load(root)
+    errors = sorted(d for d in checks.diagnostics(repo) if d.is_error)
+    if errors:
+        for d in errors:
+            sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
+        raise FatalError(t("report.fix-first", count=len(errors)))
     if repo.policy is None:
         raise FatalError(t("report.no-policy"))
     return repo
@@ -50,7 +56,8 @@ def _show(root: Path, path: Path) -> str:
         return str(path)
 
 
-def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str], out: Path | None) -> int:
+def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str], out: Path | None,
+            check_only: bool = False) -> int:
     repo = _repo(root)
     known = form.codes(repo)
     for code in subsystems:
@@ -68,6 +75,12 @@ def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str
                     "csv": lambda: tabular.csv_bytes(data, lang),
                     "xlsx": lambda: tabular.xlsx_bytes(data, lang)}[f]()
             files.append((folder / f"{code}.{f}", body))
+    if check_only:
+        stale = [path for path, body in files if not path.is_file() or path.read_bytes() != body]
+        for path in stale:
+            sys.stdout.write(t("report.stale", path=_show(root, path)) + "\n")
+        sys.stdout.write(t("report.stale-count" if stale else "report.current", count=len(stale), month=p.month) + "\n")
+        return 1 if stale else 0
     for path, body in files:
         write_bytes(path, body)
         sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
