@@ -92,3 +92,13 @@ def test_office_summary_evaluates_groups_and_people(handed, cli, monkeypatch):
     assert "| 李用户 | 4 | 2 | 2 | 2 | - |" in md
     assert "| 赵管理 | 1 | 1 | 1 | 0 | 2 / 4 |" in md
     assert "bar [4, 0, 0, 0]" in md
+
+
+def test_a_shallow_clone_is_warned_about(handed, cli, tmp_path, monkeypatch):
+    repo, _ = handed
+    clone = tmp_path / "shallow"
+    git.Repo.clone_from(f"file://{repo.root}", clone, depth=1)
+    monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
+    r = cli("report", "status", "--month", "2026-10", "--repo", str(clone))
+    assert r.code == 0
+    assert "这是浅克隆，看不到完整的提交历史" in r.err

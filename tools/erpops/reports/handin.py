@@ -3,6 +3,7 @@ the commit that first added it is dated on or before the due day."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +30,11 @@ def first_commits(root: Path, month: str) -> dict[str, tuple[dt.datetime, str]]:
         repo = git.Repo(root, search_parent_directories=False)
         if not repo.head.is_valid():
             return {}
-        log = repo.git.log("--diff-filter=A", "--name-only", "--format=%x00%H %cI", "--reverse",
-                           "--", f"reports/{month}/")
+        if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
+            sys.stderr.write(t("report.shallow") + "\n")
+        # --no-renames: a form moved into place counts as added by that commit
+        log = repo.git.log("--diff-filter=A", "--no-renames", "--name-only", "--format=%x00%H %cI",
+                           "--reverse", "--", f"reports/{month}/")
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise FatalError(t("report.not-git", root=root)) from None
     found: dict[str, tuple[dt.datetime, str]] = {}
