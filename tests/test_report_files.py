@@ -119,7 +119,7 @@ def test_formats_subsystem_and_out_options(repo, cli, tmp_path, monkeypatch):
 @pytest.mark.parametrize("args, message", [
     (("--month", "2026-13"), "月份“2026-13”无效，应写成 YYYY-MM，如 2026-10。"),
     (("--month", "2026-10", "--subsystem", "beta"), "子系统“beta”不在 roster/subsystems/ 中。"),
-    (("--month", "2026-10", "--format", "pdf"), "格式“pdf”无效，可选 md、csv、xlsx（用逗号分隔）。"),
+    (("--month", "2026-10", "--format", "pdf"), "格式“pdf”无效，可选 md, csv, xlsx（用逗号分隔）。"),
 ])
 def test_bad_arguments_exit_2_and_write_nothing(repo, cli, args, message):
     build(repo)

@@ -102,3 +102,23 @@ def test_a_shallow_clone_is_warned_about(handed, cli, tmp_path, monkeypatch):
     r = cli("report", "status", "--month", "2026-10", "--repo", str(clone))
     assert r.code == 0
     assert "这是浅克隆，看不到完整的提交历史" in r.err
+
+
+def test_office_summary_workbook(handed, cli, monkeypatch):
+    import openpyxl
+
+    repo, _ = handed
+    monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
+    r = cli("report", "office", "--month", "2026-10", "--format", "xlsx", "--repo", str(repo.root))
+    assert r.out.splitlines() == ["已生成 reports/2026-10/office-summary.xlsx"]
+    wb = openpyxl.load_workbook(repo.root / "reports/2026-10/office-summary.xlsx")
+    assert wb.sheetnames == ["各子系统对比", "关键用户组考核", "人员考核"]
+    subs = wb["各子系统对比"]
+    assert [c.value for c in subs[1]][:3] == ["子系统", "本期处理的工单", "其中本期提交"]
+    assert [c.value for c in subs[2]] == ["甲系统", 4, 3, 3, 1, "4 / 4", "3 / 4", 0.667, 2, "按时报送 2026-10-27 18:00"]
+    assert subs.cell(2, 8).number_format == "0%"
+    people = [[c.value for c in row] for row in wb["人员考核"].iter_rows(min_row=2)]
+    assert people[:2] == [["李用户", 4, 2, 2, 2, None], ["赵管理", 1, 1, 1, 0, "2 / 4"]]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2" and ws.page_setup.orientation == "landscape"
+        assert ws.print_title_rows == "$1:$1"

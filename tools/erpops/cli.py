@@ -294,15 +294,16 @@ def report_monthly(month, subsystems, fmts, out, check_only, repo) -> None:
 
 @report.command("office")
 @_month_option
+@click.option("--format", "fmts", multiple=True, metavar="md,xlsx", help="Formats to write (default: md and xlsx).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for <YYYY-MM>/office-summary.md (default: reports/ of the repository).")
+              help="Folder for <YYYY-MM>/office-summary.<format> (default: reports/ of the repository).")
 @_repo_option
 @_lang_option
-def report_office(month, out, repo) -> None:
+def report_office(month, fmts, out, repo) -> None:
     """Write the ops office's monthly summary: subsystems side by side, groups and people evaluated."""
-    from erpops.commands.report import office_summary
+    from erpops.commands.report import formats, office_summary
 
-    raise SystemExit(office_summary(_root(repo), month, out))
+    raise SystemExit(office_summary(_root(repo), month, formats(fmts, ("md", "xlsx")), out))
 
 
 @report.command("status")

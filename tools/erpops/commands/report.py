@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 from erpops import checks, clock, load
-from erpops.atomic import write_bytes, write_text
+from erpops.atomic import write_bytes
 from erpops.errors import FatalError
 from erpops.i18n import language, t
 from erpops.load import Repository
-from erpops.reports import form, handin, markdown, office, tabular
+from erpops.reports import form, handin, markdown, office, office_xlsx, tabular
 from erpops.reports.period import Period, latest_closed, period
 
 FORMATS = ("md", "csv", "xlsx")
@@ -36,12 +36,12 @@ def _period(repo: Repository, month: str | None) -> Period:
     return p
 
 
-def formats(values: tuple[str, ...] | list[str]) -> list[str]:
-    """`md,csv` and repeated flags alike, in the order md, csv, xlsx; all three when none is given."""
+def formats(values: tuple[str, ...] | list[str], allowed: tuple[str, ...] = FORMATS) -> list[str]:
+    """`md,csv` and repeated flags alike, in the order of `allowed`; all of them when none is given."""
     chosen = {f.strip().lower() for v in values for f in v.split(",") if f.strip()}
-    for f in chosen - set(FORMATS):
-        raise FatalError(t("report.bad-format", value=f))
-    return [f for f in FORMATS if f in chosen] or list(FORMATS)
+    for f in sorted(chosen - set(allowed)):
+        raise FatalError(t("report.bad-format", value=f, allowed=", ".join(allowed)))
+    return [f for f in allowed if f in chosen] or list(allowed)
 
 
 def _out(root: Path, out: Path | None, p: Period) -> Path:
@@ -87,15 +87,21 @@ def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str
     return 0
 
 
-def office_summary(root: Path, month: str | None, out: Path | None) -> int:
+def office_summary(root: Path, month: str | None, fmts: list[str], out: Path | None) -> int:
     repo = _repo(root)
     p = _period(repo, month)
     lang = language()
     states = handin.status(root, form.codes(repo), p, clock.today())
     data = office.build(repo, p, states, lang)
-    path = _out(root, out, p) / "office-summary.md"
-    write_text(path, markdown.render("report/office.md.j2", lang, o=data))
-    sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
+    folder = _out(root, out, p)
+    files = []
+    if "md" in fmts:
+        files.append((folder / "office-summary.md", markdown.render("report/office.md.j2", lang, o=data).encode()))
+    if "xlsx" in fmts:
+        files.append((folder / "office-summary.xlsx", office_xlsx.xlsx_bytes(data, lang)))
+    for path, body in files:
+        write_bytes(path, body)
+        sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
     return 0
 
 

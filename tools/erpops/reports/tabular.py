@@ -39,7 +39,7 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _print_setup(ws, title: str) -> None:
+def print_setup(ws, title: str) -> None:
     """A4 landscape, fit to one page wide, header row repeated on every printed page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
@@ -53,7 +53,7 @@ def _print_setup(ws, title: str) -> None:
     ws.oddFooter.center.text = "&P / &N"
 
 
-def _table(ws, headers: list[str], rows: list[list[object]], widths: list[int]) -> None:
+def table(ws, headers: list[str], rows: list[list[object]], widths: list[int]) -> None:
     ws.append(headers)
     for c in ws[1]:
         c.font, c.fill, c.alignment = _HEAD_FONT, _HEAD_FILL, Alignment(wrap_text=True, vertical="center")
@@ -118,26 +118,26 @@ def xlsx_bytes(data: ReportData, lang: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = t("report.form.sheet", lang)
-    _table(ws, columns.headers(lang), [columns.values(r, lang) for r in data.rows], list(columns.WIDTHS))
-    _print_setup(ws, title)
+    table(ws, columns.headers(lang), [columns.values(r, lang) for r in data.rows], list(columns.WIDTHS))
+    print_setup(ws, title)
     ws2 = wb.create_sheet(t("report.form.summary-sheet", lang))
-    _table(ws2, [t("report.field.item", lang), t("report.field.item", lang), t("report.field.value", lang)],
+    table(ws2, [t("report.field.item", lang), t("report.field.item", lang), t("report.field.value", lang)],
            summary_rows(data, lang), [24, 44, 48])
     ws2.cell(1, 1).value = t("report.field.kind", lang)
-    _print_setup(ws2, title)
+    print_setup(ws2, title)
     wb.properties.title = title
     wb.properties.creator = "erpops"
     # Fixed timestamps keep the file the same when nothing in the form changed.
     wb.properties.created = dt.datetime.combine(data.last, dt.time(0))
     out = io.BytesIO()
     wb.save(out)
-    return _fixed_times(out.getvalue(), data.last)
+    return fixed_times(out.getvalue(), data.last)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def _fixed_times(xlsx: bytes, day: dt.date) -> bytes:
+def fixed_times(xlsx: bytes, day: dt.date) -> bytes:
     """The same archive with every member, and the workbook's `modified` (openpyxl sets it to now
     on save), dated `day`, so that regenerating an unchanged form changes no byte."""
     stamp = f"{day.isoformat()}T00:00:00Z".encode()
