@@ -78,8 +78,9 @@ def _row(repo: Repository, tk: Ticket, no: int, p: Period, lang: str) -> Row:
         resolved_at=last_resolve(tk).astimezone(p.tz) if last_resolve(tk) else None,
         hours=resolve.used if resolve else 0.0,
         overdue=any(c.breached for c in cs),
-        suggestions="；".join(f"{t('ticket.feedback.' + f.kind, lang)}：{f.text.rstrip('。；.; ')}"
-                             for f in tk.feedback),
+        suggestions=t("report.suggestion-sep", lang).join(
+            t("report.suggestion", lang, kind=t(f"ticket.feedback.{f.kind}", lang), text=f.text.rstrip("。；.; "))
+            for f in tk.feedback),
     )
 
 
@@ -148,8 +149,8 @@ def build(repo: Repository, code: str, p: Period, lang: str) -> ReportData:
             runbooks.setdefault(rid, []).append(tk.id)
     return ReportData(
         subsystem=code, subsystem_name=sub.display(lang), month=p.month, first=p.first, last=p.last, due=p.due,
-        business_admin="、".join(person(repo, x, lang) for x in sub.business_admins),
-        erp_admin="、".join(person(repo, x, lang) for x in sub.erp_admins),
+        business_admin=t("list.sep", lang).join(person(repo, x, lang) for x in sub.business_admins),
+        erp_admin=t("list.sep", lang).join(person(repo, x, lang) for x in sub.erp_admins),
         rows=tuple(_row(repo, tk, i, p, lang) for i, tk in enumerate(tks, 1)),
         by_type=_counts([tk.type for tk in tks], list(pol.ticket_types),
                         lambda k: pol.ticket_types[k].display(lang) if k in pol.ticket_types else k),
