@@ -268,6 +268,57 @@ def ticket_list(subsystem, status, tier, assignee, overdue, repo) -> None:
                            assignee=assignee, overdue=overdue))
 
 
+@cli.group()
+def report() -> None:
+    """The monthly ops record form (运维记录表), the office's summary, and who handed in."""
+
+
+_month_option = click.option("--month", default=None, metavar="YYYY-MM",
+                             help="The form's month (default: the latest period that has ended).")
+
+
+@report.command("monthly")
+@_month_option
+@click.option("--subsystem", "subsystems", multiple=True, help="Subsystem code; repeat for several (default: all).")
+@click.option("--format", "fmts", multiple=True, metavar="md,csv,xlsx", help="Formats to write (default: all three).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for <YYYY-MM>/<subsystem>.<format> (default: reports/ of the repository).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Do not write: exit 1 listing the forms that differ from what the tickets give now.")
+@_repo_option
+@_lang_option
+def report_monthly(month, subsystems, fmts, out, check_only, repo) -> None:
+    """Write each subsystem's record form for the period (Markdown, CSV, XLSX)."""
+    from erpops.commands.report import formats, monthly
+
+    raise SystemExit(monthly(_root(repo), month, list(subsystems), formats(fmts), out, check_only))
+
+
+@report.command("office")
+@_month_option
+@click.option("--format", "fmts", multiple=True, metavar="md,xlsx", help="Formats to write (default: md and xlsx).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for <YYYY-MM>/office-summary.<format> (default: reports/ of the repository).")
+@_repo_option
+@_lang_option
+def report_office(month, fmts, out, repo) -> None:
+    """Write the ops office's monthly summary: subsystems side by side, groups and people evaluated."""
+    from erpops.commands.report import formats, office_summary
+
+    raise SystemExit(office_summary(_root(repo), month, formats(fmts, ("md", "xlsx")), out))
+
+
+@report.command("status")
+@_month_option
+@_repo_option
+@_lang_option
+def report_status(month, repo) -> None:
+    """List the forms of the month handed in on time, late, or missing (from git commit dates)."""
+    from erpops.commands.report import status
+
+    raise SystemExit(status(_root(repo), month))
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:

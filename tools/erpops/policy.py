@@ -76,6 +76,7 @@ class Policy:
     emergency_skip: EmergencySkip = EmergencySkip()
     report_period: str = "month"
     report_due_day: int = 28
+    report_close_day: int = 25
 
     def rank(self, tier: str | None) -> int:
         """0 for the first tier …; -1 for an unknown one."""
@@ -105,6 +106,7 @@ def build(doc: Document | None) -> Policy | None:
     skip = _dict(d.get("emergency_skip"))
     report = _dict(d.get("report"))
     due = report.get("due_day")
+    close = report.get("close_day")
     return Policy(
         src=Source(doc), tiers=tiers, ticket_types=types, ticket_prefixes=prefixes, sla=sla,
         warn_at=float(warn_at) if _number(warn_at) and 0 < warn_at < 1 else 0.8,
@@ -115,6 +117,7 @@ def build(doc: Document | None) -> Policy | None:
         ),
         report_period=str(report.get("period", "month")),
         report_due_day=due if isinstance(due, int) and not isinstance(due, bool) else 28,
+        report_close_day=close if isinstance(close, int) and not isinstance(close, bool) else 25,
     )
 
 

@@ -1,0 +1,125 @@
+"""erpops report monthly / office / status: write the record forms, the office's summary, and
+list which forms were handed in."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from erpops import checks, clock, load
+from erpops.atomic import write_bytes
+from erpops.errors import FatalError
+from erpops.i18n import language, t
+from erpops.load import Repository
+from erpops.reports import form, handin, markdown, office, office_xlsx, tabular
+from erpops.reports.period import Period, latest_closed, period
+
+FORMATS = ("md", "csv", "xlsx")
+
+
+def _repo(root: Path) -> Repository:
+    """The repository, refused while it breaks a rule: a form must not be built on data CI rejects."""
+    repo = load.load(root)
+    errors = sorted(d for d in checks.diagnostics(repo) if d.is_error)
+    if errors:
+        for d in errors:
+            sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
+        raise FatalError(t("report.fix-first", count=len(errors)))
+    if repo.policy is None:
+        raise FatalError(t("report.no-policy"))
+    return repo
+
+
+def _period(repo: Repository, month: str | None) -> Period:
+    p = period(repo.policy, month) if month else latest_closed(repo.policy, clock.today())
+    if not p.closed(clock.today()):
+        sys.stderr.write(t("report.not-closed", month=p.month, first=p.first, last=p.last) + "\n")
+    return p
+
+
+def formats(values: tuple[str, ...] | list[str], allowed: tuple[str, ...] = FORMATS) -> list[str]:
+    """`md,csv` and repeated flags alike, in the order of `allowed`; all of them when none is given."""
+    chosen = {f.strip().lower() for v in values for f in v.split(",") if f.strip()}
+    for f in sorted(chosen - set(allowed)):
+        raise FatalError(t("report.bad-format", value=f, allowed=", ".join(allowed)))
+    return [f for f in allowed if f in chosen] or list(allowed)
+
+
+def _out(root: Path, out: Path | None, p: Period) -> Path:
+    base = out if out is not None else root / "reports"
+    return (base if base.is_absolute() else Path.cwd() / base) / p.month
+
+
+def _show(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str], out: Path | None,
+            check_only: bool = False) -> int:
+    repo = _repo(root)
+    known = form.codes(repo)
+    for code in subsystems:
+        if code not in known:
+            raise FatalError(t("report.unknown-subsystem", subsystem=code))
+    p = _period(repo, month)
+    lang = language()
+    folder = _out(root, out, p)
+    # Everything is computed before the first file is written: a failure leaves no half set.
+    files: list[tuple[Path, bytes]] = []
+    for code in subsystems or known:
+        data = form.build(repo, code, p, lang)
+        for f in fmts:
+            body = {"md": lambda: markdown.form(data, lang).encode("utf-8"),
+                    "csv": lambda: tabular.csv_bytes(data, lang),
+                    "xlsx": lambda: tabular.xlsx_bytes(data, lang)}[f]()
+            files.append((folder / f"{code}.{f}", body))
+    if check_only:
+        stale = [path for path, body in files if not path.is_file() or path.read_bytes() != body]
+        for path in stale:
+            sys.stdout.write(t("report.stale", path=_show(root, path)) + "\n")
+        sys.stdout.write(t("report.stale-count" if stale else "report.current", count=len(stale), month=p.month) + "\n")
+        return 1 if stale else 0
+    for path, body in files:
+        write_bytes(path, body)
+        sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
+    return 0
+
+
+def office_summary(root: Path, month: str | None, fmts: list[str], out: Path | None) -> int:
+    repo = _repo(root)
+    p = _period(repo, month)
+    lang = language()
+    states = handin.status(root, form.codes(repo), p, clock.today())
+    data = office.build(repo, p, states, lang)
+    folder = _out(root, out, p)
+    files = []
+    if "md" in fmts:
+        files.append((folder / "office-summary.md", markdown.render("report/office.md.j2", lang, o=data).encode()))
+    if "xlsx" in fmts:
+        files.append((folder / "office-summary.xlsx", office_xlsx.xlsx_bytes(data, lang)))
+    for path, body in files:
+        write_bytes(path, body)
+        sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")
+    return 0
+
+
+def status(root: Path, month: str | None) -> int:
+    repo = _repo(root)
+    p = period(repo.policy, month) if month else latest_closed(repo.policy, clock.today())
+    codes = form.codes(repo)
+    states = handin.status(root, codes, p, clock.today())
+    lines = [t("report.status.title", month=p.month, due=p.due)]
+    width = max((len(c) for c in codes), default=0)
+    for h in states:
+        detail = t("report.status.committed", at=h.committed.strftime("%Y-%m-%d %H:%M"), commit=h.commit) \
+            if h.committed else ""
+        lines.append(t("report.status.line", subsystem=h.subsystem.ljust(width),
+                       state=t(f"report.status.{h.state}"), detail=detail).rstrip())
+    count = {s: sum(1 for h in states if h.state == s) for s in (handin.ON_TIME, handin.LATE, handin.MISSING,
+                                                               handin.PENDING)}
+    lines.append(t("report.status.count", on_time=count["on-time"], late=count["late"],
+                   missing=count["missing"], pending=count["pending"]))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

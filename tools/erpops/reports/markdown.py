@@ -1,0 +1,49 @@
+"""ReportData → Markdown for the site (MkDocs Material: tables and mermaid charts)."""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from erpops.reports import columns
+from erpops.reports.data import ReportData
+from erpops.site.pages import environment
+
+_MERMAID_UNSAFE = re.compile(r"[\"'`<>&#;:{}\[\]()|\\\r\n]")
+
+
+def cell(value: object) -> Markup:
+    """Table-cell text that nothing a user typed can break out of: escaped, no pipes, no newlines."""
+    text = str(escape(columns.text(value)))
+    return Markup(text.replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+
+
+def label(value: object) -> Markup:
+    """A label inside a mermaid chart: only characters that cannot end the string or inject markup."""
+    return Markup(_MERMAID_UNSAFE.sub(" ", str(value)).strip() or "-")
+
+
+def hours(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def _env(lang: str):
+    env = environment(lang)
+    env.filters.update(cell=cell, label=label, hours=hours, percent=percent)
+    return env
+
+
+def form(data: ReportData, lang: str) -> str:
+    rows = [[cell(v) for v in columns.values(r, lang)] for r in data.rows]
+    return _env(lang).get_template("report/form.md.j2").render(
+        d=data, headers=columns.headers(lang), rows=rows,
+        respond=data.kept("respond"), resolve=data.kept("resolve"),
+    )
+
+
+def render(template: str, lang: str, **context: object) -> str:
+    return _env(lang).get_template(template).render(**context)
