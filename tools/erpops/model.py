@@ -152,11 +152,19 @@ class Roster:
 
     @cached_property
     def people(self) -> Mapping[str, Person]:
-        return {p.id: p for p in reversed(self.people_list)}
+        """By id, in file order; where an id repeats, the first entry counts."""
+        out: dict[str, Person] = {}
+        for p in self.people_list:
+            out.setdefault(p.id, p)
+        return out
 
     @cached_property
     def subsystems(self) -> Mapping[str, Subsystem]:
-        return {s.code: s for s in reversed(self.subsystem_list)}
+        """By code, in file order; where a code repeats, the first file counts."""
+        out: dict[str, Subsystem] = {}
+        for s in self.subsystem_list:
+            out.setdefault(s.code, s)
+        return out
 
     def posts(self, person_id: str) -> list[tuple[str, Subsystem]]:
         """The admin posts one person holds: ('business-admin'|'erp-admin', subsystem)."""
