@@ -249,6 +249,14 @@ def test_sla_breaches_and_near_breaches_are_warnings(ops, now, expected):
     assert exit_code(checks.diagnostics(load.load(ops.root), at(now))) == 0
 
 
+def test_the_reporters_own_comment_is_not_a_response(ops):
+    comment = "  - event: comment\n    at: 2026-11-02T09:10:00+08:00\n    by: {by}\n    tier: key-user\n    note: 补充截图\n"
+    put(ops, text=OPEN + comment.format(by="li-user"), path=OPEN_PATH)
+    assert findings(ops, now=at("2026-11-02 11:30")) == [(OPEN_PATH, 9, "ticket-sla-breach", "warning")]
+    put(ops, text=OPEN + comment.format(by="zhou-user"), path=OPEN_PATH)
+    assert findings(ops, now=at("2026-11-02 11:30")) == []
+
+
 def test_sla_is_counted_in_working_time_over_holidays(ops):
     # opened 30 Sept 17:00, 国庆节 1–7 Oct: by 8 Oct 09:00 only one working hour has passed
     text = OPEN.replace("ZX3W", "ZX3W").replace("2026-11-02T09:00", "2026-09-30T17:00").replace("20261102", "20260930")
