@@ -13,7 +13,7 @@ MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
 
 def _site(repo) -> Path:
     shutil.copy(REPO_ROOT / "mkdocs.yml", repo.root / "mkdocs.yml")
-    repo.write("docs/index.md", "# 首页\n")
+    shutil.copytree(REPO_ROOT / "docs", repo.root / "docs")
     return repo.root / "site"
 
 
