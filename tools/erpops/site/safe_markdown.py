@@ -2,7 +2,7 @@
 
 Runbook bodies (and later ticket texts) are Markdown written by many people. Python-Markdown
 passes raw HTML through and has no URL checks, so this extension, which the erpops plugin adds
-to every build, (1) treats raw HTML as text, (2) drops links whose scheme could run code, and
+to every build, (1) treats raw HTML as text, (2) turns links whose scheme could run code into plain text, and
 (3) turns images from other hosts into plain links, so that no page loads anything from
 outside the site.
 """
@@ -36,14 +36,15 @@ class _Links(Treeprocessor):
         for parent in root.iter():
             for i, el in enumerate(list(parent)):
                 if el.tag == "a" and not is_safe_link(el.get("href", "")):
-                    el.attrib.pop("href", None)
+                    el.tag = "span"  # the text stays; MkDocs expects every <a> to have a href
+                    el.attrib.clear()
                 elif el.tag == "img" and not is_local(el.get("src", "")):
                     parent[i] = self._as_link(el)
 
     @staticmethod
     def _as_link(img: etree.Element) -> etree.Element:
         src = img.get("src", "")
-        a = etree.Element("a")
+        a = etree.Element("a" if is_safe_link(src) else "span")
         if is_safe_link(src):
             a.set("href", src)
         a.text = img.get("alt") or src
