@@ -26,6 +26,9 @@ document.addEventListener('securitypolicyviolation', e => window.__violations.pu
 """
 
 
+READY = "键入以开始搜索"  # Material's zh "search.result.placeholder"
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -52,15 +55,18 @@ def served(tmp_path_factory):
 
 
 def search(browser: Browser, base: str, query: str) -> list[str]:
-    """Type `query` into Material's search box on the home page; the result links, best first."""
+    """Type `query` into Material's search box on the home page; the result links, best first.
+
+    Typing starts once the search worker has loaded its index (Material then replaces the
+    "initialising" line with the "type to search" one): text typed earlier can be lost."""
     browser.open(base)
+    browser.wait_for(f"document.querySelector('.md-search-result__meta').textContent.trim() === {READY!r}", 30)
     browser.evaluate("document.querySelector('input[data-md-component=search-query]').focus()")
     browser.call("Input.insertText", text=query)
-    links = browser.wait_for(
+    return browser.wait_for(
         "(() => { const a = [...document.querySelectorAll('.md-search-result__item > a')];"
         " return a.length ? a.map(x => new URL(x.href).pathname) : null })()", timeout=15
     )
-    return links
 
 
 def test_search_finds_backup_in_the_backup_runbook(served):
