@@ -142,3 +142,16 @@ def test_search_words_are_names_and_terms(repo):
     words = search.words(loaded)
     assert {"赵管理", "钱系统", "甲系统", "用友", "审批流", "备份", "恢复"} <= words
     assert "alpha" not in words and "Alpha" not in words
+
+
+def test_the_vendored_mermaid_is_the_one_its_readme_names():
+    import hashlib
+    import re as _re
+
+    from erpops.site import assets
+
+    data = assets.mermaid_file().read_bytes()
+    readme = (assets.mermaid_file().parent / "README.md").read_text("utf-8")
+    assert hashlib.sha256(data).hexdigest() == _re.search(r"sha256 `([0-9a-f]{64})`", readme).group(1)
+    assert f"{len(data):,} bytes" in readme
+    assert (assets.mermaid_file().parent / "LICENSE").read_text("utf-8").startswith("The MIT License")
