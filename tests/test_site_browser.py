@@ -58,15 +58,26 @@ def search(browser: Browser, base: str, query: str) -> list[str]:
     """Type `query` into Material's search box on the home page; the result links, best first.
 
     Typing starts once the search worker has loaded its index (Material then replaces the
-    "initialising" line with the "type to search" one): text typed earlier can be lost."""
+    "initialising" line with the "type to search" one), and ends with the key-up an input
+    method sends, which is what makes Material read the box."""
     browser.open(base)
     browser.wait_for(f"document.querySelector('.md-search-result__meta').textContent.trim() === {READY!r}", 30)
     browser.evaluate("document.querySelector('input[data-md-component=search-query]').focus()")
-    browser.call("Input.insertText", text=query)
-    return browser.wait_for(
-        "(() => { const a = [...document.querySelectorAll('.md-search-result__item > a')];"
-        " return a.length ? a.map(x => new URL(x.href).pathname) : null })()", timeout=15
-    )
+    browser.call("Input.insertText", text=query)  # as an input method commits Chinese text …
+    browser.call("Input.dispatchKeyEvent", type="keyUp", key="Process", code="", windowsVirtualKeyCode=229)
+    try:
+        return browser.wait_for(
+            "(() => { const a = [...document.querySelectorAll('.md-search-result__item > a')];"
+            " return a.length ? a.map(x => new URL(x.href).pathname) : null })()", timeout=15
+        )
+    except TimeoutError:
+        state = browser.evaluate(
+            "[document.querySelector('input[data-md-component=search-query]').value,"
+            " document.activeElement && document.activeElement.outerHTML.slice(0, 80),"
+            " document.querySelector('.md-search-result__meta').textContent,"
+            " document.querySelector('.md-search-result').outerHTML.slice(0, 300)]"
+        )
+        raise AssertionError(state)
 
 
 def test_search_finds_backup_in_the_backup_runbook(served):
@@ -102,9 +113,10 @@ def test_user_text_runs_no_script_and_shows_as_text(served):
     # The probe must be able to see an alert, or its silence below proves nothing.
     browser.open(base)
     browser.evaluate("setTimeout(() => alert('probe'), 0); 1")
-    browser.wait_for("true")
-    time.sleep(0.2)
-    browser.evaluate("1")
+    deadline = time.monotonic() + 10
+    while not browser.dialogs and time.monotonic() < deadline:
+        browser.evaluate("1")  # each call also reads the events that arrived meanwhile
+        time.sleep(0.05)
     assert browser.dialogs == ["probe"]
     browser.dialogs.clear()
     for page in ("runbooks/production/xss-probe/", "runbooks/", "subsystems/production/"):
