@@ -58,6 +58,7 @@ review_interval_days: 30
 
 [点我](javascript:alert(1)) ![外部图片](http://example.com/x.png)
 """
+SEE_ALSO = "\n参见[备份预案](../common/backup-restore.md)。\n"
 
 
 def add_site(root: Path) -> None:
@@ -73,12 +74,14 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 
 def real_data_copy(root: Path) -> Path:
-    """This repository's roster and docs, with a backup runbook and an XSS runbook added."""
+    """This repository's roster and docs, a backup and an XSS runbook added, one name made an XSS probe."""
     shutil.copytree(REPO_ROOT / "roster", root / "roster")
+    people = root / "roster/people.yaml"  # the after-sales admin and key-user leader, in the org chart
+    people.write_text(people.read_text("utf-8").replace("name: 彭文", f'name: "{XSS_IMG}"', 1), "utf-8")
     add_site(root)
     write(root, "runbooks/common/backup-restore.md", BACKUP_RUNBOOK.format(owner="yang-qiyun"))
     write(root, "runbooks/production/xss-probe.md",
-          XSS_RUNBOOK.format(subsystem="production", owner="yan-yutang"))
+          XSS_RUNBOOK.format(subsystem="production", owner="yan-yutang") + SEE_ALSO)
     return root
 
 

@@ -203,5 +203,7 @@ def test_a_runbook_fixture_copy_of_the_repository_builds(tmp_path):
     production = (root / "site/subsystems/production/index.html").read_text("utf-8")
     assert 'href="../../runbooks/common/backup-restore/"' in production  # common runbooks apply
     assert "数据备份与恢复" in production
+    runbook = (root / "site/runbooks/production/xss-probe/index.html").read_text("utf-8")
+    assert '<a href="../../common/backup-restore/">备份预案</a>' in runbook  # links between runbooks work
     sales = (root / "site/subsystems/sales/index.html").read_text("utf-8")
     assert "数据备份与恢复" in sales and "xss-probe" not in sales

@@ -127,6 +127,11 @@ def test_user_text_runs_no_script_and_shows_as_text(served):
         assert browser.evaluate("document.querySelectorAll('article script, article img[onerror]').length") == 0
     browser.open(base + "runbooks/production/xss-probe/")
     assert XSS_IMG in browser.evaluate("document.querySelector('article').innerText")
+    browser.open(base + "organisation/")
+    browser.wait_for("!!document.querySelector('div.mermaid')")
+    chart = browser.call("DOM.getDocument", depth=-1, pierce=True)["root"]
+    assert "组长：" + XSS_IMG in {n["nodeValue"] for n in walk(chart) if n.get("nodeType") == 3}
+    assert not [n for n in walk(chart) if n.get("nodeName", "").lower() == "img"]
     assert browser.evaluate("[...document.querySelectorAll('article a')]"
                             ".filter(a => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length") == 0
     assert browser.dialogs == []
