@@ -132,6 +132,10 @@ def test_user_text_runs_no_script_and_shows_as_text(served):
     chart = browser.call("DOM.getDocument", depth=-1, pierce=True)["root"]
     assert "组长：" + XSS_IMG in {n["nodeValue"] for n in walk(chart) if n.get("nodeType") == 3}
     assert not [n for n in walk(chart) if n.get("nodeName", "").lower() == "img"]
+    found = search(browser, base, "星号")  # search results show the indexed title and text as HTML
+    assert "/runbooks/production/xss-probe/" in found
+    assert browser.evaluate("document.querySelectorAll('.md-search-result script, .md-search-result img').length") == 0
+    assert XSS_SCRIPT in browser.evaluate("document.querySelector('.md-search-result').innerText")
     assert browser.evaluate("[...document.querySelectorAll('article a')]"
                             ".filter(a => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length") == 0
     assert browser.dialogs == []

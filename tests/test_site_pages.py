@@ -134,7 +134,7 @@ def test_english_pages(repo):
     out = pages.build(load.load(repo.root), lang="en")
     assert out["subsystems/alpha.md"].startswith("# Alpha\n")
     assert "| key user | 赵管理 \\(leader of the key\\-user group\\) |" in out["subsystems/alpha.md"]
-    assert out["index.md"].startswith("# ERP operations\n")
+    assert out["index.md"].startswith("# Overview\n")
 
 
 def test_search_words_are_names_and_terms(repo):
