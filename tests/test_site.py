@@ -207,3 +207,15 @@ def test_a_runbook_fixture_copy_of_the_repository_builds(tmp_path):
     assert '<a href="../../common/backup-restore/">备份预案</a>' in runbook  # links between runbooks work
     sales = (root / "site/subsystems/sales/index.html").read_text("utf-8")
     assert "数据备份与恢复" in sales and "xss-probe" not in sales
+
+
+def test_without_a_mermaid_fence_the_strict_build_says_the_chart_would_be_text(repo):
+    _site(repo)
+    text = repo.read("mkdocs.yml")
+    start = text.index("  - pymdownx.superfences:")
+    end = text.index("format: !!python/name:pymdownx.superfences.fence_code_format") + len(
+        "format: !!python/name:pymdownx.superfences.fence_code_format\n")
+    repo.write("mkdocs.yml", text[:start] + "  - pymdownx.superfences\n" + text[end:])
+    proc = build(repo.root)
+    assert proc.returncode == 1
+    assert "mkdocs.yml 没有为 pymdownx.superfences 配置 mermaid 代码块" in proc.stderr

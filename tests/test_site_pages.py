@@ -94,11 +94,13 @@ def test_common_runbooks_apply_to_every_subsystem(repo):
 
 def test_contacts_show_on_the_internal_site_only(repo):
     repo.edit("roster/people.yaml", "    name: 钱系统\n", "    name: 钱系统\n    phone: '13800138000'\n")
+    repo.edit("roster/vendor.yaml", "name: 用友\n", "name: 用友\nhotline: '4006600588'\n")
     loaded = load.load(repo.root)
     internal = pages.build(loaded, audience=INTERNAL)
     public = pages.build(loaded, audience=PUBLIC)
     assert "电话 13800138000" in internal["subsystems/alpha.md"] and "13800138000" in internal["contacts.md"]
-    assert not any("13800138000" in page for page in public.values())
+    assert "| 软件供应商 | 用友（只能由 ERP 系统管理员联系） | 服务热线 4006600588 |" in internal["contacts.md"]
+    assert not any("13800138000" in page or "4006600588" in page for page in public.values())
     assert set(internal) == set(public)
 
 
@@ -155,3 +157,22 @@ def test_the_vendored_mermaid_is_the_one_its_readme_names():
     assert hashlib.sha256(data).hexdigest() == _re.search(r"sha256 `([0-9a-f]{64})`", readme).group(1)
     assert f"{len(data):,} bytes" in readme
     assert (assets.mermaid_file().parent / "LICENSE").read_text("utf-8").startswith("The MIT License")
+
+
+GOLDEN = __import__("pathlib").Path(__file__).parent / "site_golden"
+
+
+@pytest.mark.parametrize("page, golden", [
+    ("subsystems/alpha.md", "subsystem-alpha.md"),
+    ("runbooks/index.md", "runbooks-index.md"),
+    ("runbooks/common/backup-restore.md", "runbook-backup-restore.md"),
+])
+def test_pages_match_their_golden_files(repo, page, golden):
+    """The Markdown of whole pages; regenerate with ERPOPS_UPDATE_GOLDEN=1 after a deliberate change."""
+    repo.edit("roster/people.yaml", "    name: 钱系统\n",
+              "    name: 钱系统\n    phone: '13800138000'\n    email: qian@example.com\n")
+    out = pages.build(_runbook_repo(repo, "2026-06-01"), today=TODAY)[page]
+    path = GOLDEN / golden
+    if __import__("os").environ.get("ERPOPS_UPDATE_GOLDEN"):
+        path.write_text(out, "utf-8")
+    assert out == path.read_text("utf-8")

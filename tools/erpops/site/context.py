@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from erpops.i18n import t
 from erpops.load import Repository
-from erpops.model import Person, Subsystem
+from erpops.model import Person
 from erpops.site import escape
 
 INTERNAL, PUBLIC = "internal", "public"
@@ -78,8 +78,11 @@ class Context:
             for f in CONTACT_FIELDS if getattr(p, f)
         ]
 
-    def subsystem_name(self, s: Subsystem) -> str:
-        return s.display(self.lang)
+    def organisation_contacts(self, **numbers: str | None) -> list[Contact]:
+        """An organisation's own lines (the vendor's hotline): internal sites only, like people's."""
+        if not self.internal:
+            return []
+        return [Contact(self.t(f"site.{kind}"), value) for kind, value in numbers.items() if value]
 
     def link(self, label: object, target: str, here: str) -> Markup:
         """A Markdown link from page `here` to page `target` (both paths in the site's docs)."""

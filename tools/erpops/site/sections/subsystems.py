@@ -44,7 +44,10 @@ def owners(ctx: Context, s: Subsystem) -> list[dict]:
     if vendor is not None:
         rows.append({
             "tier": ctx.t("tier.vendor"),
-            "people": [{"name": vendor.name, "note": ctx.t("site.vendor-via-erp-admin"), "contacts": []}],
+            "people": [{
+                "name": vendor.name, "note": ctx.t("site.vendor-via-erp-admin"),
+                "contacts": ctx.organisation_contacts(hotline=vendor.hotline),
+            }],
         })
     return rows
 
