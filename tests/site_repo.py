@@ -42,7 +42,7 @@ review_interval_days: 180
 XSS_RUNBOOK = f"""\
 ---
 id: xss-probe
-title: "{XSS_SCRIPT} | *星号* [链接](http://example.com)"
+title: "</title>{XSS_SCRIPT} | *星号* [链接](http://example.com)"
 kind: contingency
 subsystems: [{{subsystem}}]
 owner: {{owner}}
@@ -57,6 +57,8 @@ review_interval_days: 30
 {XSS_IMG}
 
 [点我](javascript:alert(1)) ![外部图片](http://example.com/x.png)
+
+## 标题里的 {XSS_IMG}
 """
 SEE_ALSO = "\n参见[备份预案](../common/backup-restore.md)。\n"
 

@@ -105,6 +105,8 @@ def test_runbook_pages_render_the_body_and_neutralise_what_could_run(repo):
     assert "<span>点我</span>" in article
     assert '<a href="http://example.com/x.png">外部图片</a>' in article
     assert "<h1" in article and article.count("<h1") == 1
+    assert "<script>alert" not in html and "<img src=x" not in html  # nor in <title> or the header
+    assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; | *星号* [链接](http://example.com) - ERP 运维</title>" in html
 
 
 def test_public_site_never_shows_contact_data(repo):

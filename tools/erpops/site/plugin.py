@@ -21,6 +21,7 @@ log = get_plugin_logger(__name__)
 # What `mkdocs serve` rebuilds on, besides docs/ and mkdocs.yml.
 WATCHED = ("roster", "policy.yaml", "tickets", "runbooks", "reports")
 SAFE_MARKDOWN = "erpops.site.safe_markdown"
+OVERRIDES = Path(__file__).parent / "overrides"
 
 
 class ErpopsConfig(Config):
@@ -49,6 +50,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         fences = config.mdx_configs.get("pymdownx.superfences", {}).get("custom_fences", [])
         if not any(f.get("name") == "mermaid" for f in fences):
             log.warning(t("site.warn-no-mermaid-fence", lang))
+        # Our template overrides (a safe <title>) come after the site's own custom_dir, if any.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
         search.teach_jieba(repo)
         return config
 
