@@ -94,8 +94,9 @@ class WebSocket:
 class Browser:
     """One headless Chromium with one page; `requests` holds every URL the page asked for."""
 
-    def __init__(self, width: int = 1280, height: int = 900) -> None:
-        self.profile = tempfile.mkdtemp(prefix="erpops-chromium-")
+    def __init__(self, profile: Path | None = None, width: int = 1280, height: int = 900) -> None:
+        self.profile = str(profile) if profile else tempfile.mkdtemp(prefix="erpops-chromium-")
+        self.own_profile = profile is None
         self.proc = subprocess.Popen(
             [str(CHROMIUM), *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
              f"--window-size={width},{height}", "about:blank"],
@@ -183,7 +184,8 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-            shutil.rmtree(self.profile, ignore_errors=True)
+            if self.own_profile:
+                shutil.rmtree(self.profile, ignore_errors=True)
 
 
 def walk(node: dict):

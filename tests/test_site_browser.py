@@ -44,7 +44,7 @@ def served(tmp_path_factory):
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    browser = Browser()
+    browser = Browser(profile=tmp_path_factory.mktemp("chromium-profile"))  # fresh, and pytest cleans it
     browser.call("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
     try:
         yield browser, f"http://127.0.0.1:{server.server_address[1]}/"
