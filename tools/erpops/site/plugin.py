@@ -69,3 +69,6 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         if assets.has_diagram(output):
             output = assets.add_mermaid(output, page.url)
         return assets.add_csp(output)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config) -> str:
+        return assets.add_csp(output_content) if template_name.endswith(".html") else output_content
