@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: all site check test clean serve vendor-mermaid
+.PHONY: all site site-public check test clean serve vendor-mermaid
 
 all: site
 
@@ -18,6 +18,9 @@ check: $(BIN)/erpops
 
 site: check
 	$(BIN)/mkdocs build --strict
+
+site-public: check
+	$(BIN)/mkdocs build --strict -f mkdocs.public.yml
 
 serve: check
 	$(BIN)/mkdocs serve
@@ -39,4 +42,4 @@ test: $(BIN)/erpops
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) site build dist test-artifacts
+	rm -rf $(VENV) site site-public build dist test-artifacts
