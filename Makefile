@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: all site check test clean
+.PHONY: all site site-public check test clean serve vendor-mermaid
 
 all: site
 
@@ -19,8 +19,27 @@ check: $(BIN)/erpops
 site: check
 	$(BIN)/mkdocs build --strict
 
+site-public: check
+	$(BIN)/mkdocs build --strict -f mkdocs.public.yml
+
+serve: check
+	$(BIN)/mkdocs serve
+
+# Refresh the vendored mermaid (tools/erpops/site/vendor/mermaid/) from the npm registry; needs npm.
+# Not part of `make`: the site is built from the committed copy, with no network access.
+MERMAID ?= 11
+vendor-mermaid:
+	rm -rf build/mermaid && mkdir -p build/mermaid
+	cd build/mermaid && npm pack --silent mermaid@$(MERMAID) >/dev/null && \
+	  tar xzf mermaid-*.tgz package/dist/mermaid.min.js package/LICENSE package/package.json
+	cp build/mermaid/package/dist/mermaid.min.js build/mermaid/package/LICENSE tools/erpops/site/vendor/mermaid/
+	@grep '"version"' build/mermaid/package/package.json
+	@wc -c tools/erpops/site/vendor/mermaid/mermaid.min.js
+	@sha256sum tools/erpops/site/vendor/mermaid/mermaid.min.js
+	@echo "now update tools/erpops/site/vendor/mermaid/README.md and run: make test"
+
 test: $(BIN)/erpops
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) site build dist
+	rm -rf $(VENV) site site-public build dist test-artifacts

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from erpops.reports import columns
 from erpops.reports.data import ReportData
-from erpops.site.pages import environment
+from erpops.site.context import environment
 
 _MERMAID_UNSAFE = re.compile(r"[\"'`<>&#;:{}\[\]()|\\\r\n]")
 
@@ -32,7 +32,7 @@ def percent(value: float) -> str:
 
 
 def _env(lang: str):
-    env = environment(lang)
+    env = environment(lang, markdown_inert=False)
     env.filters.update(cell=cell, label=label, hours=hours, percent=percent)
     return env
 

@@ -1,50 +1,30 @@
 """Page building, independent of MkDocs: repository in, {page path: Markdown} out."""
 from __future__ import annotations
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+import datetime as dt
 
-from erpops.i18n import t
 from erpops.load import Repository
+from erpops.site.context import Context
+from erpops.site.sections import contacts, organisation, runbooks, subsystems
+
+# The order of the home dashboard. A new section (tickets, reports) is one more module here.
+SECTIONS = (organisation, subsystems, runbooks, contacts)
+HOME = "index.md"
 
 
-def environment(lang: str) -> Environment:
-    env = Environment(
-        loader=PackageLoader("erpops", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals["t"] = lambda key, **kw: t(key, lang, **kw)
-    env.globals["lang"] = lang
-    return env
-
-
-def build(repo: Repository, lang: str = "zh", audience: str = "internal") -> dict[str, str]:
-    env = environment(lang)
-    roster = repo.roster
-    people = roster.people
-
-    def name(pid: str | None) -> str:
-        p = people.get(pid or "")
-        return p.display(lang) if p else (pid or "")
-
-    office = roster.office
-    subsystems = [
-        {
-            "name": s.display(lang),
-            "business_admin": name(s.business_admin),
-            "erp_admin": name(s.erp_admin),
-            "key_users": s.key_user_group.population
-            or t("list.sep", lang).join(name(m) for m in s.key_user_group.members),
-        }
-        for s in roster.subsystem_list
-    ]
-    return {
-        "organisation.md": env.get_template("organisation.md.j2").render(
-            office=office,
-            office_lead=name(office.lead) if office else "",
-            office_members=[name(m) for m in office.members] if office else [],
-            subsystems=subsystems,
-        ),
-    }
+def build(repo: Repository, lang: str = "zh", audience: str = "internal",
+          today: dt.date | None = None) -> dict[str, str]:
+    ctx = Context(repo, lang, audience, today or dt.date.today())
+    out: dict[str, str] = {}
+    panels = []
+    for section in SECTIONS:
+        if audience not in section.AUDIENCES:
+            continue
+        out.update(section.pages(ctx))
+        panel = section.panel(ctx)
+        if panel is not None:
+            panels.append(panel)
+    out[HOME] = ctx.render("home.md.j2", panels=[
+        {"link": ctx.link(p.title, p.target, HOME), "figures": p.figures} for p in panels
+    ])
+    return out

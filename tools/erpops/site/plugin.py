@@ -12,33 +12,63 @@ from mkdocs.structure.files import File, Files
 from erpops import load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
-from erpops.site import pages
+from erpops.i18n import t
+from erpops.site import assets, pages, search
+from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
+
+# What `mkdocs serve` rebuilds on, besides docs/ and mkdocs.yml.
+WATCHED = ("roster", "policy.yaml", "tickets", "runbooks", "reports")
+SAFE_MARKDOWN = "erpops.site.safe_markdown"
+OVERRIDES = Path(__file__).parent / "overrides"
 
 
 class ErpopsConfig(Config):
     repo = c.Optional(c.Dir(exists=True))
     lang = c.Choice(("zh", "en"), default="zh")
-    audience = c.Choice(("internal", "public"), default="internal")
+    audience = c.Choice(AUDIENCES, default="internal")
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_config(self, config, **kwargs):
+        lang = self.config.lang
         root = Path(self.config.repo or Path(config.config_file_path).parent)
         repo = load.load(root)
         found = diagnostics(repo)
         if exit_code(found):
-            raise PluginError("\n" + output.text(found, repo.files, self.config.lang))
+            raise PluginError("\n" + output.text(found, repo.files, lang))
         for d in found:
-            log.info("%s:%s: [%s] %s", d.path, d.line, d.rule, d.message(self.config.lang))
+            log.info("%s:%s: [%s] %s", d.path, d.line, d.rule, d.message(lang))
         self.repo = repo
-        for folder in ("roster",):
-            if (root / folder).is_dir():
-                config.watch.append(str(root / folder))
+        for name in WATCHED:
+            if (root / name).exists():
+                config.watch.append(str(root / name))
+        # Whatever users write is rendered without raw HTML or script links (see safe_markdown).
+        if SAFE_MARKDOWN not in config.markdown_extensions:
+            config.markdown_extensions.append(SAFE_MARKDOWN)
+        fences = config.mdx_configs.get("pymdownx.superfences", {}).get("custom_fences", [])
+        if not any(f.get("name") == "mermaid" for f in fences):
+            log.warning(t("site.warn-no-mermaid-fence", lang))
+        # Our template overrides (a safe <title>) come after the site's own custom_dir, if any.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+        search.teach_jieba(repo)
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
         for uri, content in pages.build(self.repo, self.config.lang, self.config.audience).items():
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
+                files.remove(existing)
             files.append(File.generated(config, uri, content=content))
+        files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         return files
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        if assets.has_diagram(output):
+            output = assets.add_mermaid(output, page.url)
+        return assets.add_csp(output)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config) -> str:
+        return assets.add_csp(output_content) if template_name.endswith(".html") else output_content

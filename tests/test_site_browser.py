@@ -1,0 +1,165 @@
+"""The built site in a real headless Chromium: search in Chinese, the org chart, no outside
+requests, no script from user text. Skipped only when /usr/bin/chromium is missing."""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser import CHROMIUM, Browser, attributes, walk
+from conftest import REPO_ROOT
+from site_repo import XSS_IMG, XSS_SCRIPT, build, real_data_copy
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+# Installed before any page script: records CSP violations and any alert() a page calls.
+PROBE = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.blockedURI));
+"""
+
+
+READY = "键入以开始搜索"  # Material's zh "search.result.placeholder"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = real_data_copy(tmp_path_factory.mktemp("browser") / "ops")
+    proc = build(root)
+    assert proc.returncode == 0, proc.stderr
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site"))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    browser = Browser(profile=tmp_path_factory.mktemp("chromium-profile"))  # fresh, and pytest cleans it
+    browser.call("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
+    try:
+        yield browser, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        browser.close()
+        server.shutdown()
+        thread.join()
+
+
+def search(browser: Browser, base: str, query: str) -> list[str]:
+    """Type `query` into Material's search box on the home page; the result links, best first.
+
+    Typing starts once the search worker has loaded its index (Material then replaces the
+    "initialising" line with the "type to search" one), and ends with the key-up an input
+    method sends, which is what makes Material read the box."""
+    browser.open(base)
+    browser.wait_for(f"document.querySelector('.md-search-result__meta').textContent.trim() === {READY!r}", 30)
+    browser.evaluate("document.querySelector('input[data-md-component=search-query]').focus()")
+    browser.call("Input.insertText", text=query)  # as an input method commits Chinese text …
+    browser.call("Input.dispatchKeyEvent", type="keyUp", key="Process", code="", windowsVirtualKeyCode=229)
+    try:
+        return browser.wait_for(
+            "(() => { const a = [...document.querySelectorAll('.md-search-result__item > a')];"
+            " return a.length ? a.map(x => new URL(x.href).pathname) : null })()", timeout=15
+        )
+    except TimeoutError:
+        state = browser.evaluate(
+            "[document.querySelector('input[data-md-component=search-query]').value,"
+            " document.activeElement && document.activeElement.outerHTML.slice(0, 80),"
+            " document.querySelector('.md-search-result__meta').textContent,"
+            " document.querySelector('.md-search-result').outerHTML.slice(0, 300)]"
+        )
+        raise AssertionError(state)
+
+
+def test_search_finds_backup_in_the_backup_runbook(served):
+    browser, base = served
+    assert search(browser, base, "备份")[0] == "/runbooks/common/backup-restore/"
+
+
+def test_search_finds_jiang_lizhang_on_the_production_page(served):
+    browser, base = served
+    assert "/subsystems/production/" in search(browser, base, "蒋立章")[:3]
+
+
+def test_search_finds_approval_flow_in_the_responsibilities(served):
+    browser, base = served
+    assert "/rules/responsibilities/" in search(browser, base, "审批流")[:3]
+
+
+def test_org_chart_renders_as_svg(served):
+    browser, base = served
+    browser.open(base + "organisation/")
+    browser.wait_for("!!document.querySelector('div.mermaid')")  # Material swaps pre → div when drawn
+    root = browser.call("DOM.getDocument", depth=-1, pierce=True)["root"]
+    nodes = list(walk(root))  # the SVG is in a closed shadow root; pierce=True reaches it
+    svgs = [n for n in nodes if n.get("nodeName", "").lower() == "svg"
+            and attributes(n).get("aria-roledescription", "").startswith("flowchart")]
+    assert len(svgs) == 1
+    labels = {n["nodeValue"] for n in walk(svgs[0]) if n.get("nodeType") == 3}
+    assert {"ERP运维管理办公室", "组长：蒋立章", "“生产系统”关键用户组"} <= labels
+
+
+def test_user_text_runs_no_script_and_shows_as_text(served):
+    browser, base = served
+    # The probe must be able to see an alert, or its silence below proves nothing.
+    browser.open(base)
+    browser.evaluate("setTimeout(() => alert('probe'), 0); 1")
+    deadline = time.monotonic() + 10
+    while not browser.dialogs and time.monotonic() < deadline:
+        browser.evaluate("1")  # each call also reads the events that arrived meanwhile
+        time.sleep(0.05)
+    assert browser.dialogs == ["probe"]
+    browser.dialogs.clear()
+    for page in ("runbooks/production/xss-probe/", "runbooks/", "subsystems/production/"):
+        browser.open(base + page)
+        time.sleep(0.3)
+        shown = browser.evaluate("document.querySelector('article').innerText")
+        assert XSS_SCRIPT in shown, page
+        assert browser.evaluate("document.querySelectorAll('article script, article img[onerror]').length") == 0
+    browser.open(base + "runbooks/production/xss-probe/")
+    assert XSS_IMG in browser.evaluate("document.querySelector('article').innerText")
+    browser.open(base + "organisation/")
+    browser.wait_for("!!document.querySelector('div.mermaid')")
+    chart = browser.call("DOM.getDocument", depth=-1, pierce=True)["root"]
+    assert "组长：" + XSS_IMG in {n["nodeValue"] for n in walk(chart) if n.get("nodeType") == 3}
+    assert not [n for n in walk(chart) if n.get("nodeName", "").lower() == "img"]
+    found = search(browser, base, "星号")  # search results show the indexed title and text as HTML
+    assert "/runbooks/production/xss-probe/" in found
+    assert browser.evaluate("document.querySelectorAll('.md-search-result script, .md-search-result img').length") == 0
+    assert XSS_SCRIPT in browser.evaluate("document.querySelector('.md-search-result').innerText")
+    assert browser.evaluate("[...document.querySelectorAll('article a')]"
+                            ".filter(a => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length") == 0
+    assert browser.dialogs == []
+
+
+def test_no_request_goes_to_any_host_but_the_site(served):
+    browser, base = served
+    browser.requests.clear()
+    for page in ("", "organisation/", "subsystems/production/", "runbooks/common/backup-restore/",
+                 "runbooks/production/xss-probe/", "contacts/", "rules/"):
+        browser.open(base + page)
+        time.sleep(0.3)
+        assert browser.evaluate("window.__violations") == [], page
+    search(browser, base, "备份")
+    hosts = {urlsplit(u).hostname for u in browser.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+    assert hosts == {"127.0.0.1"}
+    assert any(u.endswith("/assets/erpops/mermaid.min.js") for u in browser.requests)
+    assert all(urlsplit(u).scheme in ("http", "data", "blob") for u in browser.requests), json.dumps(browser.requests)
+
+
+def test_home_page_screenshot_is_kept(served):
+    browser, base = served
+    browser.open(base)
+    path = ARTIFACTS / "home.png"
+    browser.screenshot(path)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000

@@ -1,0 +1,92 @@
+"""What every page section gets: the repository, the language, the audience and shared helpers."""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from erpops.i18n import t
+from erpops.load import Repository
+from erpops.model import Person
+from erpops.site import escape
+
+INTERNAL, PUBLIC = "internal", "public"
+AUDIENCES = (INTERNAL, PUBLIC)
+CONTACT_FIELDS = ("phone", "email", "wecom", "github")
+
+
+def environment(lang: str, *, markdown_inert: bool = True) -> Environment:
+    """Jinja2 over the package's templates, HTML-autoescaped; with `markdown_inert` every plain
+    value is also made inert for Markdown (templates whose cells escape themselves turn it off)."""
+    env = Environment(
+        loader=PackageLoader("erpops", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        finalize=escape.markdown_text if markdown_inert else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["t"] = lambda key, **kw: t(key, lang, **kw)
+    env.globals["lang"] = lang
+    return env
+
+
+@dataclass(frozen=True)
+class Contact:
+    label: str
+    value: str
+
+
+@dataclass
+class Context:
+    repo: Repository
+    lang: str = "zh"
+    audience: str = INTERNAL
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def __post_init__(self) -> None:
+        self.env = environment(self.lang)
+
+    @property
+    def internal(self) -> bool:
+        return self.audience == INTERNAL
+
+    def t(self, key: str, **params) -> str:
+        return t(key, self.lang, **params)
+
+    def render(self, template: str, **values) -> str:
+        return self.env.get_template(template).render(internal=self.internal, **values)
+
+    def person(self, pid: str | None) -> Person | None:
+        return self.repo.roster.people.get(pid or "")
+
+    def name(self, pid: str | None) -> str:
+        p = self.person(pid)
+        return p.display(self.lang) if p else (pid or "")
+
+    def names(self, pids) -> str:
+        return self.t("list.sep").join(self.name(p) for p in pids)
+
+    def contacts(self, pid: str | None) -> list[Contact]:
+        """A person's phone, e-mail, WeCom and GitHub; never any of them on a public site."""
+        p = self.person(pid)
+        if p is None or not self.internal:
+            return []
+        return [
+            Contact(self.t(f"field.{f}"), getattr(p, f))
+            for f in CONTACT_FIELDS if getattr(p, f)
+        ]
+
+    def organisation_contacts(self, **numbers: str | None) -> list[Contact]:
+        """An organisation's own lines (the vendor's hotline): internal sites only, like people's."""
+        if not self.internal:
+            return []
+        return [Contact(self.t(f"site.{kind}"), value) for kind, value in numbers.items() if value]
+
+    def link(self, label: object, target: str, here: str) -> Markup:
+        """A Markdown link from page `here` to page `target` (both paths in the site's docs)."""
+        rel = posixpath.relpath(target, posixpath.dirname(here) or ".")
+        return escape.link(label, rel)
