@@ -51,9 +51,11 @@ def file_name(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 
 def id_format(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """The id is <the subsystem's prefix>-<the date opened, YYYYMMDD>-<4 random base32 characters>."""
-    prefix = repo.policy.ticket_prefixes.get(t.subsystem) if repo.policy else None
-    if prefix is None or t.opened is None or t.subsystem not in repo.roster.subsystems:
+    """The id is <the subsystem's prefix>-<the date opened, YYYYMMDD>-<4 random base32 characters>;
+    a ticket moved to another subsystem keeps the id, and so the prefix, it was opened with."""
+    first = t.first_subsystem
+    prefix = repo.policy.ticket_prefixes.get(first) if repo.policy else None
+    if prefix is None or t.opened is None or first not in repo.roster.subsystems:
         return
     start = f"{prefix}-{_local(repo, t.opened):%Y%m%d}-"
     if not t.id.startswith(start):
