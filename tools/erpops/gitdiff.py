@@ -73,7 +73,7 @@ def id_exists(new: Ticket, gate: Gate) -> Iterator[Diagnostic]:
     """A new ticket file takes an id that no ticket on the base branch has."""
     path = gate.base_ids.get(new.id)
     if path is not None and path != new.src.path:
-        yield at(new.src, ("id",), "pr-id-exists", id=new.id, path=path)
+        yield at(new.src, ("id",), "pr-id-exists", id=new.id, existing=path)
 
 
 def identity(old: Ticket, new: Ticket) -> Iterator[Diagnostic]:

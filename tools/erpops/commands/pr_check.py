@@ -67,5 +67,5 @@ def pr_check(root: Path, base: str, head: str | None = None, login: str | None =
     found, files = run(root, base, head or "HEAD", login)
     sys.stdout.write(output.RENDER[fmt](found, files, lang))
     if summary is not None:
-        append_summary(summary, output.markdown(found, files, lang))
+        append_summary(summary, output.markdown(found, files, lang, title_key="summary.pr-title"))
     return exit_code(found)
