@@ -75,12 +75,13 @@ class GitOps:
         return self.g.head.commit.hexsha
 
 
-def base_repo(repo: Repo) -> tuple[GitOps, str]:
+def base_repo(repo: Repo, extra: dict[str, str] | None = None) -> tuple[GitOps, str]:
     """The tickets fixture with GitHub logins, the open ticket and the closed one, committed on main
     after a first commit (so that a depth-2 clone of the merge commit really is cut short)."""
     setup(repo)
     for pid, login in LOGINS.items():
-        repo.edit("roster/people.yaml", f"  - id: {pid}\n", f"  - id: {pid}\n    github: {login}\n")
+        more = (extra or {}).get(pid, "")
+        repo.edit("roster/people.yaml", f"  - id: {pid}\n", f"  - id: {pid}\n    github: {login}\n{more}")
     ops = GitOps(repo)
     repo.write("README.md", "ops\n")
     ops.commit("first", "2026-11-01T09:00:00+08:00")
