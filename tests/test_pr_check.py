@@ -368,3 +368,44 @@ def test_outside_git_it_says_so(repo, cli):
     res = cli("pr-check", "--base", "HEAD~1", cwd=repo.root)
     assert res.code == 2
     assert "不在 Git 仓库中" in res.err
+
+
+def test_a_broken_roster_at_the_head_is_unusable_input(pr, cli):
+    pr.repo.write("roster/people.yaml", "people: [\n")
+    append(pr.repo, OPEN_PATH, event("comment", "2026-11-02T09:30:00+08:00", "li-user", note="备注"))
+    code, found, _ = gate(cli, pr, author="li-gh")
+    assert code == 2
+    assert ("roster/people.yaml", 2, "yaml-syntax") in found
+
+
+def test_a_ticket_deleted_and_added_under_its_id_elsewhere_is_one_move(pr, cli):
+    """Too changed for Git's rename detection, still the same file name: compared, not deleted."""
+    (pr.repo.root / OPEN_PATH).unlink()
+    moved = "tickets/alpha/2025/ALP-20261102-AB2C.yaml"
+    pr.repo.write(moved, OPEN.replace("person: zhou-user", "person: li-user").replace("如何查询本月领料汇总", "另一题")
+                  .replace("不会查询领料汇总", "完全不同的现象描述").replace("新到岗，未培训", "另有原因")
+                  .replace("type: operation-question", "type: fault"))
+    code, found, payload = gate(cli, pr, author="li-gh")
+    assert code == 1
+    assert payload["summary"]["files"] == 1
+    assert ("tickets/alpha/2025/ALP-20261102-AB2C.yaml", 8, "pr-identity") in found
+    assert "pr-ticket-deleted" not in [f[2] for f in found]
+
+
+def test_the_ops_repository_may_be_a_folder_inside_the_git_repository(repo, cli, monkeypatch):
+    import git as gitpython
+
+    from prcheck_fixture import GitOps
+    from tickets_fixture import setup
+
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    setup(repo)
+    repo.write(OPEN_PATH, OPEN)
+    ops = GitOps.__new__(GitOps)
+    ops.repo, ops.g = repo, gitpython.Repo.init(repo.root.parent, initial_branch="main")
+    base = ops.commit("base")
+    (repo.root / OPEN_PATH).unlink()
+    ops.commit("delete")
+    res = cli("pr-check", "--base", base, cwd=repo.root)
+    assert res.code == 1
+    assert res.out.startswith(f"{OPEN_PATH}:1:1: 错误 [pr-ticket-deleted] ")
