@@ -271,6 +271,16 @@ def runbooks_exist(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
             yield at(t.src, ("runbooks", i), "ticket-runbook-exists", runbook=rid)
 
 
+def moves_lead_elsewhere(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
+    """Each move leaves the subsystem named in its `from` for another one: the next move's `from`,
+    or, after the last move, the ticket's subsystem."""
+    moves = [e for e in t.history if e.kind == "move"]
+    for e, after in zip(moves, moves[1:] + [None]):
+        to = after.from_subsystem if after is not None else t.subsystem
+        if e.from_subsystem == to:
+            yield at(e.src, ("from",), "ticket-move", subsystem=to)
+
+
 def _escalations(t: Ticket):
     tier = None
     for e in t.history:
@@ -297,7 +307,7 @@ RULES = (
     file_name, id_format, known_references, time_zone, history_order, history_transitions,
     history_consistent, open_tier, escalation_one_tier, vendor_from_erp_admin, assignee_holds_tier,
     filed_by_key_user, symptom_and_cause, reserved_type, custom_report_review, has_resolution,
-    runbooks_exist,
+    runbooks_exist, moves_lead_elsewhere,
 )
 
 
