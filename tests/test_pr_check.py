@@ -349,9 +349,29 @@ def test_a_depth_two_clone_of_the_merge_commit_is_enough(pr, cli, tmp_path):
     res = cli("pr-check", "--base", "HEAD^1", "--author", "zhou-gh", cwd=clone)
     assert res.code == 1 and "[pr-author]" in res.out
     first = pr.g.git.rev_list("--max-parents=0", "HEAD")
-    res = cli("pr-check", "--base", first, cwd=clone)
+    res = cli("pr-check", "--base", first, "--head", "HEAD^2", cwd=clone)
     assert res.code == 2
     assert f"找不到提交 {first}" in res.err and "fetch-depth" in res.err
+
+
+def test_a_stale_base_sha_is_replaced_by_the_merge_commits_first_parent(pr, cli, tmp_path):
+    """GitHub merges into the base branch's current tip; the event's base SHA may be older. What
+    main gained since (zhao-admin's comment) is not this pull request's change."""
+    append(pr.repo, OPEN_PATH, event("comment", "2026-11-02T09:30:00+08:00", "li-user", note="备注"))
+    pr.commit("comment")
+    pr.g.git.switch("-q", "main")
+    append(pr.repo, PATH, event("comment", "2026-11-02T15:00:00+08:00", "zhao-admin", "erp-admin", note="回访"))
+    moved_on = pr.commit("main moves on", "2026-11-02T15:05:00+08:00")
+    pr.merge("pr", when="2026-11-02T15:10:00+08:00")
+    res = cli("pr-check", "--base", pr.base, "--author", "li-gh", cwd=pr.repo.root)
+    assert (res.code, res.out) == (0, "检查了 1 个文件，没有发现问题。\n")
+    assert f"与合并提交的第一个父提交 {moved_on[:12]} 比较" in res.err
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{pr.repo.root}", str(clone)], check=True)
+    res = cli("pr-check", "--base", pr.base, "--author", "li-gh", cwd=clone)
+    assert (res.code, res.out) == (0, "检查了 1 个文件，没有发现问题。\n")
+    res = cli("pr-check", "--base", pr.base, "--head", "pr", "--author", "li-gh", cwd=pr.repo.root)
+    assert res.code == 0 and res.err == ""
 
 
 def test_github_format_annotates_the_line(pr, cli):

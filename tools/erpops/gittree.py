@@ -40,6 +40,32 @@ def commit(repo, rev: str):
         raise FatalError(t("pr.bad-rev", rev=rev)) from None
 
 
+def base_of(repo, rev: str, head):
+    """The commit to compare `head` with, and whether it is not `rev` itself.
+
+    For GitHub's merge commit (a pull request's refs/pull/N/merge, the merge queue) that is its first
+    parent when `rev` is that parent, an ancestor of it, or missing from a shallow clone: GitHub
+    merges into the base branch's current tip, and the event's base SHA can be older. Comparing
+    with the older commit would count other pull requests' merged changes as this one's.
+    """
+    import git
+
+    if len(head.parents) != 2:
+        return commit(repo, rev), False
+    first = head.parents[0]
+    try:
+        given = repo.commit(rev)
+    except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
+        return first, True
+    if given == first:
+        return first, False
+    try:
+        older = repo.is_ancestor(given, first)
+    except git.GitCommandError:
+        older = False
+    return (first, True) if older else (given, False)
+
+
 def tree(repo, c, prefix: str):
     """The commit's tree at the ops repository's folder (None if the folder is not in that commit)."""
     if not prefix:

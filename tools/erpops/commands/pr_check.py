@@ -30,7 +30,10 @@ def _base_ticket(files: gittree.TreeFiles, rel: str) -> ticket.Ticket | None:
 def run(root: Path, base: str, head: str = "HEAD", login: str | None = None) -> tuple[list[Diagnostic], int]:
     """The findings and the number of changed files they were looked for in."""
     repo, prefix = gittree.open_repo(root)
-    base_c, head_c = gittree.commit(repo, base), gittree.commit(repo, head)
+    head_c = gittree.commit(repo, head)
+    base_c, moved = gittree.base_of(repo, base, head_c)
+    if moved:
+        sys.stderr.write(t("pr.base-moved", given=base, used=base_c.hexsha[:12]) + "\n")
     base_tree, head_tree = gittree.tree(repo, base_c, prefix), gittree.tree(repo, head_c, prefix)
     if head_tree is None:
         raise FatalError(t("pr.no-root", rev=head, folder=prefix))
