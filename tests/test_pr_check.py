@@ -429,3 +429,23 @@ def test_the_ops_repository_may_be_a_folder_inside_the_git_repository(repo, cli,
     res = cli("pr-check", "--base", base, cwd=repo.root)
     assert res.code == 1
     assert res.out.startswith(f"{OPEN_PATH}:1:1: 错误 [pr-ticket-deleted] ")
+
+
+def test_each_new_event_is_timed_by_the_commit_that_added_it(pr, cli, monkeypatch, tmp_path):
+    """A pull request worked on over days: each event is compared with its own commit. A depth-2
+    clone holds only the last commit, which then stands for all (documented limitation)."""
+    monkeypatch.setenv("ERPOPS_NOW", "2026-11-06T09:00:00+08:00")
+    append(pr.repo, OPEN_PATH, event("comment", "2026-11-02T09:30:00+08:00", "li-user", note="第一天"))
+    pr.commit("day one", "2026-11-02T09:35:00+08:00")
+    append(pr.repo, OPEN_PATH, event("comment", "2026-11-05T09:00:00+08:00", "li-user", note="第四天"))
+    pr.commit("day four", "2026-11-05T09:05:00+08:00")
+    pr.merge("pr", when="2026-11-05T09:10:00+08:00")
+    res = cli("pr-check", "--base", pr.base, "--author", "li-gh", cwd=pr.repo.root)
+    assert (res.code, res.out) == (0, "检查了 1 个文件，没有发现问题。\n")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{pr.repo.root}", str(clone)], check=True)
+    res = cli("pr-check", "--base", "HEAD^1", "--author", "li-gh", cwd=clone)
+    text = pr.repo.read(OPEN_PATH)
+    assert res.code == 1
+    assert res.out.startswith(f"{OPEN_PATH}:{line(text, 'at: 2026-11-02T09:30')}:5: 错误 [pr-event-time] ")
+    assert "提交时间 2026-11-05T09:05:00+08:00" in res.out

@@ -32,6 +32,8 @@ class Gate:
     now: dt.datetime
     login: str | None = None               # the pull request's author on GitHub
     commit_time: dt.datetime | None = None  # when the head commit was written
+    # (head path, history index) → when the commit that added that event was written, where known
+    event_times: dict[tuple[str, int], dt.datetime] = field(default_factory=dict)
     base_ids: dict[str, str] = field(default_factory=dict)  # ticket id → its path on the base branch
 
     @property
@@ -117,16 +119,19 @@ def appended(old: Ticket, new: Ticket) -> Iterator[Diagnostic]:
 
 def new_event_times(new: Ticket, start: int, gate: Gate) -> Iterator[Diagnostic]:
     """A new event is not dated in the future, nor further than the policy's tolerance from the
-    time of the commit that brings it (the order of events is `erpops check`'s ticket-history-order)."""
+    time of the commit that brings it: the first of the pull request's commits whose file has it,
+    where the clone holds them, else the pull request's last commit. (The order of events is
+    `erpops check`'s ticket-history-order.)"""
     limit = dt.timedelta(hours=gate.policy.time_tolerance_hours)
-    for e in new.history[start:]:
+    for i, e in enumerate(new.history[start:], start):
         if e.at is None or e.at.tzinfo is None:
             continue  # ticket-time-zone reports it
+        written = gate.event_times.get((new.src.path, i), gate.commit_time)
         if e.at > gate.now:
             yield at(e.src, ("at",), "pr-event-time", at=e.at.isoformat(), now=gate.now.isoformat())
-        elif gate.commit_time is not None and abs(e.at - gate.commit_time) > limit:
+        elif written is not None and abs(e.at - written) > limit:
             yield at(e.src, ("at",), "pr-event-time", key="rule.pr-event-commit-time", at=e.at.isoformat(),
-                     commit=gate.commit_time.isoformat(), hours=f"{gate.policy.time_tolerance_hours:g}")
+                     commit=written.isoformat(), hours=f"{gate.policy.time_tolerance_hours:g}")
 
 
 def entitled(roster: Roster, t: Ticket, e: Event, person: str, assignee: str | None) -> bool:

@@ -6,6 +6,7 @@ from Git), never the whole ticket set, so the gate stays fast on a large reposit
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import sys
 from pathlib import Path
 
@@ -25,6 +26,18 @@ def _base_ticket(files: gittree.TreeFiles, rel: str) -> ticket.Ticket | None:
     except OSError:
         return None
     return ticket.build(doc) if doc is not None else None
+
+
+def _event_times(repo, base_c, head_c, prefix: str, heads: dict) -> dict:
+    """(head path, history index) → author date of the first pull-request commit holding that event."""
+    out = {}
+    for rel, tk in heads.items():
+        lengths = gittree.history_lengths(repo, base_c, head_c, posixpath.join(prefix, rel) if prefix else rel)
+        for i in range(len(tk.history)):
+            when = next((d for d, n in lengths if n > i), None)
+            if when is not None:
+                out[(rel, i)] = when
+    return out
 
 
 def run(root: Path, base: str, head: str = "HEAD", login: str | None = None) -> tuple[list[Diagnostic], int]:
@@ -48,12 +61,13 @@ def run(root: Path, base: str, head: str = "HEAD", login: str | None = None) -> 
     if model.policy is None or any(d.is_input and d.is_error for d in found):
         return found, len(changes)
     added = any(c.old is None and gittree.is_ticket(c.new) for c in changes)
+    heads = {tk.src.path: tk for tk in model.tickets}
     gate = gitdiff.Gate(
         roster=model.roster, policy=model.policy, now=now,
         login=login or None, commit_time=gittree.commit_time(head_c),
+        event_times=_event_times(repo, base_c, head_c, prefix, heads),
         base_ids=gittree.ticket_paths(repo, base_tree) if added else {},
     )
-    heads = {tk.src.path: tk for tk in model.tickets}
     for c in changes:
         if not (gittree.is_ticket(c.old) or gittree.is_ticket(c.new)):
             continue
