@@ -71,7 +71,8 @@ class GitOps:
         env = {"GIT_AUTHOR_NAME": "github", "GIT_AUTHOR_EMAIL": "noreply@github.com", "GIT_AUTHOR_DATE": when,
                "GIT_COMMITTER_NAME": "github", "GIT_COMMITTER_EMAIL": "noreply@github.com",
                "GIT_COMMITTER_DATE": when}
-        self.g.git.merge("--no-ff", "-q", "-m", f"Merge {branch}", branch, env=env)
+        message = f"Merge {self.g.commit(branch).hexsha} into {self.g.head.commit.hexsha}"
+        self.g.git.merge("--no-ff", "-q", "-m", message, branch, env=env)
         return self.g.head.commit.hexsha
 
 

@@ -449,3 +449,47 @@ def test_each_new_event_is_timed_by_the_commit_that_added_it(pr, cli, monkeypatc
     assert res.code == 1
     assert res.out.startswith(f"{OPEN_PATH}:{line(text, 'at: 2026-11-02T09:30')}:5: 错误 [pr-event-time] ")
     assert "提交时间 2026-11-05T09:05:00+08:00" in res.out
+
+
+def test_only_githubs_own_merge_commit_swaps_the_base(pr, cli):
+    """Merging main into one's branch by hand: HEAD^1 is the branch, so the given base stays."""
+    append(pr.repo, OPEN_PATH, event("comment", "2026-11-02T09:30:00+08:00", "li-user", note="备注"))
+    pr.commit("comment")
+    pr.g.git.switch("-q", "main")
+    pr.repo.write("README.md", "ops, on main\n")
+    pr.commit("main moves on")
+    pr.g.git.switch("-q", "pr")
+    pr.g.git.merge("--no-ff", "-q", "-m", "Merge branch 'main' into pr", "main",
+                   env={"GIT_AUTHOR_NAME": "li", "GIT_AUTHOR_EMAIL": "li@example.com",
+                        "GIT_COMMITTER_NAME": "li", "GIT_COMMITTER_EMAIL": "li@example.com",
+                        "GIT_AUTHOR_DATE": "2026-11-02T10:00:00+08:00",
+                        "GIT_COMMITTER_DATE": "2026-11-02T10:00:00+08:00"})
+    res = cli("pr-check", "--base", pr.base, "--author", "zhou-gh", cwd=pr.repo.root)
+    assert res.code == 1 and "[pr-author]" in res.out  # li's comment is still this change's
+    assert res.err == ""
+
+
+def test_a_new_ops_folder_is_all_new_files(repo, cli, monkeypatch):
+    import git as gitpython
+
+    from prcheck_fixture import GitOps
+    from tickets_fixture import setup
+
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    ops = GitOps.__new__(GitOps)
+    ops.repo, ops.g = repo, gitpython.Repo.init(repo.root.parent, initial_branch="main")
+    (repo.root.parent / "README.md").write_text("other things\n", "utf-8")
+    ops.g.git.add("README.md")
+    ops.g.git.commit("-q", "-m", "before the ops folder",
+                     env={"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.com",
+                          "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"})
+    base = ops.g.head.commit.hexsha
+    setup(repo)
+    repo.write(OPEN_PATH, OPEN.replace("by: li-user", "by: vendor-wu"))
+    ops.commit("ops folder")
+    res = cli("pr-check", "--base", base, "--format", "json", cwd=repo.root)
+    payload = json.loads(res.out)
+    assert res.code == 1
+    assert payload["summary"]["files"] == 8, res.out
+    assert (OPEN_PATH, line(OPEN, "- event: open"), "pr-entitled") in [
+        (d["path"], d["line"], d["rule"]) for d in payload["diagnostics"]]

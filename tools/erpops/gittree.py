@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,17 +41,28 @@ def commit(repo, rev: str):
         raise FatalError(t("pr.bad-rev", rev=rev)) from None
 
 
+_GITHUB_MERGE = re.compile(r"^Merge ([0-9a-f]{7,40}) into ([0-9a-f]{7,40})\s*$")
+
+
+def is_github_merge(c) -> bool:
+    """Whether `c` is the merge commit GitHub makes to test a pull request (refs/pull/N/merge):
+    two parents and the message "Merge <PR head> into <base tip>" naming them."""
+    m = _GITHUB_MERGE.match(c.message or "")
+    return (m is not None and len(c.parents) == 2 and c.parents[1].hexsha.startswith(m.group(1))
+            and c.parents[0].hexsha.startswith(m.group(2)))
+
+
 def base_of(repo, rev: str, head):
     """The commit to compare `head` with, and whether it is not `rev` itself.
 
-    For GitHub's merge commit (a pull request's refs/pull/N/merge, the merge queue) that is its first
-    parent when `rev` is that parent, an ancestor of it, or missing from a shallow clone: GitHub
-    merges into the base branch's current tip, and the event's base SHA can be older. Comparing
-    with the older commit would count other pull requests' merged changes as this one's.
+    For GitHub's pull-request merge commit that is its first parent when `rev` is an ancestor of
+    it or missing from a shallow clone: GitHub merges into the base branch's current tip, and the
+    event's base SHA can be older. Comparing with the older commit would count other pull
+    requests' merged changes as this one's.
     """
     import git
 
-    if len(head.parents) != 2:
+    if not is_github_merge(head):
         return commit(repo, rev), False
     first = head.parents[0]
     try:
@@ -129,8 +141,11 @@ def is_ticket(rel: str | None) -> bool:
 def changes(base_tree, head_tree) -> list[Change]:
     """The files that differ, with Git's rename detection; a ticket deleted in one place and added
     with the same file name (its id) in another is a rename too, however much it changed."""
-    if base_tree is None or head_tree is None or base_tree.hexsha == head_tree.hexsha:
+    if head_tree is None or (base_tree is not None and base_tree.hexsha == head_tree.hexsha):
         return []
+    if base_tree is None:  # the ops folder is new: every file is added
+        return [Change(None, posixpath.relpath(o.path, head_tree.path) if head_tree.path else o.path)
+                for o in head_tree.traverse() if o.type == "blob"]
     out = []
     for d in base_tree.diff(head_tree):
         old = None if d.new_file else d.a_path
