@@ -41,3 +41,19 @@ def test_from_is_only_for_a_move(repo):
     text = OPEN + event("comment", "2026-11-02T09:40:00+08:00", "li-user", **{"from": "alpha"})
     repo.write(OPEN_PATH, text)
     assert (OPEN_PATH, line(text, "- event: comment"), "schema", "error") in findings(repo, rules="")
+
+
+def test_history_before_a_move_is_judged_in_the_subsystem_it_happened_in(repo):
+    """beta's key users are zhao-admin and zhou-user only: li-user's opening and assignment stand
+    because they happened in alpha; an assignment after the move must suit beta."""
+    setup(repo)
+    _beta(repo)
+    repo.edit("roster/subsystems/beta.yaml", "    - li-user\n", "")
+    text = OPEN.replace("subsystem: alpha", "subsystem: beta")
+    text += event("move", "2026-11-02T09:40:00+08:00", "li-user", **{"from": "alpha"})
+    rel = "tickets/beta/2026/ALP-20261102-AB2C.yaml"
+    repo.write(rel, text)
+    assert findings(repo, rules="") == []
+    late = text + event("assign", "2026-11-02T09:50:00+08:00", "li-user", assignee="li-user")
+    repo.write(rel, late.replace("status: open", "status: assigned"))
+    assert findings(repo) == [(rel, line(late, "assignee: li-user", 3), "ticket-assignee-tier", "error")]

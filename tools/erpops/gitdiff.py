@@ -142,7 +142,7 @@ def entitled(roster: Roster, t: Ticket, e: Event, person: str, assignee: str | N
         return True
     reporters = {t.reporter.person, t.reporter.filed_by} - {None}
     if e.kind == "open":
-        sub = roster.subsystems.get(t.first_subsystem)
+        sub = roster.subsystems.get(t.first_subsystem)  # before any move
         return sub is not None and any(holds(roster, sub, tier, person)
                                        for tier in ("key-user", "business-admin", "erp-admin"))
     if e.kind in ("assign", "escalate", "resolve", "move"):

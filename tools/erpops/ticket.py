@@ -86,8 +86,14 @@ class Ticket:
     @property
     def first_subsystem(self) -> str:
         """The subsystem the ticket was opened in (its id prefix): before its first `move`, if any."""
-        return next((e.from_subsystem for e in self.history if e.kind == "move" and e.from_subsystem),
-                    self.subsystem)
+        return self.subsystem_at(0)
+
+    def subsystem_at(self, index: int) -> str:
+        """The subsystem the ticket was in at history entry `index`; a move happens in the one it leaves."""
+        for i, e in enumerate(self.history):
+            if e.kind == "move" and e.from_subsystem and index <= i:
+                return e.from_subsystem
+        return self.subsystem
 
     @property
     def year(self) -> int | None:

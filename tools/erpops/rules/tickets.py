@@ -158,7 +158,7 @@ def history_consistent(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 def open_tier(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     """A ticket is opened at a tier its opener holds for the subsystem (a key user opens at tier 1)."""
-    sub = repo.roster.subsystems.get(t.subsystem)
+    sub = repo.roster.subsystems.get(t.first_subsystem)
     if sub is None or not t.history or t.history[0].kind != "open":
         return
     e = t.history[0]
@@ -191,19 +191,19 @@ def vendor_from_erp_admin(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 
 def assignee_holds_tier(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """Each assignee holds that tier for that subsystem."""
-    sub = repo.roster.subsystems.get(t.subsystem)
-    if sub is None:
-        return
-    for e in t.history:
+    """Each assignee holds that tier for the subsystem the ticket was in then (it may have moved since)."""
+    for i, e in enumerate(t.history):
+        sub = repo.roster.subsystems.get(t.subsystem_at(i))
+        if sub is None:
+            continue
         if e.assignee and e.assignee in repo.roster.people and not holds(repo.roster, sub, e.tier, e.assignee):
             yield at(e.src, ("assignee",), "ticket-assignee-tier",
                      person=_name(repo, e.assignee), tier=e.tier, subsystem=sub.name)
 
 
 def filed_by_key_user(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """A ticket for an end user is filed by a key user of the subsystem."""
-    sub = repo.roster.subsystems.get(t.subsystem)
+    """A ticket for an end user is filed by a key user of the subsystem it was opened in."""
+    sub = repo.roster.subsystems.get(t.first_subsystem)
     pid = t.reporter.filed_by
     if sub is not None and pid and pid in repo.roster.people and not holds(repo.roster, sub, "key-user", pid):
         yield at(t.src, ("reporter", "filed_by"), "ticket-filed-by-key-user", person=_name(repo, pid), subsystem=sub.name)
