@@ -180,7 +180,7 @@ def audit(tid: str, fmt: str, repo: Path | None) -> None:
 
 @cli.group()
 def ticket() -> None:
-    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, show, list."""
+    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, move, show, list."""
 
 
 _by_option = click.option("--by", default=None, help="Your person id (default: from git user.email or the login).")
@@ -267,6 +267,23 @@ _event_command("resolve", "Record the resolution (summary, root cause).", resolv
 _event_command("close", "Close a resolved ticket.")
 _event_command("reopen", "Reopen a resolved or closed ticket.", note_required=True)
 _event_command("cancel", "Cancel a ticket that needs no handling.", note_required=True)
+
+
+@ticket.command("move")
+@click.argument("tid", metavar="ID")
+@click.option("--to", "to", required=True, help="Code of the subsystem the ticket moves to.")
+@_note_option
+@_by_option
+@_at_option
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_move(tid, to, note, by, at, branch, repo) -> None:
+    """Move the ticket to another subsystem (a move event; the file goes to tickets/<to>/)."""
+    from erpops.commands.ticket import move
+
+    note = _ask(note, "--note", "ticket.prompt.note")
+    raise SystemExit(move(_root(repo), tid, to, note=note, by=by, at=at, branch=branch))
 
 
 @ticket.command("show")
