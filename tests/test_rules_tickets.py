@@ -249,11 +249,14 @@ def test_sla_breaches_and_near_breaches_are_warnings(ops, now, expected):
     assert exit_code(checks.diagnostics(load.load(ops.root), at(now))) == 0
 
 
-def test_the_reporters_own_comment_is_not_a_response(ops):
+def test_the_reporters_comment_on_a_ticket_someone_else_holds_is_not_a_response(ops):
     comment = "  - event: comment\n    at: 2026-11-02T09:10:00+08:00\n    by: {by}\n    tier: key-user\n    note: 补充截图\n"
-    put(ops, text=OPEN + comment.format(by="li-user"), path=OPEN_PATH)
+    held = OPEN.replace("assignee: li-user", "assignee: zhou-user")
+    put(ops, text=held + comment.format(by="li-user"), path=OPEN_PATH)
     assert findings(ops, now=at("2026-11-02 11:30")) == [(OPEN_PATH, 9, "ticket-sla-breach", "warning")]
-    put(ops, text=OPEN + comment.format(by="zhou-user"), path=OPEN_PATH)
+    put(ops, text=held + comment.format(by="zhou-user"), path=OPEN_PATH)
+    assert findings(ops, now=at("2026-11-02 11:30")) == []
+    put(ops, text=OPEN + comment.format(by="li-user"), path=OPEN_PATH)  # the reporter holds it
     assert findings(ops, now=at("2026-11-02 11:30")) == []
 
 

@@ -19,6 +19,7 @@ RUN_ELSEWHERE = {
 RUN_HERE = {
     ("ci.yml", "Check roster, policy, tickets and runbooks"),
     ("ci.yml", "CODEOWNERS matches the roster"),
+    ("ci.yml", "Check what the pull request changes"),
     ("ci.yml", "Site (strict build)"),
     ("pages.yml", "Refuse to publish an internal site on public Pages"),
     ("pages.yml", "Build (strict)"),
@@ -134,3 +135,70 @@ def test_guard_step_rejects_a_variable_it_does_not_understand(site_repo, runner)
     proc, _ = run_step(step(*GUARD), site_repo.root, runner, {"vars.ERPOPS_PAGES_PRIVATE": "yes"})
     assert proc.returncode == 2
     assert "ERPOPS_PAGES_PRIVATE 的值“yes”无法识别" in proc.stderr
+
+
+PR_STEP = ("ci.yml", "Check what the pull request changes")
+
+
+CLOCK = {"ERPOPS_NOW": "2026-11-03T09:00:00+08:00"}
+
+
+def _pull_request(repo):
+    """A base on main and GitHub's merge commit of a PR that comments on the open ticket as li-user."""
+    from prcheck_fixture import OPEN_PATH, append, base_repo, event
+
+    ops, base = base_repo(repo)
+    append(repo, OPEN_PATH, event("comment", "2026-11-02T09:30:00+08:00", "li-user", note="已电话联系"))
+    ops.commit("comment")
+    ops.merge("pr")
+    return base
+
+
+def _pr_context(base: str, login: str) -> dict[str, str]:
+    return {"github.event.pull_request.base.sha": base, "github.event.merge_group.base_sha": "",
+            "github.event.pull_request.user.login": login}
+
+
+def test_pr_check_step_passes_for_the_author_and_writes_the_summary(repo, runner):
+    base = _pull_request(repo)
+    proc, summary = run_step(step(*PR_STEP), repo.root, runner, _pr_context(base, "li-gh"), pinned=CLOCK)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == "检查了 1 个文件，没有发现问题。\n"
+    assert summary.read_text("utf-8") == "## erpops 合并关卡：本拉取请求的改动\n\n✅ 检查了 1 个文件，没有发现问题。\n"
+
+
+def test_pr_check_step_annotates_an_event_in_someone_elses_name(repo, runner):
+    from prcheck_fixture import OPEN_PATH
+
+    base = _pull_request(repo)
+    proc, summary = run_step(step(*PR_STEP), repo.root, runner, _pr_context(base, "zhou-gh"), pinned=CLOCK)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0].startswith(
+        f"::error file={OPEN_PATH},line=22,col=5,title=pr-author::新事件记录的操作人是 li-user")
+    assert f"| {OPEN_PATH} | 22 | 错误 | pr-author |" in summary.read_text("utf-8")
+
+
+def test_pr_check_step_in_the_merge_queue_uses_its_base_and_no_author(repo, runner):
+    base = _pull_request(repo)
+    context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": base,
+               "github.event.pull_request.user.login": ""}
+    proc, _ = run_step(step(*PR_STEP), repo.root, runner, context,
+                       event={"merge_group": {"base_sha": base, "head_sha": "x"}}, pinned=CLOCK)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == "检查了 1 个文件，没有发现问题。\n"
+
+
+def test_pr_check_step_in_a_depth_two_clone(repo, runner, tmp_path):
+    """As actions/checkout leaves it for a pull request: the merge commit and its two parents."""
+    import subprocess
+
+    base = _pull_request(repo)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{repo.root}", str(clone)], check=True)
+    proc, _ = run_step(step(*PR_STEP), clone, runner, _pr_context(base, "li-gh"), pinned=CLOCK)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first = subprocess.run(["git", "-C", str(repo.root), "rev-list", "--max-parents=0", "HEAD"],
+                           capture_output=True, text=True).stdout.strip()
+    proc, _ = run_step(step(*PR_STEP), clone, runner, _pr_context(first, "li-gh"), pinned=CLOCK)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "与合并提交的第一个父提交" in proc.stderr  # a base SHA the clone lacks: HEAD^1 is used

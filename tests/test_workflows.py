@@ -37,7 +37,7 @@ def test_zizmor_would_catch_a_credential_left_in_the_checkout(tmp_path):
     text = (WORKFLOWS / "ci.yml").read_text("utf-8")
     assert "persist-credentials: false" in text
     bad = tmp_path / "ci.yml"
-    bad.write_text(text.replace("        with:\n          persist-credentials: false\n", ""), "utf-8")
+    bad.write_text(text.replace("          persist-credentials: false\n", ""), "utf-8")
     proc = _zizmor(bad)
     assert proc.returncode != 0
     assert "artipacked" in proc.stdout
@@ -119,14 +119,28 @@ def test_ci_runs_on_pull_requests_main_and_the_merge_queue():
     assert on["push"] == {"branches": ["main"]}
 
 
-def test_ci_has_a_marked_place_for_pr_check_and_no_fake_step():
-    text = (WORKFLOWS / "ci.yml").read_text("utf-8")
-    assert "# TODO(issue 4): the pull-request gate goes here" in text
-    assert not [s for _, _, s in steps() if "pr-check" in s.get("run", "")]
-    lines = text.splitlines()
-    todo = next(i for i, line in enumerate(lines) if "TODO(issue 4)" in line)
-    before = "\n".join(lines[:todo])
-    assert "erpops codeowners --check" in before and "pytest" not in before
+def test_ci_runs_pr_check_after_the_data_checks_and_before_the_tests():
+    gate = workflow("ci.yml")["jobs"]["gate"]
+    names = [s.get("name") for s in gate["steps"]]
+    i = names.index("Check what the pull request changes")
+    assert names.index("CODEOWNERS matches the roster") < i < names.index("Tests")
+    assert "TODO(issue 4)" not in (WORKFLOWS / "ci.yml").read_text("utf-8")
+    s = gate["steps"][i]
+    assert s["if"] == "github.event_name != 'push'"
+    assert s["env"] == {
+        "PR_BASE_SHA": "${{ github.event.pull_request.base.sha }}",
+        "QUEUE_BASE_SHA": "${{ github.event.merge_group.base_sha }}",
+        "PR_AUTHOR": "${{ github.event.pull_request.user.login }}",
+    }
+    assert s["run"].startswith('erpops pr-check --base "${PR_BASE_SHA:-$QUEUE_BASE_SHA}" --author "$PR_AUTHOR"')
+
+
+def test_the_checkout_fetches_the_base_that_pr_check_compares_with():
+    """A pull request's merge commit with both parents (depth 2); the merge queue's base may lie
+    further back (all history); a push needs no history."""
+    checkout = workflow("ci.yml")["jobs"]["gate"]["steps"][0]
+    assert checkout["with"]["fetch-depth"] == (
+        "${{ github.event_name == 'pull_request' && 2 || github.event_name == 'push' && 1 || 0 }}")
 
 
 def test_pages_checks_the_audience_before_building_and_deploys_only_after():

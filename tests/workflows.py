@@ -46,11 +46,13 @@ _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
 def run_step(s: dict, cwd: Path, tmp: Path, context: dict[str, str] | None = None,
-             event: dict | None = None) -> tuple[subprocess.CompletedProcess, Path]:
+             event: dict | None = None, pinned: dict[str, str] | None = None,
+             ) -> tuple[subprocess.CompletedProcess, Path]:
     """Run a step's `run:` text as the runner does (bash -eo pipefail) with the runner's files.
 
     `context` gives the values of the `${{ … }}` expressions in the step's `env:`; an expression
-    the test did not give is an error, so a new one cannot slip in untested.
+    the test did not give is an error, so a new one cannot slip in untested. `pinned` adds
+    environment the runner would not have, such as ERPOPS_NOW to fix the clock of a test.
     """
     context = context or {}
     summary, out, payload = tmp / "step_summary.md", tmp / "github_output", tmp / "event.json"
@@ -63,6 +65,7 @@ def run_step(s: dict, cwd: Path, tmp: Path, context: dict[str, str] | None = Non
         GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(out), GITHUB_EVENT_PATH=str(payload),
         GITHUB_EVENT_NAME="pull_request", GITHUB_WORKSPACE=str(cwd), PYTHONIOENCODING="utf-8",
     )
+    env.update(pinned or {})
     for key, value in (s.get("env") or {}).items():
         env[key] = _EXPRESSION.sub(lambda m: context[m.group(1)], str(value))
     proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", s["run"]],

@@ -148,9 +148,39 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
     raise SystemExit(run(_root(repo), pages_private, summary))
 
 
+@cli.command("pr-check")
+@click.option("--base", required=True, help="The base commit of the pull request (in CI: its base SHA).")
+@click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")
+@click.option("--author", default=None, metavar="LOGIN",
+              help="The pull request author's GitHub login; new events must be theirs. Empty: not checked.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_repo_option
+@_lang_option
+def pr_check(base: str, head: str | None, author: str | None, fmt: str, summary: Path | None,
+             repo: Path | None) -> None:
+    """Check what a pull request changes: tickets only appended to, by the right people. Exit 0/1/2 as check."""
+    from erpops.commands.pr_check import pr_check as run
+
+    raise SystemExit(run(_root(repo), base, head, author, fmt, summary=summary))
+
+
+@cli.command()
+@click.argument("tid", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_repo_option
+@_lang_option
+def audit(tid: str, fmt: str, repo: Path | None) -> None:
+    """A ticket's Git history; flags events whose person or time disagree with their commit (exit 1)."""
+    from erpops.commands.audit import audit as run
+
+    raise SystemExit(run(_root(repo), tid, fmt))
+
+
 @cli.group()
 def ticket() -> None:
-    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, show, list."""
+    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, move, show, list."""
 
 
 _by_option = click.option("--by", default=None, help="Your person id (default: from git user.email or the login).")
@@ -239,6 +269,23 @@ _event_command("resolve", "Record the resolution (summary, root cause).", resolv
 _event_command("close", "Close a resolved ticket.")
 _event_command("reopen", "Reopen a resolved or closed ticket.", note_required=True)
 _event_command("cancel", "Cancel a ticket that needs no handling.", note_required=True)
+
+
+@ticket.command("move")
+@click.argument("tid", metavar="ID")
+@click.option("--to", "to", required=True, help="Code of the subsystem the ticket moves to.")
+@_note_option
+@_by_option
+@_at_option
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_move(tid, to, note, by, at, branch, repo) -> None:
+    """Move the ticket to another subsystem (a move event; the file goes to tickets/<to>/)."""
+    from erpops.commands.ticket import move
+
+    note = _ask(note, "--note", "ticket.prompt.note")
+    raise SystemExit(move(_root(repo), tid, to, note=note, by=by, at=at, branch=branch))
 
 
 @ticket.command("show")

@@ -29,15 +29,17 @@ def ensure_free(root: Path, branch: str) -> None:
         raise FatalError(t("ticket.branch-exists", branch=branch))
 
 
-def commit_on_branch(root: Path, branch: str, rel: str, message: str) -> None:
-    """Create `branch` at HEAD, switch to it, and commit only the file `rel` there."""
+def commit_on_branch(root: Path, branch: str, rel: str, message: str, also: tuple[str, ...] = ()) -> None:
+    """Create `branch` at HEAD, switch to it, and commit only the file `rel` there (and the files
+    `also`, such as the old place of a moved ticket, removed)."""
     import git
 
     repo = _repo(root)
-    path = str((root / rel).resolve().relative_to(Path(repo.working_tree_dir).resolve()))
+    top = Path(repo.working_tree_dir).resolve()
+    paths = [str((root / r).resolve().relative_to(top)) for r in (rel, *also)]
     try:
         repo.git.switch("-c", branch)
-        repo.git.add("--", path)
-        repo.git.commit("-m", message, "--only", "--", path)
+        repo.git.add("-A", "--", *paths)
+        repo.git.commit("-m", message, "--only", "--", *paths)
     except git.GitCommandError as err:
         raise FatalError(t("ticket.git-failed", error=str(err.stderr or err).strip())) from None

@@ -52,9 +52,30 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-class _Reader:
-    def __init__(self, root: Path, max_bytes: int) -> None:
+class Files:
+    """Where the loader reads from: a folder on disk. `gitdiff.TreeFiles` reads a Git commit instead."""
+
+    def __init__(self, root: Path) -> None:
         self.root = root
+
+    def read_bytes(self, rel: str) -> bytes:
+        """The file's bytes; FileNotFoundError (or another OSError) when it cannot be read."""
+        return (self.root / rel).read_bytes()
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).exists()
+
+    def under(self, folder: str) -> list[str]:
+        """Every file below `folder`, as sorted paths relative to the root."""
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
+
+
+class _Reader:
+    def __init__(self, files: Files, max_bytes: int) -> None:
+        self.files = files
         self.max_bytes = max_bytes
         self.documents: dict[str, Document] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -63,7 +84,7 @@ class _Reader:
     def raw(self, rel: str) -> bytes | None:
         self.attempted.add(rel)
         try:
-            return (self.root / rel).read_bytes()
+            return self.files.read_bytes(rel)
         except FileNotFoundError:
             self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0))
             return None
@@ -89,7 +110,7 @@ class _Reader:
         return doc, body, body_line
 
     def read(self, rel: str, schema: str, required: bool = True) -> Document | None:
-        if not required and not (self.root / rel).exists():
+        if not required and not self.files.exists(rel):
             return None
         raw = self.raw(rel)
         if raw is None:
@@ -105,19 +126,26 @@ class _Reader:
 
 def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     """Load the repository at `root`; every problem found on the way is in `.diagnostics`."""
-    reader = _Reader(root, max_bytes)
+    return load_files(Files(root), root, max_bytes=max_bytes)
+
+
+def load_files(files: Files, root: Path, ticket_paths: list[str] | None = None,
+               max_bytes: int = MAX_BYTES) -> Repository:
+    """Load from `files`: the roster, the policy, the runbooks and the tickets at `ticket_paths`
+    (default: every ticket). The PR gate passes only the changed tickets, to stay fast."""
+    reader = _Reader(files, max_bytes)
     people = reader.read(PEOPLE, "people")
     office = reader.read(OFFICE, "office")
     vendor = reader.read(VENDOR, "vendor", required=False)
     subsystem_docs = []
-    folder = root / SUBSYSTEMS
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        doc = reader.read(path.relative_to(root).as_posix(), "subsystem")
-        if doc is not None:
-            subsystem_docs.append(doc)
-    for path in sorted((root / "roster").rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.suffix in (".yaml", ".yml") and rel not in reader.attempted:
+    roster_files = files.under("roster")
+    for rel in roster_files:
+        if rel.startswith(SUBSYSTEMS + "/") and rel.count("/") == 2 and rel.endswith(".yaml"):
+            doc = reader.read(rel, "subsystem")
+            if doc is not None:
+                subsystem_docs.append(doc)
+    for rel in roster_files:
+        if rel.endswith((".yaml", ".yml")) and rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "unknown-file", "warning"))
     roster = Roster(
         people_list=tuple(_people(people)),
@@ -127,21 +155,23 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     )
     runbooks: dict[str, Runbook] = {}
     runbook_list: list[Runbook] = []
-    for path in sorted((root / RUNBOOKS).glob("*/*.md")):
-        loaded = reader.read_markdown(path.relative_to(root).as_posix(), "runbook")
-        runbook = _runbook(*loaded) if loaded else None
-        if runbook is not None:
-            runbooks.setdefault(runbook.id, runbook)
-            runbook_list.append(runbook)
-    for path in sorted((root / RUNBOOKS).rglob("*.md")):
-        rel = path.relative_to(root).as_posix()
+    runbook_files = [rel for rel in files.under(RUNBOOKS) if rel.endswith(".md")]
+    for rel in runbook_files:
+        if rel.count("/") == 2:
+            loaded = reader.read_markdown(rel, "runbook")
+            runbook = _runbook(*loaded) if loaded else None
+            if runbook is not None:
+                runbooks.setdefault(runbook.id, runbook)
+                runbook_list.append(runbook)
+    for rel in runbook_files:
         if rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
-    ticket_paths = sorted((root / TICKETS).rglob("*.yaml")) if (root / TICKETS).is_dir() else []
+    if ticket_paths is None:
+        ticket_paths = [rel for rel in files.under(TICKETS) if rel.endswith(".yaml")]
     policy = policy_model.build(reader.read(POLICY, "policy", required=bool(ticket_paths)))
     tickets = []
-    for path in ticket_paths:
-        doc = reader.read(path.relative_to(root).as_posix(), "ticket")
+    for rel in ticket_paths:
+        doc = reader.read(rel, "ticket")
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)

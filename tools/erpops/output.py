@@ -82,11 +82,12 @@ def _cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def markdown(diagnostics: list[Diagnostic], files: int, lang: str | None = None) -> str:
+def markdown(diagnostics: list[Diagnostic], files: int, lang: str | None = None,
+             title_key: str = "summary.title") -> str:
     """A Markdown report for a CI job summary: the count, then a table of the findings."""
     errors, warnings = counts(diagnostics)
     mark = "❌" if errors else ("⚠️" if warnings else "✅")
-    lines = [f"## {t('summary.title', lang)}", "", f"{mark} {_cell(summary(diagnostics, files, lang))}"]
+    lines = [f"## {t(title_key, lang)}", "", f"{mark} {_cell(summary(diagnostics, files, lang))}"]
     found = sorted(diagnostics)
     if found:
         lines += ["", "| " + " | ".join(t("summary.column." + c, lang) for c in

@@ -77,6 +77,8 @@ class Policy:
     report_period: str = "month"
     report_due_day: int = 28
     report_close_day: int = 25
+    # pr-check: how far a new event's time may be from the time of the commit that brings it.
+    time_tolerance_hours: float = 48.0
 
     def rank(self, tier: str | None) -> int:
         """0 for the first tier …; -1 for an unknown one."""
@@ -107,6 +109,7 @@ def build(doc: Document | None) -> Policy | None:
     report = _dict(d.get("report"))
     due = report.get("due_day")
     close = report.get("close_day")
+    tolerance = _dict(d.get("pr_gate")).get("time_tolerance_hours")
     return Policy(
         src=Source(doc), tiers=tiers, ticket_types=types, ticket_prefixes=prefixes, sla=sla,
         warn_at=float(warn_at) if _number(warn_at) and 0 < warn_at < 1 else 0.8,
@@ -118,6 +121,7 @@ def build(doc: Document | None) -> Policy | None:
         report_period=str(report.get("period", "month")),
         report_due_day=due if isinstance(due, int) and not isinstance(due, bool) else 28,
         report_close_day=close if isinstance(close, int) and not isinstance(close, bool) else 25,
+        time_tolerance_hours=float(tolerance) if _number(tolerance) and tolerance > 0 else 48.0,
     )
 
 

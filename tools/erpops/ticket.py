@@ -18,7 +18,7 @@ STATUS_AFTER = {
 # The statuses from which each event may happen (open only as the first event).
 ALLOWED_FROM = {
     "assign": ACTIVE, "escalate": ACTIVE, "resolve": ACTIVE, "cancel": ACTIVE,
-    "close": ("resolved",), "reopen": DONE,
+    "close": ("resolved",), "reopen": DONE, "move": ACTIVE,
 }
 
 
@@ -31,6 +31,7 @@ class Event:
     src: Source = field(compare=False, repr=False)
     assignee: str | None = None
     note: str | None = None
+    from_subsystem: str | None = None  # move: the subsystem the ticket left
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,18 @@ class Ticket:
     publication: Publication | None = None
 
     @property
+    def first_subsystem(self) -> str:
+        """The subsystem the ticket was opened in (its id prefix): before its first `move`, if any."""
+        return self.subsystem_at(0)
+
+    def subsystem_at(self, index: int) -> str:
+        """The subsystem the ticket was in at history entry `index`; a move happens in the one it leaves."""
+        for i, e in enumerate(self.history):
+            if e.kind == "move" and e.from_subsystem and index <= i:
+                return e.from_subsystem
+        return self.subsystem
+
+    @property
     def year(self) -> int | None:
         return self.opened.year if self.opened else None
 
@@ -102,6 +115,7 @@ def build(doc: Document) -> Ticket | None:
             history.append(Event(
                 kind=e["event"], at=_time(e.get("at")), by=_str(e, "by") or "", tier=_str(e, "tier") or "",
                 src=Source(doc, ("history", i)), assignee=_str(e, "assignee"), note=_str(e, "note"),
+                from_subsystem=_str(e, "from"),
             ))
     feedback = tuple(
         Feedback(_str(f, "kind") or "", _str(f, "text") or "")

@@ -58,10 +58,12 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
 
 def record(text: str, ticket: Ticket, kind: str, at: dt.datetime, by: str, *, tier: str | None = None,
            assignee: str | None = None, note: str | None = None,
-           resolution: dict[str, Any] | None = None) -> str:
+           resolution: dict[str, Any] | None = None, moved_to: str | None = None) -> str:
     """`text` with one more event appended and the fields that event changes updated, nothing else."""
     new_tier = tier if kind == "escalate" and tier else ticket.tier
     event: dict[str, Any] = {"event": kind, "at": at, "by": by, "tier": new_tier}
+    if kind == "move":
+        event["from"] = ticket.subsystem
     if assignee:
         event["assignee"] = assignee
     if note:
@@ -72,6 +74,8 @@ def record(text: str, ticket: Ticket, kind: str, at: dt.datetime, by: str, *, ti
         text = edits.set_value(text, ("status",), status)
     if new_tier != ticket.tier:
         text = edits.set_value(text, ("tier",), new_tier)
+    if kind == "move" and moved_to:
+        text = edits.set_value(text, ("subsystem",), moved_to)
     if assignee and assignee != ticket.assignee:
         text = edits.set_value(text, ("assignee",), assignee, after="tier")
     if resolution is not None:

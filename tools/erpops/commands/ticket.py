@@ -75,33 +75,37 @@ def instant(repo: Repository, at: str | None) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone(value.utcoffset()))  # written as +08:00
 
 
-def _problems(repo: Repository, rel: str, text: str) -> list[Diagnostic]:
-    """The errors `text` would have as the file `rel` of `repo`."""
+def _problems(repo: Repository, rel: str, text: str, replaces: str | None = None) -> list[Diagnostic]:
+    """The errors `text` would have as the file `rel` of `repo` (in place of the file `replaces`)."""
     doc, found = load_text(text, rel)
     if doc is None:
         return found
     found += schemas.validate(doc, "ticket")
     new = ticket_model.build(doc)
-    others = [tk for tk in repo.tickets if tk.src.path != rel]
+    others = [tk for tk in repo.tickets if tk.src.path not in (rel, replaces)]
     trial = dataclasses.replace(repo, tickets=others + ([new] if new else []))
     found += [d for d in checks.run_rules(trial) if d.path == rel]
     return [d for d in found if d.is_error]
 
 
 def write_checked(repo: Repository, rel: str, text: str, branch: str | None = None,
-                  message: str = "") -> int:
-    """Write `text` to `rel` if it breaks no rule; with `branch`, commit it there."""
+                  message: str = "", replaces: str | None = None) -> int:
+    """Write `text` to `rel` if it breaks no rule (removing the file `replaces`, for a move);
+    with `branch`, commit it there."""
     if branch:
         gitbranch.ensure_free(repo.root, branch)
-    problems = _problems(repo, rel, text)
+    problems = _problems(repo, rel, text, replaces)
     if problems:
         for d in sorted(problems):
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
         sys.stderr.write(t("ticket.refused", path=rel) + "\n")
         return 1
     write_text(repo.root / rel, text)
+    gone = (replaces,) if replaces and replaces != rel else ()
+    for old in gone:
+        (repo.root / old).unlink()
     if branch:
-        gitbranch.commit_on_branch(repo.root, branch, rel, message)
+        gitbranch.commit_on_branch(repo.root, branch, rel, message, also=gone)
         sys.stdout.write(t("ticket.committed", branch=branch) + "\n")
     return 0
 
@@ -166,4 +170,29 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
+    return code
+
+
+def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | None = None,
+         at: str | None = None, branch: str | None = None) -> int:
+    """Move ticket `tid` to subsystem `to`: a `move` event with `from`, the new subsystem, and the
+    file under tickets/<to>/; the id keeps its prefix."""
+    repo = _repo(root)
+    tk = find(repo, tid)
+    if to not in repo.roster.subsystems:
+        raise FatalError(t("ticket.unknown-subsystem", subsystem=to))
+    if to == tk.subsystem:
+        raise FatalError(t("ticket.move-same", id=tk.id, subsystem=to))
+    who = person(repo, by, root)
+    when = instant(repo, at)
+    try:
+        new_text = ticketedit.record(tk.src.doc.text, tk, "move", when, who, note=note, moved_to=to)
+    except EditError as err:
+        raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
+    year = tk.opened.astimezone(repo.policy.calendar.tz).year if tk.opened and tk.opened.tzinfo else when.year
+    rel = f"tickets/{to}/{year}/{tk.id}.yaml"
+    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: move to {to} by {who}",
+                         replaces=tk.src.path)
+    if code == 0:
+        sys.stdout.write(t("ticket.moved", id=tk.id, subsystem=to, path=rel) + "\n")
     return code

@@ -34,16 +34,26 @@ def _aware(v: dt.datetime | None) -> bool:
     return v is not None and v.tzinfo is not None
 
 
-def _is_response(e, opener: str | None) -> bool:
-    """A handler acted: any event but a comment, or a comment by someone other than the opener
-    (the reporter adding detail to their own ticket is not a response)."""
-    return e.kind != "comment" or e.by != opener
+def _first_response(t: Ticket) -> dt.datetime | None:
+    """When whoever handles the ticket first acted after `open`: any event but a comment, or a
+    comment by the assignee of the moment; the reporter adding detail to a ticket someone else
+    holds is not a response."""
+    reporter = t.reporter.person or t.reporter.filed_by
+    assignee = t.history[0].assignee or t.history[0].by
+    for e in t.history[1:]:
+        if not _aware(e.at):
+            continue
+        if e.kind != "comment" or e.by != reporter or e.by == assignee:
+            return e.at
+        if e.assignee:
+            assignee = e.assignee
+    return None
 
 
 def clocks(policy: Policy | None, t: Ticket, now: dt.datetime) -> tuple[Clock, ...]:
     """The respond and resolve clocks of `t` as they stand at `now`; none without a target.
 
-    Respond: from opened to the first event after `open` other than the opener's own comment. Resolve: from opened to the last
+    Respond: from opened to the first event after `open` but the reporter's comment on a ticket someone else holds. Resolve: from opened to the last
     `resolve` of a resolved or closed ticket. A clock still running (no such event yet) runs to
     `now`. Cancelled tickets have no clock.
     """
@@ -51,8 +61,7 @@ def clocks(policy: Policy | None, t: Ticket, now: dt.datetime) -> tuple[Clock, .
     if target is None or not _aware(t.opened) or t.status == "cancelled" or not t.history:
         return ()
     cal = policy.calendar
-    opener = t.history[0].by
-    responded = next((e.at for e in t.history[1:] if _aware(e.at) and _is_response(e, opener)), None)
+    responded = _first_response(t)
     resolves = [e.at for e in t.history if e.kind == "resolve" and _aware(e.at)]
     done = t.status in DONE and bool(resolves)
     ends = (("respond", responded or now, responded is None, target.respond_hours),
@@ -64,7 +73,7 @@ def clocks(policy: Policy | None, t: Ticket, now: dt.datetime) -> tuple[Clock, .
 def sla(repo: Repository, t: Ticket, now: dt.datetime) -> Iterator[Diagnostic]:
     """SLA breaches, and tickets about to breach, are warnings computed in working time.
 
-    Respond: from opened to the first event after `open` other than the opener's own comment. Resolve: from opened to the last
+    Respond: from opened to the first event after `open` but the reporter's comment on a ticket someone else holds. Resolve: from opened to the last
     `resolve` of a resolved or closed ticket. A clock still running (no such event yet) runs to
     `now` and also warns once `warn_at` of its target is used. Cancelled tickets have no clock.
     """

@@ -64,9 +64,11 @@ def file_name(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 
 def id_format(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """The id is <the subsystem's prefix>-<the date opened, YYYYMMDD>-<4 random base32 characters>."""
-    prefix = repo.policy.ticket_prefixes.get(t.subsystem) if repo.policy else None
-    if prefix is None or t.opened is None or t.subsystem not in repo.roster.subsystems:
+    """The id is <the subsystem's prefix>-<the date opened, YYYYMMDD>-<4 random base32 characters>;
+    a ticket moved to another subsystem keeps the id, and so the prefix, it was opened with."""
+    first = t.first_subsystem
+    prefix = repo.policy.ticket_prefixes.get(first) if repo.policy else None
+    if prefix is None or t.opened is None or first not in repo.roster.subsystems:
         return
     start = f"{prefix}-{_local(repo, t.opened):%Y%m%d}-"
     if not t.id.startswith(start):
@@ -165,7 +167,7 @@ def history_consistent(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 def open_tier(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     """A ticket is opened at a tier its opener holds for the subsystem (a key user opens at tier 1)."""
-    sub = repo.roster.subsystems.get(t.subsystem)
+    sub = repo.roster.subsystems.get(t.first_subsystem)
     if sub is None or not t.history or t.history[0].kind != "open":
         return
     e = t.history[0]
@@ -198,19 +200,19 @@ def vendor_from_erp_admin(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 
 def assignee_holds_tier(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """Each assignee holds that tier for that subsystem."""
-    sub = repo.roster.subsystems.get(t.subsystem)
-    if sub is None:
-        return
-    for e in t.history:
+    """Each assignee holds that tier for the subsystem the ticket was in then (it may have moved since)."""
+    for i, e in enumerate(t.history):
+        sub = repo.roster.subsystems.get(t.subsystem_at(i))
+        if sub is None:
+            continue
         if e.assignee and e.assignee in repo.roster.people and not holds(repo.roster, sub, e.tier, e.assignee):
             yield at(e.src, ("assignee",), "ticket-assignee-tier",
                      person=_name(repo, e.assignee), tier=e.tier, subsystem=sub.name)
 
 
 def filed_by_key_user(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """A ticket for an end user is filed by a key user of the subsystem."""
-    sub = repo.roster.subsystems.get(t.subsystem)
+    """A ticket for an end user is filed by a key user of the subsystem it was opened in."""
+    sub = repo.roster.subsystems.get(t.first_subsystem)
     pid = t.reporter.filed_by
     if sub is not None and pid and pid in repo.roster.people and not holds(repo.roster, sub, "key-user", pid):
         yield at(t.src, ("reporter", "filed_by"), "ticket-filed-by-key-user", person=_name(repo, pid), subsystem=sub.name)
@@ -278,6 +280,16 @@ def runbooks_exist(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
             yield at(t.src, ("runbooks", i), "ticket-runbook-exists", runbook=rid)
 
 
+def moves_lead_elsewhere(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
+    """Each move leaves the subsystem named in its `from` for another one: the next move's `from`,
+    or, after the last move, the ticket's subsystem."""
+    moves = [e for e in t.history if e.kind == "move"]
+    for e, after in zip(moves, moves[1:] + [None]):
+        to = after.from_subsystem if after is not None else t.subsystem
+        if e.from_subsystem == to:
+            yield at(e.src, ("from",), "ticket-move", subsystem=to)
+
+
 def _escalations(t: Ticket):
     tier = None
     for e in t.history:
@@ -304,7 +316,7 @@ RULES = (
     file_name, id_format, known_references, time_zone, history_order, history_transitions,
     history_consistent, open_tier, escalation_one_tier, vendor_from_erp_admin, assignee_holds_tier,
     filed_by_key_user, symptom_and_cause, reserved_type, custom_report_review, has_resolution,
-    runbooks_exist,
+    runbooks_exist, moves_lead_elsewhere,
 )
 
 
