@@ -134,6 +134,20 @@ def codeowners(check_only: bool, repo: Path | None) -> None:
     raise SystemExit(run(_root(repo), check_only))
 
 
+@cli.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--org", default=None, help="The organisation's name: the site's title and the README's.")
+@_lang_option
+def init(directory: Path, org: str | None) -> None:
+    """Create a new ops repository in DIR (new or empty): placeholder roster, default policy, site, workflows.
+
+    The repository's language is --lang (default: $ERPOPS_LANG, then zh).
+    """
+    from erpops.commands.init import init as run
+
+    raise SystemExit(run(directory, None, org))
+
+
 @cli.command("pages-guard")
 @click.option("--pages-private", envvar="ERPOPS_PAGES_PRIVATE", default=None, metavar="true|false",
               help="Whether the GitHub Pages site is private (default: $ERPOPS_PAGES_PRIVATE).")
