@@ -333,6 +333,35 @@ def report_status(month, repo) -> None:
     raise SystemExit(status(_root(repo), month))
 
 
+def reference() -> list[dict]:
+    """Every command as plain data, from click's own metadata, for the site's CLI reference:
+    `path` (e.g. "erpops ticket new"), `usage`, `help`, `group`, and its parameters (click's
+    `to_info_dict()` plus `metavar`), without the -h/--help every command has."""
+    out: list[dict] = []
+
+    def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
+        ctx = click.Context(command, info_name=name, parent=parent)
+        params = []
+        for p in command.get_params(ctx):
+            if "--help" in getattr(p, "opts", ()):
+                continue
+            try:
+                metavar = p.make_metavar(ctx)  # click >= 8.2
+            except TypeError:
+                metavar = p.make_metavar()  # type: ignore[call-arg]
+            params.append({**p.to_info_dict(), "metavar": metavar})
+        usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
+        group = isinstance(command, click.Group)
+        out.append({"path": ctx.command_path, "usage": usage, "help": command.help or "",
+                    "group": group, "params": params})
+        if group:
+            for sub in command.list_commands(ctx):
+                walk(command.get_command(ctx, sub), sub, ctx)
+
+    walk(cli, "erpops", None)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
