@@ -3,6 +3,7 @@ installed alone into a fresh virtual environment, creates, checks and builds an 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -86,3 +87,23 @@ def test_wheel_alone_creates_checks_and_builds_a_repository(dist, tmp_path):
     _run([bin_ / "mkdocs", "build", "--strict"], cwd=ops)
     assert "<title>新公司</title>" in (ops / "site" / "index.html").read_text("utf-8")
     assert (ops / "site" / "assets" / "erpops" / "mermaid.min.js").stat().st_size > 1_000_000
+
+
+def test_generated_pre_commit_config_runs_this_repository_hooks(tmp_path):
+    """The generated .pre-commit-config.yaml, with its placeholder URL and rev replaced by this
+    repository and its HEAD (what an adopter does), installs and passes both hooks."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("not a Git checkout (an unpacked sdist)")
+    bin_ = Path(sys.executable).parent
+    _run([bin_ / "erpops", "init", "ops"], cwd=tmp_path)
+    ops = tmp_path / "ops"
+    config = ops / ".pre-commit-config.yaml"
+    text = config.read_text("utf-8")
+    assert "repo: https://github.com/YOUR-ORG/erpops\n    rev: v0.1.0\n" in text
+    config.write_text(text.replace("https://github.com/YOUR-ORG/erpops", str(REPO_ROOT))
+                      .replace("rev: v0.1.0", f"rev: {head.stdout.strip()}"), "utf-8")
+    _run(["git", "init", "-q"], cwd=ops)
+    _run(["git", "add", "-A"], cwd=ops)
+    proc = _run([bin_ / "pre-commit", "run", "--all-files"], cwd=ops, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    assert re.findall(r"^(erpops \w+)\.+Passed$", proc.stdout, re.M) == ["erpops check", "erpops codeowners"]
