@@ -197,3 +197,31 @@ def test_editor_settings_point_at_the_exported_schemas(tmp_path, cli):
         for pattern in globs:
             if "*" not in pattern:
                 assert (root / pattern).is_file() or pattern == "roster/vendor.yaml", pattern
+
+
+def _nav_pages(text: str) -> list[str]:
+    nav = yaml.safe_load("nav:" + text.split("\nnav:", 1)[1].split("\nvalidation:", 1)[0])["nav"]
+
+    def flat(items):
+        for item in items:
+            if isinstance(item, str):
+                yield item
+            else:
+                for value in item.values():
+                    yield from (flat(value) if isinstance(value, list) else [value])
+
+    return list(flat(nav))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_generated_nav_lists_every_generated_index_page_this_repository_lists(lang):
+    """A section added to the site (tickets, reports …) and to this repository's nav must be
+    added to the nav that init writes too."""
+    from erpops import load
+    from erpops.site import pages
+
+    generated = set(pages.build(load.load(REPO_ROOT), "zh", "internal"))
+    ours = [p for p in _nav_pages((REPO_ROOT / "mkdocs.yml").read_text("utf-8")) if p in generated]
+    theirs = _nav_pages((REPO_ROOT / f"tools/erpops/templates/init/{lang}/mkdocs.yml.j2").read_text("utf-8"))
+    assert "cli.md" in ours and "subsystems/index.md" in ours
+    assert [p for p in theirs if p in generated] == ours
