@@ -130,8 +130,10 @@ def test_init_writes_nothing_when_it_fails_halfway(tmp_path, cli, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_default_policy_is_this_repository_policy_but_the_ticket_prefixes():
-    shipped = yaml.safe_load((REPO_ROOT / "tools/erpops/templates/init/common/policy.yaml").read_text("utf-8"))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_default_policy_is_this_repository_policy_but_the_ticket_prefixes(lang):
+    """The two languages differ only in their comments."""
+    shipped = yaml.safe_load((REPO_ROOT / f"tools/erpops/templates/init/{lang}/policy.yaml").read_text("utf-8"))
     ours = yaml.safe_load((REPO_ROOT / "policy.yaml").read_text("utf-8"))
     assert shipped.pop("ticket_prefixes") == {"example": "EXM"}
     ours.pop("ticket_prefixes")
@@ -225,3 +227,15 @@ def test_generated_nav_lists_every_generated_index_page_this_repository_lists(la
     theirs = _nav_pages((REPO_ROOT / f"tools/erpops/templates/init/{lang}/mkdocs.yml.j2").read_text("utf-8"))
     assert "cli.md" in ours and "subsystems/index.md" in ours
     assert [p for p in theirs if p in generated] == ours
+
+
+def test_the_new_repository_takes_its_first_ticket(tmp_path, cli):
+    assert cli("init", str(tmp_path / "ops")).code == 0
+    root = tmp_path / "ops"
+    made = cli("ticket", "new", "--subsystem", "example", "--type", "fault", "--priority", "P3",
+               "--title", "示例", "--symptom", "现象", "--by", "key-user-1", cwd=root)
+    assert made.code == 0, made.both
+    (ticket,) = (root / "tickets" / "example" / "2026").glob("EXM-20261125-*.yaml")
+    assert made.out == f"已创建工单 {ticket.stem}：tickets/example/2026/{ticket.name}\n"
+    check = cli("check", cwd=root)
+    assert (check.code, check.out.strip()) == (0, "检查了 5 个文件，没有发现问题。")

@@ -51,6 +51,7 @@ def dist(tmp_path_factory) -> Path:
 def test_data_files_exist_to_be_shipped():
     assert "erpops/site/vendor/mermaid/mermaid.min.js" in DATA
     assert "erpops/templates/init/common/dot-github/workflows/ci.yml" in DATA
+    assert "erpops/templates/init/en/policy.yaml" in DATA
     assert "erpops/locale/en/init.yaml" in DATA and "erpops/schemas/ticket.schema.json" in DATA
 
 
