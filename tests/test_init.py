@@ -239,3 +239,20 @@ def test_the_new_repository_takes_its_first_ticket(tmp_path, cli):
     assert made.out == f"已创建工单 {ticket.stem}：tickets/example/2026/{ticket.name}\n"
     check = cli("check", cwd=root)
     assert (check.code, check.out.strip()) == (0, "检查了 5 个文件，没有发现问题。")
+
+
+def test_init_says_so_when_the_new_repository_has_warnings(tmp_path, cli, monkeypatch):
+    real = init_module.files
+
+    def with_spare_person(lang, org):
+        out = real(lang, org)
+        out["roster/people.yaml"] += "  - id: spare\n    name: 备用\n"
+        return out
+
+    monkeypatch.setattr(init_module, "files", with_spare_person)
+    result = cli("init", str(tmp_path / "ops"))
+    assert result.code == 0
+    assert result.out.splitlines()[1:3] == [
+        "检查通过，另有 1 条警告（生成的名册是占位示例，可以先不管）：",
+        "  roster/people.yaml:22: [roster-no-role] 备用 在名册中没有任何角色（不是管理员、关键用户或办公室成员）。",
+    ]
