@@ -134,6 +134,20 @@ def codeowners(check_only: bool, repo: Path | None) -> None:
     raise SystemExit(run(_root(repo), check_only))
 
 
+@cli.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--org", default=None, help="The organisation's name: the site's title and the README's.")
+@_lang_option
+def init(directory: Path, org: str | None) -> None:
+    """Create a new ops repository in DIR (new or empty): placeholder roster, default policy, site, workflows.
+
+    The repository's language is --lang (default: $ERPOPS_LANG, then zh).
+    """
+    from erpops.commands.init import init as run
+
+    raise SystemExit(run(directory, None, org))
+
+
 @cli.command("pages-guard")
 @click.option("--pages-private", envvar="ERPOPS_PAGES_PRIVATE", default=None, metavar="true|false",
               help="Whether the GitHub Pages site is private (default: $ERPOPS_PAGES_PRIVATE).")
@@ -364,6 +378,35 @@ def report_status(month, repo) -> None:
     from erpops.commands.report import status
 
     raise SystemExit(status(_root(repo), month))
+
+
+def reference() -> list[dict]:
+    """Every command as plain data, from click's own metadata, for the site's CLI reference:
+    `path` (e.g. "erpops ticket new"), `usage`, `help`, `group`, and its parameters (click's
+    `to_info_dict()` plus `metavar`), without the -h/--help every command has."""
+    out: list[dict] = []
+
+    def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
+        ctx = click.Context(command, info_name=name, parent=parent)
+        params = []
+        for p in command.get_params(ctx):
+            if "--help" in getattr(p, "opts", ()):
+                continue
+            try:
+                metavar = p.make_metavar(ctx)  # click >= 8.2
+            except TypeError:
+                metavar = p.make_metavar()  # type: ignore[call-arg]
+            params.append({**p.to_info_dict(), "metavar": metavar})
+        usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
+        group = isinstance(command, click.Group)
+        out.append({"path": ctx.command_path, "usage": usage, "help": command.help or "",
+                    "group": group, "params": params})
+        if group:
+            for sub in command.list_commands(ctx):
+                walk(command.get_command(ctx, sub), sub, ctx)
+
+    walk(cli, "erpops", None)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,10 +5,10 @@ import datetime as dt
 
 from erpops.load import Repository
 from erpops.site.context import Context
-from erpops.site.sections import contacts, organisation, runbooks, subsystems
+from erpops.site.sections import cli_reference, contacts, organisation, runbooks, subsystems
 
 # The order of the home dashboard. A new section (tickets, reports) is one more module here.
-SECTIONS = (organisation, subsystems, runbooks, contacts)
+SECTIONS = (organisation, subsystems, runbooks, contacts, cli_reference)
 HOME = "index.md"
 
 

@@ -1,0 +1,115 @@
+"""erpops init: a new, valid ops repository in an empty folder, written all at once or not at all."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, StrictUndefined
+
+from erpops import __version__, load, schemas
+from erpops.atomic import write_text
+from erpops.checks import diagnostics
+from erpops.codeowners import PATH as CODEOWNERS, render
+from erpops.diagnostics import exit_code
+from erpops.errors import FatalError
+from erpops.i18n import language, t
+
+TEMPLATES = "templates/init"
+SCHEMAS = ".erpops/schemas"
+# Where CI and pre-commit install erpops from: a placeholder the README tells to replace.
+TOOL_URL = "https://github.com/YOUR-ORG/erpops"
+TOOL_REV = f"v{__version__}"
+UNSAFE = "<>&\"'`"
+
+
+def _out_name(rel: str) -> str:
+    """Template names avoid dot-files (package globs skip them): `dot-github` → `.github`."""
+    parts = [("." + p[4:]) if p.startswith("dot-") else p for p in rel.split("/")]
+    name = "/".join(parts)
+    return name[:-3] if name.endswith(".j2") else name
+
+
+def _walk(folder, prefix: str = ""):
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        rel = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            yield from _walk(entry, rel + "/")
+        elif entry.name != "__init__.py":
+            yield rel, entry
+
+
+def files(lang: str, org: str) -> dict[str, str]:
+    """{path in the new repository: text}, before CODEOWNERS and the schemas."""
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["yaml"] = lambda v: json.dumps(v, ensure_ascii=False)  # a JSON string is YAML
+    values = {"org": org, "version": __version__, "tool_url": TOOL_URL, "tool_rev": TOOL_REV}
+    root = resources.files("erpops").joinpath(TEMPLATES)
+    out: dict[str, str] = {}
+    for part in ("common", lang):
+        for rel, entry in _walk(root.joinpath(part)):
+            text = entry.read_text("utf-8")
+            if rel.endswith(".j2"):
+                text = env.from_string(text).render(**values)
+            out[_out_name(rel)] = text
+    return out
+
+
+def _refuse(target: Path, lang: str) -> None:
+    if target.is_dir():
+        if any(target.iterdir()):
+            raise FatalError(t("init.not-empty", lang, path=target))
+    elif target.exists():
+        raise FatalError(t("init.not-a-folder", lang, path=target))
+
+
+def _build(stage: Path, lang: str, org: str) -> list:
+    for rel, text in files(lang, org).items():
+        write_text(stage / rel, text)
+    for name in schemas.names():
+        write_text(stage / SCHEMAS / f"{name}.schema.json", schemas.text(name))
+    repo = load.load(stage)
+    found = diagnostics(repo)
+    if exit_code(found):  # the templates are ours: an invalid result is a bug, not a user error
+        raise RuntimeError("erpops init produced an invalid repository: "
+                           + "; ".join(f"{d.path}:{d.line} {d.rule}" for d in found))
+    write_text(stage / CODEOWNERS, render(repo.roster, lang).text)
+    return found
+
+
+def init(target: Path, lang: str | None = None, org: str | None = None) -> int:
+    lang = language(lang)
+    target = Path(os.path.abspath(target))
+    org = (org or "").strip() or t("init.default-org", lang)
+    if any(c in UNSAFE for c in org) or not org.isprintable():
+        # The theme puts site_name into HTML attributes unescaped: keep markup out of it.
+        raise FatalError(t("init.bad-org", lang, org=org, chars=" ".join(UNSAFE)))
+    _refuse(target, lang)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".init"))
+    except OSError as err:
+        raise FatalError(t("init.unwritable", lang, path=target, reason=err)) from None
+    try:
+        warnings = _build(stage, lang, org)
+        os.chmod(stage, 0o755)
+        if target.is_dir():
+            target.rmdir()  # empty (checked above); fails, leaving it alone, if something appeared since
+        os.rename(stage, target)
+    except OSError as err:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise FatalError(t("init.unwritable", lang, path=target, reason=err)) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    sys.stdout.write(t("init.created", lang, path=target, org=org) + "\n")
+    if warnings:
+        sys.stdout.write(t("init.warnings", lang, count=len(warnings)) + "\n")
+        for d in warnings:
+            sys.stdout.write(f"  {d.path}:{d.line}: [{d.rule}] {d.message(lang)}\n")
+    sys.stdout.write(t("init.next", lang, url=TOOL_URL) + "\n")
+    return 0
