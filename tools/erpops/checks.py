@@ -5,7 +5,7 @@ from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
 from erpops.load import Repository
-from erpops.rules import reports, roster, runbooks, tickets
+from erpops.rules import recurrence, reports, roster, runbooks, tickets
 
 
 def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
@@ -14,6 +14,7 @@ def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]
     found += roster.check(repo.roster)
     found += runbooks.check(repo)
     found += tickets.check(repo, now)
+    found += recurrence.check(repo)
     found += reports.check(repo)
     return found
 

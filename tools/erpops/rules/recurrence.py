@@ -1,0 +1,55 @@
+"""Prevention and early warning: the same problem keeps coming back and no runbook covers it."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Iterator
+
+from erpops.diagnostics import WARNING, Diagnostic
+from erpops.rules import at
+from erpops.ticket import Ticket
+
+if TYPE_CHECKING:
+    from erpops.load import Repository
+
+WINDOW = dt.timedelta(days=30)
+TIMES = 3
+SIMILAR = 0.5
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _bigrams(text: str) -> set[str]:
+    text = _NOISE.sub("", text.casefold())
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def similar(a: str, b: str) -> bool:
+    """Two titles name the same problem: most of their character pairs are shared, or most of
+    one reads in order in the other (Chinese has no spaces to split words on)."""
+    x, y = _bigrams(a), _bigrams(b)
+    overlap = len(x & y) / len(x | y)
+    ordered = SequenceMatcher(None, _NOISE.sub("", a), _NOISE.sub("", b), autojunk=False).ratio()
+    return max(overlap, ordered) >= SIMILAR
+
+
+def recurring_without_runbook(repo: Repository) -> Iterator[Diagnostic]:
+    """A problem that recurs (same subsystem and type, a similar title) three times within 30 days
+    with no linked runbook is an early warning: write a runbook for it, or link the one that fits."""
+    groups: dict[tuple[str, str], list[Ticket]] = defaultdict(list)
+    for t in repo.tickets:
+        if t.opened is not None and not t.runbooks and t.status != "cancelled":
+            groups[(t.subsystem, t.type)].append(t)
+    for tickets in groups.values():
+        tickets.sort(key=lambda t: (t.opened, t.id))
+        for i, t in enumerate(tickets):
+            earlier = [e for e in tickets[:i] if t.opened - e.opened <= WINDOW and similar(e.title, t.title)]
+            if len(earlier) + 1 >= TIMES:
+                yield at(t.src, ("title",), "ticket-recurring-without-runbook", WARNING,
+                         count=len(earlier) + 1, days=WINDOW.days,
+                         others=tuple(e.id for e in earlier))
+
+
+def check(repo: Repository) -> list[Diagnostic]:
+    return list(recurring_without_runbook(repo))
