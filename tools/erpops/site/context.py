@@ -46,6 +46,8 @@ class Context:
     lang: str = "zh"
     audience: str = INTERNAL
     today: dt.date = field(default_factory=dt.date.today)
+    now: dt.datetime | None = None  # the instant SLA clocks run to (tickets); None: no clock
+
 
     def __post_init__(self) -> None:
         self.env = environment(self.lang)

@@ -1,0 +1,150 @@
+"""The monthly record forms (internal sites only): per month and subsystem the committed form as
+handed in (reports/<YYYY-MM>/<subsystem>.md, its charts included), its CSV and XLSX as downloads,
+the office summary, and whether each form was handed in on time.
+
+The committed Markdown is the record the subsystem handed in, so the site shows it as it is
+rather than regenerating it from today's tickets. Raw HTML in it (the "generated, do not edit"
+comment, or anything a hand edit added) is dropped or shown as text (erpops.site.safe_markdown).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markupsafe import Markup
+
+from erpops.errors import FatalError
+from erpops.load import Repository
+from erpops.reports import handin
+from erpops.reports.period import period
+from erpops.site.context import INTERNAL, Context
+from erpops.site.panel import Figure, Panel
+
+AUDIENCES = (INTERNAL,)
+INDEX = "reports/index.md"
+FOLDER = "reports"
+OFFICE = "office-summary"
+DOWNLOADS = ("csv", "xlsx")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
+
+
+def months(repo: Repository) -> list[str]:
+    """The months that have a folder of forms, newest first."""
+    folder = repo.root / FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted((p.name for p in folder.iterdir() if p.is_dir() and _MONTH.match(p.name)), reverse=True)
+
+
+def path(month: str, code: str) -> str:
+    return f"{FOLDER}/{month}/{code}.md"
+
+
+def _forms(repo: Repository, month: str) -> list[str]:
+    """The names (subsystem codes, the office summary) with a committed Markdown form in `month`."""
+    folder = repo.root / FOLDER / month
+    return sorted(p.stem for p in folder.glob("*.md") if p.is_file())
+
+
+def form_text(repo: Repository, month: str, code: str) -> str:
+    text = (repo.root / FOLDER / month / f"{code}.md").read_text("utf-8")
+    return _COMMENT.sub("", text, count=1)
+
+
+def _handins(ctx: Context, month: str) -> dict[str, handin.HandIn]:
+    """Hand-in state per subsystem from the Git history; nothing when that cannot be read."""
+    policy = ctx.repo.policy
+    if policy is None:
+        return {}
+    try:
+        found = handin.status(ctx.repo.root, [s.code for s in ctx.repo.roster.subsystem_list],
+                              period(policy, month), ctx.today)
+    except FatalError:  # not a Git repository: the site still shows the forms
+        return {}
+    return {h.subsystem: h for h in found}
+
+
+def _name(ctx: Context, code: str) -> str:
+    if code == OFFICE:
+        return ctx.t("site.office-summary")
+    s = ctx.repo.roster.subsystems.get(code)
+    return s.display(ctx.lang) if s else code
+
+
+def _downloads(ctx: Context, month: str, code: str, here: str) -> list:
+    folder = ctx.repo.root / FOLDER / month
+    return [ctx.link(f"{code}.{ext}", f"{FOLDER}/{month}/{code}.{ext}", here)
+            for ext in DOWNLOADS if (folder / f"{code}.{ext}").is_file()]
+
+
+def _handin_label(ctx: Context, h: handin.HandIn | None) -> str:
+    if h is None:
+        return ""
+    label = ctx.t(f"report.status.{h.state}")
+    return f"{label} {h.committed:%Y-%m-%d}" if h.committed else label
+
+
+def month_rows(ctx: Context, month: str, here: str) -> dict:
+    names = _forms(ctx.repo, month)
+    states = _handins(ctx, month)
+    codes = [s.code for s in ctx.repo.roster.subsystem_list]
+    order = [c for c in codes if c in names or c in states] + [n for n in names if n not in codes and n != OFFICE]
+    rows = []
+    for code in order:
+        rows.append({
+            "name": ctx.link(_name(ctx, code), path(month, code), here) if code in names else _name(ctx, code),
+            "downloads": _downloads(ctx, month, code, here),
+            "handin": _handin_label(ctx, states.get(code)),
+        })
+    office = ctx.link(_name(ctx, OFFICE), path(month, OFFICE), here) if OFFICE in names else None
+    return {"month": month, "rows": rows, "forms": sum(1 for n in names if n != OFFICE), "office": office,
+            "office_downloads": _downloads(ctx, month, OFFICE, here) if office else [],
+            "handed_in": sum(1 for h in states.values() if h.state in (handin.ON_TIME, handin.LATE)),
+            "on_time": sum(1 for h in states.values() if h.state == handin.ON_TIME),
+            "expected": len(states)}
+
+
+def pages(ctx: Context) -> dict[str, str]:
+    found = months(ctx.repo)
+    out = {INDEX: ctx.render("reports/index.md.j2", months=[month_rows(ctx, m, INDEX) for m in found])}
+    for month in found:
+        for code in _forms(ctx.repo, month):
+            here = path(month, code)
+            out[here] = ctx.render(
+                "reports/page.md.j2",
+                # The committed form, Markdown on purpose (tables, mermaid charts); made safe by
+                # erpops.site.safe_markdown like every page.
+                body=Markup(form_text(ctx.repo, month, code)),
+                downloads=_downloads(ctx, month, code, here),
+                index=ctx.link(ctx.t("site.reports"), INDEX, here),
+            )
+    return out
+
+
+def downloads(repo: Repository) -> dict[str, Path]:
+    out = {}
+    for month in months(repo):
+        for p in sorted((repo.root / FOLDER / month).iterdir()):
+            if p.is_file() and p.suffix.lstrip(".") in DOWNLOADS:
+                out[f"{FOLDER}/{month}/{p.name}"] = p
+    return out
+
+
+def panel(ctx: Context) -> Panel | None:
+    """The latest month: its forms, the office summary and how many were handed in on time."""
+    found = months(ctx.repo)
+    if not found:
+        return Panel(ctx.t("site.reports"), INDEX, (Figure(ctx.t("site.count-report-months"), 0),))
+    latest = month_rows(ctx, found[0], "index.md")
+    return Panel(
+        ctx.t("site.reports"), INDEX,
+        (
+            Figure(ctx.t("site.latest-month"), latest["month"]),
+            Figure(ctx.t("site.count-forms"), latest["forms"]),
+            Figure(ctx.t("site.count-handed-in"),
+                   ctx.t("site.handed-in-of", on_time=latest["on_time"], handed_in=latest["handed_in"],
+                         expected=latest["expected"]) if latest["expected"] else "-"),
+        ),
+        Markup(ctx.render("reports/panel.md.j2", m=latest)),
+    )
