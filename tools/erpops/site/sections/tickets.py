@@ -197,9 +197,12 @@ _FEEDBACK = ("system", "organisation", "process")
 
 
 def states(ctx: Context) -> dict[str, str]:
-    """The SLA state of every open ticket that has one, by ticket file."""
+    """The SLA state of every open ticket that has one, by ticket file (computed once per build)."""
+    if "ticket-states" in ctx.cache:
+        return ctx.cache["ticket-states"]
     found = {tk.src.path: sla_state(ctx, tk) for tk in ctx.repo.tickets if is_open(tk)}
-    return {k: v for k, v in found.items() if v}
+    ctx.cache["ticket-states"] = {k: v for k, v in found.items() if v}
+    return ctx.cache["ticket-states"]
 
 
 def open_rows(ctx: Context, code: str, here: str) -> list[dict]:
