@@ -136,6 +136,9 @@ def test_public_site_never_shows_contact_data(repo):
     assert (repo.root / "site/reports/2026-10/alpha.csv").exists()
     assert not [p for p in site.rglob("*") if p.relative_to(site).parts[0] in ("tickets", "reports", "backlog")]
     assert not list(site.rglob("*.csv")) and not list(site.rglob("*.xlsx"))
+    # mkdocs.public.yml inherits mkdocs.yml's nav; the plugin drops the internal sections from it.
+    assert 'href="tickets/"' in _html(repo.root / "site", "") and 'href="tickets/"' not in _html(site, "")
+    assert 'href="backlog/"' not in _html(site, "") and 'href="reports/"' not in _html(site, "")
     for secret in ("ALP-20261102-K7QF", "领料单审核报错", "调拨单须当日记账"):
         assert secret not in everything
 

@@ -195,3 +195,11 @@ def test_reports_show_the_committed_forms_downloads_and_hand_in_state(repo):
         in out["reports/index.md"]
     assert "| 已报送（按时 / 已报送 / 应报送） | 1 / 1 / 1 |" in out["index.md"]
     assert "| [甲系统](reports/2026-10/alpha.md) | 按时报送 2026\\-10\\-27 |" in out["index.md"]
+
+
+def test_the_public_nav_drops_the_internal_sections_and_empty_groups():
+    nav = ["index.md", "tickets/index.md", {"记录": ["reports/index.md", "backlog.md"]},
+           {"办法": ["rules/index.md", {"工单": "tickets/index.md"}]}]
+    assert pages.hidden_pages(PUBLIC) == {"tickets/index.md", "reports/index.md", "backlog.md"}
+    assert pages.prune_nav(nav, pages.hidden_pages(PUBLIC)) == ["index.md", {"办法": ["rules/index.md"]}]
+    assert pages.prune_nav(nav, pages.hidden_pages("internal")) == nav

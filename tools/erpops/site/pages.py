@@ -40,6 +40,23 @@ def build(repo: Repository, lang: str = "zh", audience: str = "internal",
     return out
 
 
+def hidden_pages(audience: str) -> set[str]:
+    """The index pages of the sections this audience does not get (to drop from the nav)."""
+    return {getattr(s, "INDEX", None) or getattr(s, "PATH", None) for s in SECTIONS if audience not in s.AUDIENCES} - {None}
+
+
+def prune_nav(nav, hidden: set[str]):
+    """`nav` (mkdocs.yml's list) without the entries that point at a hidden page, and without
+    sections left empty, so one nav serves both audiences."""
+    if isinstance(nav, list):
+        kept = [prune_nav(item, hidden) for item in nav]
+        return [k for k in kept if k not in (None, [], {})]
+    if isinstance(nav, dict):
+        kept = {title: prune_nav(value, hidden) for title, value in nav.items()}
+        return {k: v for k, v in kept.items() if v not in (None, [], {})} or None
+    return None if nav in hidden else nav
+
+
 def downloads(repo: Repository, audience: str = "internal") -> dict[str, Path]:
     """Files copied into the site as they are ({site path: source file}), e.g. the forms' CSV/XLSX."""
     out: dict[str, Path] = {}

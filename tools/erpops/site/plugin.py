@@ -67,6 +67,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
                 log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
                 files.remove(existing)
             files.append(File.generated(config, uri, content=content))
+        if config.nav:  # one nav for both audiences: the public site drops the internal sections
+            config.nav = pages.prune_nav(config.nav, pages.hidden_pages(self.config.audience))
         for uri, source in pages.downloads(self.repo, self.config.audience).items():
             files.append(File.generated(config, uri, abs_src_path=str(source)))
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
