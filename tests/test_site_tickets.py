@@ -203,3 +203,19 @@ def test_the_public_nav_drops_the_internal_sections_and_empty_groups():
     assert pages.hidden_pages(PUBLIC) == {"tickets/index.md", "reports/index.md", "backlog.md"}
     assert pages.prune_nav(nav, pages.hidden_pages(PUBLIC)) == ["index.md", {"办法": ["rules/index.md"]}]
     assert pages.prune_nav(nav, pages.hidden_pages("internal")) == nav
+
+
+def test_a_shallow_clone_shows_no_hand_in_state(repo, tmp_path):
+    """A shallow clone (the Pages workflow's default checkout) has one commit that seems to add
+    every form, late: the site says nothing rather than that."""
+    _repo(repo)
+    repo.write("reports/2026-10/alpha.md", FORM)
+    _git(repo.root, "init", "-q")
+    _git(repo.root, "add", "-A")
+    _git(repo.root, "commit", "-qm", "forms")
+    _git(repo.root, "commit", "-qm", "later", "--allow-empty", date="2026-11-20T10:00:00+08:00")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    out = _build(load.load(clone))
+    assert "| [甲系统](2026-10/alpha.md) |  |  |" in out["reports/index.md"]
+    assert "逾期" not in out["reports/index.md"] and "按时报送" not in out["reports/index.md"]

@@ -53,16 +53,37 @@ def form_text(repo: Repository, month: str, code: str) -> str:
 
 
 def _handins(ctx: Context, month: str) -> dict[str, handin.HandIn]:
-    """Hand-in state per subsystem from the Git history; nothing when that cannot be read."""
+    """Hand-in state per subsystem from the Git history; nothing when that history cannot tell:
+    not a Git repository, no git, or a shallow clone (where every form would look added by the
+    one commit it has, so late)."""
     policy = ctx.repo.policy
-    if policy is None:
+    if policy is None or _history(ctx) is None:
         return {}
     try:
         found = handin.status(ctx.repo.root, [s.code for s in ctx.repo.roster.subsystem_list],
                               period(policy, month), ctx.today)
-    except FatalError:  # not a Git repository: the site still shows the forms
+    except FatalError:
         return {}
     return {h.subsystem: h for h in found}
+
+
+def _history(ctx: Context) -> bool | None:
+    """True when the repository's full Git history is at hand (checked once per build)."""
+    if "git-history" not in ctx.cache:
+        ctx.cache["git-history"] = _full_history(ctx.repo.root)
+    return ctx.cache["git-history"]
+
+
+def _full_history(root: Path) -> bool | None:
+    try:
+        import git
+    except ImportError:  # GitPython without a git executable
+        return None
+    try:
+        shallow = git.Repo(root, search_parent_directories=False).git.rev_parse("--is-shallow-repository")
+    except git.GitError:  # not a Git repository, or git refuses it
+        return None
+    return True if shallow.strip() == "false" else None
 
 
 def _name(ctx: Context, code: str) -> str:
