@@ -211,6 +211,14 @@ def test_the_repository_site_builds_strict_without_warnings(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "WARNING" not in proc.stderr
     assert (tmp_path / "site/subsystems/production/index.html").exists()
+    site = tmp_path / "site"
+    tickets = sorted(REPO_ROOT.glob("tickets/*/*/*.yaml"))
+    assert tickets and all((site / t.relative_to(REPO_ROOT).with_suffix("") / "index.html").exists() for t in tickets)
+    for page in ("tickets/status/closed", "tickets/tier/erp-admin", "tickets/subsystem/production", "backlog",
+                 "reports", "reports/2026-10/production", "reports/2026-09/office-summary"):
+        assert (site / page / "index.html").exists(), page
+    assert (site / "reports/2026-10/production.xlsx").read_bytes() == \
+        (REPO_ROOT / "reports/2026-10/production.xlsx").read_bytes()
 
 
 def test_a_runbook_fixture_copy_of_the_repository_builds(tmp_path):

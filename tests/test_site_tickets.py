@@ -219,3 +219,12 @@ def test_a_shallow_clone_shows_no_hand_in_state(repo, tmp_path):
     out = _build(load.load(clone))
     assert "| [甲系统](2026-10/alpha.md) |  |  |" in out["reports/index.md"]
     assert "逾期" not in out["reports/index.md"] and "按时报送" not in out["reports/index.md"]
+
+
+def test_english_ticket_pages(repo):
+    out = _build(_repo(repo), hour=14, lang="en")
+    lines = out[PAGE].splitlines()
+    assert "| Type | Fault or bug |" in lines and "| Status | closed |" in lines  # the CLI's catalogue words
+    assert "| 2026\\-11\\-02 09:30 | escalate | 李用户 | business\\-system admin | 赵管理 |  |" in lines
+    assert "| [open](status/open.md) | 1 | 1 |" in out["tickets/index.md"].splitlines()
+    assert "| At risk | 1 |" in out["index.md"].splitlines()
