@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import REPO_ROOT
-from site_repo import (ENV, XSS_IMG, XSS_RUNBOOK, XSS_SCRIPT, XSS_TICKET_ID, add_site, build,
+from site_repo import (ENV, MKDOCS, XSS_IMG, XSS_RUNBOOK, XSS_SCRIPT, XSS_TICKET_ID, add_site, build,
                        real_data_copy, write)
 from tickets_fixture import PATH as TICKET_PATH, TICKET, setup as ticket_setup
 
@@ -278,3 +278,13 @@ def test_ticket_and_form_pages_of_a_repository_copy(tmp_path):
     backlog = _html(site, "backlog")
     assert "&lt;img src=x onerror=alert(1)&gt; 完工数量超过订单数量时在界面给出提醒。" in backlog
     assert "<img src=x" not in backlog
+
+
+def test_a_malformed_pinned_clock_stops_the_build_with_one_message(repo):
+    _site(repo)
+    ticket_setup(repo)
+    proc = subprocess.run(MKDOCS, cwd=repo.root, capture_output=True, text=True,
+                          env={**ENV, "ERPOPS_NOW": "2026-11-25 12:00"})
+    assert proc.returncode == 1
+    assert "环境变量 ERPOPS_NOW 的值“2026-11-25 12:00”不是带时区的时间" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -36,7 +36,10 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         lang = self.config.lang
         root = Path(self.config.repo or Path(config.config_file_path).parent)
         repo = load.load(root)
-        found = diagnostics(repo)
+        try:
+            found = diagnostics(repo)
+        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW
+            raise PluginError(str(e)) from None
         if exit_code(found):
             raise PluginError("\n" + output.text(found, repo.files, lang))
         for d in found:
