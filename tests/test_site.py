@@ -275,6 +275,11 @@ def test_ticket_and_form_pages_of_a_repository_copy(tmp_path):
         assert (site / f"reports/2026-10/production.{ext}").read_bytes() == \
             (REPO_ROOT / f"reports/2026-10/production.{ext}").read_bytes()
     assert (site / "reports/2026-10/office-summary/index.html").exists()
+    # Search finds each ticket on its own page; the filter lists, which repeat every ticket, stay out.
+    found = {doc["location"].split("#")[0] for doc in json.loads((site / "search/search_index.json").read_text("utf-8"))["docs"]}
+    assert f"tickets/production/2026/{XSS_TICKET_ID}/" in found and "tickets/" in found
+    assert not [loc for loc in found if loc.startswith(("tickets/status/", "tickets/tier/", "tickets/subsystem/"))]
+    assert "tickets/status/open/" in {str(p.relative_to(site).parent) + "/" for p in site.rglob("index.html")}
     backlog = _html(site, "backlog")
     assert "&lt;img src=x onerror=alert(1)&gt; 完工数量超过订单数量时在界面给出提醒。" in backlog
     assert "<img src=x" not in backlog
