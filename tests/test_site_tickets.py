@@ -158,6 +158,10 @@ FORM = """\
 pie showData title 按类型
     "系统故障/缺陷" : 1
 ```
+
+| 序号 | 工单号 | 现象 |
+|---|---|---|
+| 1 | ALP-20261102-K7QF | 提到 ALP-20261102-NONE 与 XALP-20261102-K7QF |
 """
 
 
@@ -179,6 +183,9 @@ def test_reports_show_the_committed_forms_downloads_and_hand_in_state(repo):
     assert form.startswith("# 甲系统 ERP系统运维记录表（2026-10）\n")  # the generated-file comment is dropped
     assert '```mermaid\npie showData title 按类型\n    "系统故障/缺陷" : 1\n```' in form
     assert "下载：[alpha\\.csv](alpha.csv) · [alpha\\.xlsx](alpha.xlsx)" in form
+    # Ticket ids in the form's rows link to the tickets; unknown ids and longer words stay text.
+    assert ("| 1 | [ALP\\-20261102\\-K7QF](../../tickets/alpha/2026/ALP-20261102-K7QF.md) "
+            "| 提到 ALP-20261102-NONE 与 XALP-20261102-K7QF |") in form
     index = out["reports/index.md"]
     assert index.index("## 2026\\-10") < index.index("## 2026\\-09")
     assert "| [甲系统](2026-10/alpha.md) | [alpha\\.csv](2026-10/alpha.csv) · [alpha\\.xlsx](2026-10/alpha.xlsx) |  |" in index

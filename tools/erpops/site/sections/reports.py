@@ -27,6 +27,7 @@ OFFICE = "office-summary"
 DOWNLOADS = ("csv", "xlsx")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
+_TICKET_ID = re.compile(r"(?<![\w\[/-])([A-Z]{2,4}-\d{8}-[A-Z2-7]{4})(?![\w\]-])")
 
 
 def months(repo: Repository) -> list[str]:
@@ -50,6 +51,20 @@ def _forms(repo: Repository, month: str) -> list[str]:
 def form_text(repo: Repository, month: str, code: str) -> str:
     text = (repo.root / FOLDER / month / f"{code}.md").read_text("utf-8")
     return _COMMENT.sub("", text, count=1)
+
+
+def link_tickets(ctx: Context, text: str, here: str) -> str:
+    """Ticket ids in the form's table rows become links to the tickets' pages (ids only: the
+    pattern admits no character that Markdown or HTML would read)."""
+    from erpops.site.sections import tickets  # imported late like the other cross-links
+
+    known = {tk.id: tickets.path(tk) for tk in ctx.repo.tickets}
+
+    def repl(m: re.Match) -> str:
+        target = known.get(m.group(1))
+        return str(ctx.link(m.group(1), target, here)) if target else m.group(1)
+
+    return "\n".join(_TICKET_ID.sub(repl, line) if line.startswith("|") else line for line in text.split("\n"))
 
 
 def _handins(ctx: Context, month: str) -> dict[str, handin.HandIn]:
@@ -136,7 +151,7 @@ def pages(ctx: Context) -> dict[str, str]:
                 "reports/page.md.j2",
                 # The committed form, Markdown on purpose (tables, mermaid charts); made safe by
                 # erpops.site.safe_markdown like every page.
-                body=Markup(form_text(ctx.repo, month, code)),
+                body=Markup(link_tickets(ctx, form_text(ctx.repo, month, code), here)),
                 downloads=_downloads(ctx, month, code, here),
                 index=ctx.link(ctx.t("site.reports"), INDEX, here),
             )
