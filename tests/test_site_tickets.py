@@ -235,3 +235,13 @@ def test_english_ticket_pages(repo):
     assert "| 2026\\-11\\-02 09:30 | escalate | 李用户 | business\\-system admin | 赵管理 |  |" in lines
     assert "| [open](status/open.md) | 1 | 1 |" in out["tickets/index.md"].splitlines()
     assert "| At risk | 1 |" in out["index.md"].splitlines()
+
+
+def test_a_form_saved_in_another_encoding_still_shows(repo):
+    loaded = _repo(repo)
+    (repo.root / "reports/2026-10").mkdir(parents=True)
+    (repo.root / "reports/2026-10/alpha.md").write_bytes("# 甲系统\n".encode("gbk"))
+    (repo.root / "reports/2026-10/office-summary.md").write_bytes("\ufeff# 汇总\n".encode("utf-8"))
+    out = _build(loaded)
+    assert out["reports/2026-10/alpha.md"].startswith("# \ufffd")
+    assert out["reports/2026-10/office-summary.md"].startswith("# 汇总\n")

@@ -49,7 +49,9 @@ def _forms(repo: Repository, month: str) -> list[str]:
 
 
 def form_text(repo: Repository, month: str, code: str) -> str:
-    text = (repo.root / FOLDER / month / f"{code}.md").read_text("utf-8")
+    # Generated forms are UTF-8; a hand-edited one in another encoding still shows (with �), the
+    # site build does not stop on a record that `erpops check` does not own.
+    text = (repo.root / FOLDER / month / f"{code}.md").read_bytes().decode("utf-8-sig", errors="replace")
     return _COMMENT.sub("", text, count=1)
 
 
