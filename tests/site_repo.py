@@ -101,6 +101,21 @@ review_interval_days: 180
 """
 SEE_ALSO = "\n参见[备份预案](../common/backup-restore.md)。\n"
 
+# A production ticket of this repository made an XSS probe and left open (overdue at the pinned
+# instant): title, symptom, a timeline note and a feedback item carry markup; 叉车称重 is for search.
+XSS_TICKET_ID = "PRD-20261020-TCBS"
+XSS_TICKET = f"tickets/production/2026/{XSS_TICKET_ID}.yaml"
+XSS_TITLE = f"{XSS_SCRIPT} 叉车称重数据没有传到完工报告"
+
+
+def _xss_ticket() -> str:
+    text = (REPO_ROOT / XSS_TICKET).read_text("utf-8")
+    text = text.replace("title: 工序完工报告数量录错需更正", f'title: "{XSS_TITLE}"')
+    text = text.replace("symptom: 工序完工报告", f'symptom: "{XSS_IMG}" # 工序完工报告')
+    text = text.replace("status: closed", "status: open")
+    text = text[:text.index("  - event: resolve")] + text[text.index("feedback:"):]
+    return text.replace("text: 完工数量超过", f"text: \"{XSS_IMG} 完工数量超过").replace("给出提醒。", "给出提醒。\"")
+
 
 def add_site(root: Path) -> None:
     shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
@@ -115,7 +130,8 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 
 def real_data_copy(root: Path) -> Path:
-    """This repository's roster and docs, a backup and an XSS runbook added, one name made an XSS probe."""
+    """This repository's roster, policy, docs and October forms; a backup and an XSS runbook and an
+    XSS ticket added, one name made an XSS probe."""
     shutil.copytree(REPO_ROOT / "roster", root / "roster")
     people = root / "roster/people.yaml"  # the after-sales admin and key-user leader, in the org chart
     people.write_text(people.read_text("utf-8").replace("name: 彭文", f'name: "{XSS_IMG}"', 1), "utf-8")
@@ -123,6 +139,9 @@ def real_data_copy(root: Path) -> Path:
     write(root, "runbooks/common/backup-restore.md", BACKUP_RUNBOOK.format(owner="yang-qiyun"))
     write(root, "runbooks/production/xss-probe.md",
           XSS_RUNBOOK.format(subsystem="production", owner="yan-yutang") + SEE_ALSO)
+    shutil.copy(REPO_ROOT / "policy.yaml", root / "policy.yaml")
+    write(root, XSS_TICKET, _xss_ticket())
+    shutil.copytree(REPO_ROOT / "reports/2026-10", root / "reports/2026-10")
     return root
 
 

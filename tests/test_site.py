@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import REPO_ROOT
-from site_repo import ENV, XSS_IMG, XSS_RUNBOOK, XSS_SCRIPT, add_site, build, real_data_copy, write
+from site_repo import (ENV, MKDOCS, XSS_IMG, XSS_RUNBOOK, XSS_SCRIPT, XSS_TICKET_ID, add_site, build,
+                       real_data_copy, write)
+from tickets_fixture import PATH as TICKET_PATH, TICKET, setup as ticket_setup
 
 
 def _site(repo) -> Path:
@@ -110,6 +112,10 @@ def test_runbook_pages_render_the_body_and_neutralise_what_could_run(repo):
 
 def test_public_site_never_shows_contact_data(repo):
     site = _site(repo)
+    ticket_setup(repo)
+    repo.write(TICKET_PATH, TICKET)
+    repo.write("reports/2026-10/alpha.md", "# 甲系统 ERP系统运维记录表（2026-10）\n\n领料单审核报错\n")
+    repo.write("reports/2026-10/alpha.csv", "工单号\nALP-20261102-K7QF\n")
     repo.edit("roster/people.yaml", "    name: 钱系统\n",
               "    name: 钱系统\n    phone: '13800138000'\n    email: qian@example.com\n"
               "    wecom: qianxitong\n    github: qian-gh\n")
@@ -125,6 +131,16 @@ def test_public_site_never_shows_contact_data(repo):
     for secret in ("13800138000", "qian@example.com", "qianxitong", "qian-gh"):
         assert secret not in everything
     assert "钱系统" in _html(site, "subsystems/alpha")
+    # No ticket, form or backlog page, no download, and no trace of them in the search index.
+    assert (repo.root / "site/tickets/alpha/2026/ALP-20261102-K7QF/index.html").exists()
+    assert (repo.root / "site/reports/2026-10/alpha.csv").exists()
+    assert not [p for p in site.rglob("*") if p.relative_to(site).parts[0] in ("tickets", "reports", "backlog")]
+    assert not list(site.rglob("*.csv")) and not list(site.rglob("*.xlsx"))
+    # mkdocs.public.yml inherits mkdocs.yml's nav; the plugin drops the internal sections from it.
+    assert 'href="tickets/"' in _html(repo.root / "site", "") and 'href="tickets/"' not in _html(site, "")
+    assert 'href="backlog/"' not in _html(site, "") and 'href="reports/"' not in _html(site, "")
+    for secret in ("ALP-20261102-K7QF", "领料单审核报错", "调拨单须当日记账"):
+        assert secret not in everything
 
 
 def test_a_hand_written_page_with_a_generated_name_fails_the_strict_build(repo):
@@ -195,6 +211,14 @@ def test_the_repository_site_builds_strict_without_warnings(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "WARNING" not in proc.stderr
     assert (tmp_path / "site/subsystems/production/index.html").exists()
+    site = tmp_path / "site"
+    tickets = sorted(REPO_ROOT.glob("tickets/*/*/*.yaml"))
+    assert tickets and all((site / t.relative_to(REPO_ROOT).with_suffix("") / "index.html").exists() for t in tickets)
+    for page in ("tickets/status/closed", "tickets/tier/erp-admin", "tickets/subsystem/production", "backlog",
+                 "reports", "reports/2026-10/production", "reports/2026-09/office-summary"):
+        assert (site / page / "index.html").exists(), page
+    assert (site / "reports/2026-10/production.xlsx").read_bytes() == \
+        (REPO_ROOT / "reports/2026-10/production.xlsx").read_bytes()
 
 
 def test_a_runbook_fixture_copy_of_the_repository_builds(tmp_path):
@@ -220,3 +244,52 @@ def test_without_a_mermaid_fence_the_strict_build_says_the_chart_would_be_text(r
     proc = build(repo.root)
     assert proc.returncode == 1
     assert "mkdocs.yml 没有为 pymdownx.superfences 配置 mermaid 代码块" in proc.stderr
+
+
+def test_ticket_and_form_pages_of_a_repository_copy(tmp_path):
+    root = real_data_copy(tmp_path / "ops")
+    proc = build(root)
+    assert proc.returncode == 0, proc.stderr
+    site = root / "site"
+    ticket = _html(site, f"tickets/production/2026/{XSS_TICKET_ID}")
+    article = ticket[ticket.index("<article"):ticket.index("</article>")]
+    assert "<script>alert" not in ticket and "<img src=x" not in ticket
+    assert '<h1 id="alert1-叉车称重数据没有传到完工报告">&lt;script&gt;alert(1)&lt;/script&gt; 叉车称重数据没有传到完工报告<a' \
+        in article
+    assert ["现象", XSS_IMG] in _rows(article)
+    assert ["2026-10-20 10:15", "提交", "迟圣峰", "关键用户", "", ""] in _rows(article)
+    # Ticket pages are linked from the index pages, never from the navigation.
+    index = _html(site, "tickets")
+    link = f'href="production/2026/{XSS_TICKET_ID}/"'
+    article = index[index.index("<article"):index.index("</article>")]
+    assert article.count(link) == 1 and index.count(link) == 1
+    assert XSS_TICKET_ID not in _html(site, "").split("<article", 1)[0]
+    home = _rows(_html(site, ""))
+    assert ["已超时", "1"] in home and ["未解决工单", "1"] in home
+    # The committed form as handed in, with both charts and its downloads copied byte for byte.
+    form = _html(site, "reports/2026-10/production")
+    assert form.count('<pre class="mermaid"><code>') == 2 and "xychart-beta" in form
+    assert "由 erpops report 生成" not in form and "&lt;!--" not in form
+    for ext in ("csv", "xlsx"):
+        assert f'href="../production.{ext}"' in form
+        assert (site / f"reports/2026-10/production.{ext}").read_bytes() == \
+            (REPO_ROOT / f"reports/2026-10/production.{ext}").read_bytes()
+    assert (site / "reports/2026-10/office-summary/index.html").exists()
+    # Search finds each ticket on its own page; the filter lists, which repeat every ticket, stay out.
+    found = {doc["location"].split("#")[0] for doc in json.loads((site / "search/search_index.json").read_text("utf-8"))["docs"]}
+    assert f"tickets/production/2026/{XSS_TICKET_ID}/" in found and "tickets/" in found
+    assert not [loc for loc in found if loc.startswith(("tickets/status/", "tickets/tier/", "tickets/subsystem/"))]
+    assert "tickets/status/open/" in {str(p.relative_to(site).parent) + "/" for p in site.rglob("index.html")}
+    backlog = _html(site, "backlog")
+    assert "&lt;img src=x onerror=alert(1)&gt; 完工数量超过订单数量时在界面给出提醒。" in backlog
+    assert "<img src=x" not in backlog
+
+
+def test_a_malformed_pinned_clock_stops_the_build_with_one_message(repo):
+    _site(repo)
+    ticket_setup(repo)
+    proc = subprocess.run(MKDOCS, cwd=repo.root, capture_output=True, text=True,
+                          env={**ENV, "ERPOPS_NOW": "2026-11-25 12:00"})
+    assert proc.returncode == 1
+    assert "环境变量 ERPOPS_NOW 的值“2026-11-25 12:00”不是带时区的时间" in proc.stderr
+    assert "Traceback" not in proc.stderr

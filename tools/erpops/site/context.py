@@ -46,6 +46,10 @@ class Context:
     lang: str = "zh"
     audience: str = INTERNAL
     today: dt.date = field(default_factory=dt.date.today)
+    now: dt.datetime | None = None  # the instant SLA clocks run to (tickets); None: no clock
+    # What sections compute once per build and share (e.g. the tickets' SLA states).
+    cache: dict = field(default_factory=dict, repr=False)
+
 
     def __post_init__(self) -> None:
         self.env = environment(self.lang)

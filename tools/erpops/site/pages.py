@@ -2,19 +2,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+from erpops import clock
 from erpops.load import Repository
 from erpops.site.context import Context
-from erpops.site.sections import cli_reference, contacts, organisation, runbooks, subsystems
+from erpops.site.sections import (
+    backlog, cli_reference, contacts, organisation, reports, runbooks, subsystems, tickets,
+)
 
-# The order of the home dashboard. A new section (tickets, reports) is one more module here.
-SECTIONS = (organisation, subsystems, runbooks, contacts, cli_reference)
+# The order of the home dashboard. A new section is one more module here.
+SECTIONS = (tickets, reports, organisation, subsystems, runbooks, contacts, backlog, cli_reference)
 HOME = "index.md"
 
 
+def context(repo: Repository, lang: str = "zh", audience: str = "internal",
+            today: dt.date | None = None, now: dt.datetime | None = None) -> Context:
+    """The pinned clock (ERPOPS_TODAY / ERPOPS_NOW) unless a test passes its own date and instant."""
+    if now is None and repo.policy is not None:
+        now = clock.now(repo.policy.calendar.tz)
+    return Context(repo, lang, audience, today or clock.today(), now)
+
+
 def build(repo: Repository, lang: str = "zh", audience: str = "internal",
-          today: dt.date | None = None) -> dict[str, str]:
-    ctx = Context(repo, lang, audience, today or dt.date.today())
+          today: dt.date | None = None, now: dt.datetime | None = None) -> dict[str, str]:
+    ctx = context(repo, lang, audience, today, now)
     out: dict[str, str] = {}
     panels = []
     for section in SECTIONS:
@@ -25,6 +37,32 @@ def build(repo: Repository, lang: str = "zh", audience: str = "internal",
         if panel is not None:
             panels.append(panel)
     out[HOME] = ctx.render("home.md.j2", panels=[
-        {"link": ctx.link(p.title, p.target, HOME), "figures": p.figures} for p in panels
+        {"link": ctx.link(p.title, p.target, HOME), "figures": p.figures, "body": p.body} for p in panels
     ])
+    return out
+
+
+def hidden_pages(audience: str) -> set[str]:
+    """The index pages of the sections this audience does not get (to drop from the nav)."""
+    return {getattr(s, "INDEX", None) or getattr(s, "PATH", None) for s in SECTIONS if audience not in s.AUDIENCES} - {None}
+
+
+def prune_nav(nav, hidden: set[str]):
+    """`nav` (mkdocs.yml's list) without the entries that point at a hidden page, and without
+    sections left empty, so one nav serves both audiences."""
+    if isinstance(nav, list):
+        kept = [prune_nav(item, hidden) for item in nav]
+        return [k for k in kept if k not in (None, [], {})]
+    if isinstance(nav, dict):
+        kept = {title: prune_nav(value, hidden) for title, value in nav.items()}
+        return {k: v for k, v in kept.items() if v not in (None, [], {})} or None
+    return None if nav in hidden else nav
+
+
+def downloads(repo: Repository, audience: str = "internal") -> dict[str, Path]:
+    """Files copied into the site as they are ({site path: source file}), e.g. the forms' CSV/XLSX."""
+    out: dict[str, Path] = {}
+    for section in SECTIONS:
+        if audience in section.AUDIENCES and hasattr(section, "downloads"):
+            out.update(section.downloads(repo))
     return out

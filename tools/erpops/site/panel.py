@@ -1,7 +1,10 @@
-"""A section's block on the home dashboard: a title that links to the section and its figures."""
+"""A section's block on the home dashboard: a title that links to the section, its figures
+and, for sections with more to say (open tickets, latest reports), a Markdown body."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -15,3 +18,4 @@ class Panel:
     title: str
     target: str
     figures: tuple[Figure, ...] = field(default=())
+    body: Markup = field(default=Markup(""))

@@ -12,6 +12,7 @@ from mkdocs.structure.files import File, Files
 from erpops import load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
+from erpops.errors import FatalError
 from erpops.i18n import t
 from erpops.site import assets, pages, search
 from erpops.site.context import AUDIENCES
@@ -35,7 +36,10 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         lang = self.config.lang
         root = Path(self.config.repo or Path(config.config_file_path).parent)
         repo = load.load(root)
-        found = diagnostics(repo)
+        try:
+            found = diagnostics(repo)
+        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW
+            raise PluginError(str(e)) from None
         if exit_code(found):
             raise PluginError("\n" + output.text(found, repo.files, lang))
         for d in found:
@@ -56,12 +60,20 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
-        for uri, content in pages.build(self.repo, self.config.lang, self.config.audience).items():
+        try:
+            built = pages.build(self.repo, self.config.lang, self.config.audience)
+        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW
+            raise PluginError(str(e)) from None
+        for uri, content in built.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
                 files.remove(existing)
             files.append(File.generated(config, uri, content=content))
+        if config.nav:  # one nav for both audiences: the public site drops the internal sections
+            config.nav = pages.prune_nav(config.nav, pages.hidden_pages(self.config.audience))
+        for uri, source in pages.downloads(self.repo, self.config.audience).items():
+            files.append(File.generated(config, uri, abs_src_path=str(source)))
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         return files
 

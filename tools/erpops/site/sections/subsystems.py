@@ -56,6 +56,20 @@ def _person(ctx: Context, pid: str, note: str = "") -> dict:
     return {"name": ctx.name(pid), "note": note, "contacts": ctx.contacts(pid)}
 
 
+def _internal(ctx: Context, s: Subsystem, here: str) -> dict:
+    """Open tickets and record forms: internal sites only, like the sections they link to."""
+    from erpops.site.sections import reports, tickets  # they link back here
+
+    forms = [ctx.link(month, reports.path(month, s.code), here) for month in reports.months(ctx.repo)
+             if (ctx.repo.root / reports.FOLDER / month / f"{s.code}.md").is_file()]
+    return {
+        "tickets": tickets.open_rows(ctx, s.code, here),
+        "tickets_all": ctx.link(ctx.t("site.tickets-of-subsystem", subsystem=s.display(ctx.lang)),
+                                tickets.subsystem_path(s.code), here),
+        "forms": forms,
+    }
+
+
 def pages(ctx: Context) -> dict[str, str]:
     roster = ctx.repo.roster
     out = {
@@ -79,6 +93,7 @@ def pages(ctx: Context) -> dict[str, str]:
             population=group.population,
             runbooks=[runbooks.row(ctx, r, here) for r in runbooks.for_subsystem(ctx, s.code)],
             runbooks_index=ctx.link(ctx.t("site.runbooks"), runbooks.INDEX, here),
+            **(_internal(ctx, s, here) if ctx.internal else {}),
         )
     return out
 
