@@ -73,7 +73,7 @@ def test_markdown_has_the_summary_charts_and_table(forms):
     assert "# 甲系统 ERP系统运维记录表（2026-10）" in md
     assert "| 2026-09-26 — 2026-10-25 | 2026-10-28 | 赵管理 | 钱系统 |" in md
     assert '```mermaid\npie showData title 按类型\n    "操作咨询" : 1\n    "系统故障/缺陷" : 3\n```' in md
-    assert 'x-axis ["关键用户", "业务系统管理员", "ERP 子系统管理员", "软件供应商"]' in md
+    assert 'x-axis ["关键用户", "业务系统管理员", "ERP 系统管理员", "软件供应商"]' in md
     assert "    bar [2, 1, 0, 0]" in md
     assert "| P1 | 0.5 | 1 | 0 | 0 | 0.3 | 4.0 | 0 | 1 | 0 | - |" in md
     assert "| ALP-20261023-EEEE | 全部终端无法登录 | P1 | 业务系统管理员 | 赵管理 | 2026-10-23 | 2 | 7.0 |" in md

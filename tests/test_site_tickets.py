@@ -56,15 +56,15 @@ def test_a_ticket_page_has_its_facts_timeline_resolution_feedback_and_runbooks(r
     assert lines[0] == "# 领料单审核报错“库存不足”"
     assert "| 子系统 | [甲系统](../../../subsystems/alpha.md) |" in lines
     assert "| 类型 | 系统故障/缺陷 |" in lines and "| 状态 | 已关闭 |" in lines
-    assert "| 层级 | ERP 子系统管理员 |" in lines and "| 处理人 | 钱系统 |" in lines
+    assert "| 层级 | ERP 系统管理员 |" in lines and "| 处理人 | 钱系统 |" in lines
     assert "| 报告人 | 二车间 张师傅（由 李用户 代为提交） |" in lines
     timeline = lines[lines.index("## 处理记录") + 4:lines.index("## 处理记录") + 9]
     assert timeline == [
         "| 2026\\-11\\-02 09:00 | 提交 | 李用户 | 关键用户 |  | 张师傅电话报告 |",
         "| 2026\\-11\\-02 09:30 | 上报 | 李用户 | 业务系统管理员 | 赵管理 |  |",
-        "| 2026\\-11\\-02 10:00 | 上报 | 赵管理 | ERP 子系统管理员 | 钱系统 |  |",
-        "| 2026\\-11\\-02 11:00 | 解决 | 钱系统 | ERP 子系统管理员 |  | 重算现存量后审核通过 |",
-        "| 2026\\-11\\-02 14:00 | 关闭 | 李用户 | ERP 子系统管理员 |  |  |",
+        "| 2026\\-11\\-02 10:00 | 上报 | 赵管理 | ERP 系统管理员 | 钱系统 |  |",
+        "| 2026\\-11\\-02 11:00 | 解决 | 钱系统 | ERP 系统管理员 |  | 重算现存量后审核通过 |",
+        "| 2026\\-11\\-02 14:00 | 关闭 | 李用户 | ERP 系统管理员 |  |  |",
     ]
     assert "| 根本原因 | 调拨单未记账，现存量不足 |" in lines and "| 解决人 | 钱系统 |" in lines
     assert "| 流程 | 调拨单须当日记账 |" in lines

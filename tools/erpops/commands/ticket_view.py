@@ -31,7 +31,7 @@ def show(root: Path, tid: str) -> int:
     out = [f"{tk.id}  {tk.title}",
            t("ticket.show.head", subsystem=sub.display(language()) if sub else tk.subsystem, code=tk.subsystem,
              type=kind.display(language()) if kind else tk.type, priority=tk.priority, status=t(f"ticket.status.{tk.status}")),
-           t("ticket.show.holder", tier=t(f"ticket.tier.{tk.tier}"), assignee=_name(repo, tk.assignee))]
+           t("ticket.show.holder", tier=t(f"tier.{tk.tier}"), assignee=_name(repo, tk.assignee))]
     r = tk.reporter
     out.append(t("ticket.show.end-user", end_user=r.end_user, filed_by=_name(repo, r.filed_by)) if r.end_user
                else t("ticket.show.reporter", reporter=_name(repo, r.person)))
@@ -43,7 +43,7 @@ def show(root: Path, tid: str) -> int:
         out.append(t("ticket.show.runbooks", ids=", ".join(tk.runbooks)))
     out.append(t("ticket.show.history"))
     for e in tk.history:
-        line = f"  {_when(e.at)}  {t('ticket.event.' + e.kind)}  {_name(repo, e.by)}  [{t('ticket.tier.' + e.tier)}]"
+        line = f"  {_when(e.at)}  {t('ticket.event.' + e.kind)}  {_name(repo, e.by)}  [{t('tier.' + e.tier)}]"
         if e.assignee and e.kind != "open":
             line += f" → {_name(repo, e.assignee)}"
         if e.note:
@@ -82,6 +82,6 @@ def list_(root: Path, *, subsystem: str | None = None, status: str | None = None
         return 0
     for tk in rows:
         sys.stdout.write(f"{tk.id}  {_when(tk.opened)}  {tk.priority}  {t('ticket.status.' + tk.status)}  "
-                         f"{t('ticket.tier.' + tk.tier)}  {_name(repo, tk.assignee)}  {tk.title}\n")
+                         f"{t('tier.' + tk.tier)}  {_name(repo, tk.assignee)}  {tk.title}\n")
     sys.stdout.write(t("ticket.list.count", count=len(rows)) + "\n")
     return 0

@@ -71,7 +71,7 @@ def _row(repo: Repository, tk: Ticket, no: int, p: Period, lang: str) -> Row:
         no=no, id=tk.id, date=tk.opened.astimezone(p.tz).date(), reporter=_reporter(repo, tk, lang),
         type=kind.display(lang) if kind else tk.type, symptom=tk.symptom or "",
         cause=(res.root_cause if res and res.root_cause else tk.cause) or "",
-        tier=t(f"ticket.tier.{tk.tier}", lang),
+        tier=t(f"tier.{tk.tier}", lang),
         handler=person(repo, done[0] if done else tk.assignee, lang),
         measures=(res.summary if res else (notes[-1] if notes else "")) or "",
         status=t(f"ticket.status.{tk.status}", lang),
@@ -160,11 +160,11 @@ def build(repo: Repository, code: str, p: Period, lang: str) -> ReportData:
         opened=sum(1 for tk in tks if in_period(tk.opened, p)),
         resolved=len(resolved),
         escalations=sum(1 for tk in tks for e in tk.history if e.kind == "escalate" and in_period(e.at, p)),
-        tiers=tuple(TierShare(tier, t(f"ticket.tier.{tier}", lang), tier_counts[tier],
+        tiers=tuple(TierShare(tier, t(f"tier.{tier}", lang), tier_counts[tier],
                               tier_counts[tier] / len(resolved) if resolved else 0.0) for tier in pol.tiers),
         sla=_sla(repo, tks, p),
         backlog=tuple(BacklogRow(
-            tk.id, tk.title, tk.priority, t(f"ticket.tier.{tk.tier}", lang), person(repo, tk.assignee, lang),
+            tk.id, tk.title, tk.priority, t(f"tier.{tk.tier}", lang), person(repo, tk.assignee, lang),
             tk.opened.astimezone(p.tz).date(), int((p.end - tk.opened).total_seconds() // 86400),
             working_hours(pol.calendar, tk.opened, p.end)) for tk in backlog),
         feedback=tuple(FeedbackRow(tk.id, t(f"ticket.feedback.{f.kind}", lang), f.text)

@@ -91,7 +91,7 @@ class _Labels:
         return self.ctx.t(f"ticket.status.{status}") if status in STATUSES else status
 
     def tier(self, tier: str) -> str:
-        return self.ctx.t(f"ticket.tier.{tier}") if tier in self.tiers else tier
+        return self.ctx.t(f"tier.{tier}") if tier in self.tiers else tier
 
     def type(self, kind: str) -> str:
         return self.types.get(kind, kind)
