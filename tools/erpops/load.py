@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from erpops import loadpool
 from erpops import policy as policy_model
 from erpops import schemas
 from erpops import ticket as ticket_model
@@ -62,14 +63,9 @@ class _Reader:
 
     def raw(self, rel: str) -> bytes | None:
         self.attempted.add(rel)
-        try:
-            return (self.root / rel).read_bytes()
-        except FileNotFoundError:
-            self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0))
-            return None
-        except OSError as err:
-            self.diagnostics.append(Diagnostic.make(rel, 0, "file-missing", column=0, reason=str(err)))
-            return None
+        data, problems = read_raw(self.root, rel)
+        self.diagnostics.extend(problems)
+        return data
 
     def read_markdown(self, rel: str, schema: str) -> tuple[Document, str, int] | None:
         """A Markdown file with YAML front matter, the front matter checked against `schema`."""
@@ -91,16 +87,38 @@ class _Reader:
     def read(self, rel: str, schema: str, required: bool = True) -> Document | None:
         if not required and not (self.root / rel).exists():
             return None
-        raw = self.raw(rel)
-        if raw is None:
-            return None
-        doc, problems = load_bytes(raw, rel, self.max_bytes)
+        self.attempted.add(rel)
+        doc, problems = read_yaml(self.root, rel, schema, self.max_bytes)
+        return self.take(rel, doc, problems)
+
+    def take(self, rel: str, doc: Document | None, problems: list[Diagnostic]) -> Document | None:
+        """Record what reading `rel` gave (see `read_yaml`)."""
+        self.attempted.add(rel)
         self.diagnostics.extend(problems)
-        if doc is None:
-            return None
-        self.documents[rel] = doc
-        self.diagnostics.extend(schemas.validate(doc, schema))
+        if doc is not None:
+            self.documents[rel] = doc
         return doc
+
+
+def read_raw(root: Path, rel: str) -> tuple[bytes | None, list[Diagnostic]]:
+    try:
+        return (root / rel).read_bytes(), []
+    except FileNotFoundError:
+        return None, [Diagnostic.make(rel, 0, "file-missing", column=0)]
+    except OSError as err:
+        return None, [Diagnostic.make(rel, 0, "file-missing", column=0, reason=str(err))]
+
+
+def read_yaml(root: Path, rel: str, schema: str, max_bytes: int) -> tuple[Document | None, list[Diagnostic]]:
+    """One YAML file read, parsed and checked against `schema`: its Document (None if unreadable)
+    and every problem found. A pure function of the file, so it may run in another process."""
+    raw, problems = read_raw(root, rel)
+    if raw is None:
+        return None, problems
+    doc, problems = load_bytes(raw, rel, max_bytes)
+    if doc is None:
+        return None, problems
+    return doc, problems + schemas.validate(doc, schema)
 
 
 def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
@@ -140,8 +158,9 @@ def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     ticket_paths = sorted((root / TICKETS).rglob("*.yaml")) if (root / TICKETS).is_dir() else []
     policy = policy_model.build(reader.read(POLICY, "policy", required=bool(ticket_paths)))
     tickets = []
-    for path in ticket_paths:
-        doc = reader.read(path.relative_to(root).as_posix(), "ticket")
+    rels = [path.relative_to(root).as_posix() for path in ticket_paths]
+    for rel, (doc, problems) in zip(rels, loadpool.read_all(root, rels, "ticket", max_bytes)):
+        doc = reader.take(rel, doc, problems)
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)

@@ -1,0 +1,68 @@
+"""Read many YAML files of one kind on every core: the same results as one by one, in order.
+
+Parsing YAML is most of the time `erpops check` takes on a large repository. Each file is read,
+parsed and schema-checked on its own (`load.read_yaml` is a pure function of the file), so the
+work splits into chunks over a process pool. Small repositories, one core, or `ERPOPS_JOBS=1`
+keep to this process: starting workers costs more than it saves below a few thousand files.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Iterator
+
+from erpops import schemas
+from erpops.diagnostics import Diagnostic
+from erpops.progress import Progress
+from erpops.yamlio import Document
+
+MIN_PARALLEL = 2000  # files; below this one process is faster
+CHUNK = 250
+
+Result = tuple[Document | None, list[Diagnostic]]
+
+
+def jobs(count: int) -> int:
+    """How many processes to use for `count` files: $ERPOPS_JOBS, else one per core when worth it."""
+    wanted = os.environ.get("ERPOPS_JOBS", "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    if count < MIN_PARALLEL:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores)
+
+
+def _chunk(args: tuple[str, list[str], str, int]) -> list[Result]:
+    from erpops.load import read_yaml
+
+    root, rels, schema, max_bytes = args
+    return [read_yaml(Path(root), rel, schema, max_bytes) for rel in rels]
+
+
+def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterator[Result]:
+    """`load.read_yaml` of each of `rels`, in their order."""
+    from erpops.load import read_yaml
+
+    n = jobs(len(rels))
+    progress = Progress("progress.loading", len(rels))
+    try:
+        if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for rel in rels:
+                yield read_yaml(root, rel, schema, max_bytes)
+                progress.advance()
+            return
+        # Compile the schema checks once, here, so that every forked worker inherits them.
+        schemas.quick(schema)
+        schemas.validator(schema)
+        chunks = [(str(root), rels[i:i + CHUNK], schema, max_bytes) for i in range(0, len(rels), CHUNK)]
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            for results in pool.imap(_chunk, chunks):
+                yield from results
+                progress.advance(len(results))
+    finally:
+        progress.close()
