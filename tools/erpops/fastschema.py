@@ -105,7 +105,14 @@ class Compiler:
         if len(checks) == 1:
             return checks[0], exact
         checks_t = tuple(checks)
-        return (lambda x: all(c(x) for c in checks_t)), exact
+
+        def every(x: Any) -> bool:
+            for c in checks_t:
+                if not c(x):
+                    return False
+            return True
+
+        return every, exact
 
     def _keyword(self, key: str, v: Any, s: dict, doc: str) -> tuple[Check, bool] | None:
         if key == "$ref":
@@ -163,8 +170,16 @@ class Compiler:
             compiled = {name: self._schema(sub, doc) for name, sub in v.items()}
             props = {name: c for name, (c, _) in compiled.items()}
             exact = all(e for _, e in compiled.values())
-            return (lambda x: not isinstance(x, dict) or all(
-                props[k](x[k]) for k in x if k in props)), exact
+
+            def properties(x: Any) -> bool:
+                if isinstance(x, dict):
+                    for k, value in x.items():
+                        c = props.get(k)
+                        if c is not None and not c(value):
+                            return False
+                return True
+
+            return properties, exact
         if key == "additionalProperties":
             if v is not False or "patternProperties" in s:
                 return None
@@ -174,7 +189,15 @@ class Compiler:
             if "prefixItems" in s:
                 return None
             item, exact = self._schema(v, doc)
-            return (lambda x: not isinstance(x, list) or all(item(i) for i in x)), exact
+
+            def items(x: Any) -> bool:
+                if isinstance(x, list):
+                    for i in x:
+                        if not item(i):
+                            return False
+                return True
+
+            return items, exact
         if key == "allOf":
             parts = [self._schema(sub, doc) for sub in v]
             fns = tuple(c for c, _ in parts)

@@ -1,10 +1,12 @@
 """The one door into a repository: files → Documents → schema checks → model, all problems kept."""
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from erpops import loadpool
 from erpops import policy as policy_model
@@ -121,8 +123,30 @@ def read_yaml(root: Path, rel: str, schema: str, max_bytes: int) -> tuple[Docume
     return doc, problems + schemas.validate(doc, schema)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector while building a large model.
+
+    A repository is millions of small objects without reference cycles (plain data, frozen
+    records), freed by reference counting alone. While they pile up, the cycle collector would
+    walk all of them again and again: on 20,000 tickets that doubled the time of a check.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     """Load the repository at `root`; every problem found on the way is in `.diagnostics`."""
+    with paused_gc():
+        return _load(root, max_bytes)
+
+
+def _load(root: Path, max_bytes: int) -> Repository:
     reader = _Reader(root, max_bytes)
     people = reader.read(PEOPLE, "people")
     office = reader.read(OFFICE, "office")

@@ -60,8 +60,16 @@ def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterat
         schemas.quick(schema)
         schemas.validator(schema)
         chunks = [(str(root), rels[i:i + CHUNK], schema, max_bytes) for i in range(0, len(rels), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            for results in pool.imap(_chunk, chunks):
+        # This process reads the first share itself while n - 1 workers read the rest; its share
+        # is smaller because it also builds the model from every result and unpickles theirs.
+        own = len(chunks) // (n + 1)
+        with multiprocessing.get_context("fork").Pool(n - 1) as pool:
+            theirs = pool.imap(_chunk, chunks[own:])
+            for _, part, _, _ in chunks[:own]:
+                for rel in part:
+                    yield read_yaml(root, rel, schema, max_bytes)
+                progress.advance(len(part))
+            for results in theirs:
                 yield from results
                 progress.advance(len(results))
     finally:

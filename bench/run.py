@@ -1,0 +1,232 @@
+"""Measure erpops on a synthetic five-year repository and print the figures side by side.
+
+    python bench/run.py --tickets 20000
+
+Each figure is one subprocess, timed by the wall clock, its peak memory taken as the largest
+sum of resident memory over the process and its children (sampled every 20 ms; pages a forked
+worker shares with its parent are counted twice, so this errs high) or the kernel's
+ru_maxrss, whichever is larger. Commands that do not exist yet on this branch are listed as
+such, never estimated.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+SCHEMA = REPO_ROOT / "tools" / "erpops" / "schemas" / "ticket.schema.json"
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Figure:
+    name: str
+    command: str
+    seconds: float | None = None
+    peak_mib: float | None = None
+    code: int | None = None
+    note: str = ""
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += parents.get(pid, [])
+    return out
+
+
+def measure(fig: Figure, argv: list[str], cwd: Path, env: dict[str, str]) -> Figure:
+    started = time.perf_counter()
+    with open(cwd.parent / "bench-output.log", "ab") as log:
+        log.write(f"\n$ {fig.command}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=log)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, sum(_rss(p) for p in _tree(proc.pid)))
+                done.wait(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        fig.seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    fig.code = proc.returncode
+    fig.peak_mib = max(peak, usage.ru_maxrss * 1024) / 2**20
+    return fig
+
+
+def exists(argv: list[str], cwd: Path, env: dict[str, str]) -> bool:
+    return subprocess.run(argv + ["--help"], cwd=cwd, env=env, capture_output=True).returncode == 0
+
+
+def pull_request(root: Path) -> str:
+    """A branch `pr` that appends one comment to one ticket, for `erpops pr-check`."""
+    git = ["git", "-C", str(root)]
+    ticket = sorted((root / "tickets").rglob("*.yaml"))[len(list((root / "tickets").rglob("*.yaml"))) // 2]
+    subprocess.run(git + ["checkout", "-q", "-b", "pr"], check=True)
+    text = ticket.read_text("utf-8")
+    by = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("assignee: "))
+    tier = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("tier: "))
+    insert = (f"  - event: comment\n    at: 2026-11-20T15:30:00+08:00\n    by: {by}\n    tier: {tier}\n"
+              f"    note: 补充说明处理经过。\n")
+    head, sep, tail = text.partition("resolution:\n") if "resolution:\n" in text else (text, "", "")
+    ticket.write_text(head + insert + sep + tail if sep else text + insert, "utf-8")
+    subprocess.run(git + ["commit", "-q", "-am", "comment on one ticket"], check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.invalid",
+                        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.invalid"})
+    subprocess.run(git + ["checkout", "-q", "main"], check=True)
+    return ticket.relative_to(root).as_posix()
+
+
+def fmt_s(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.2f}"
+
+
+def table(figs: list[Figure], cj: Figure | None, floor: Figure | None) -> str:
+    head = ("figure", "wall s", "peak MiB", "vs check-jsonschema", "vs parse floor", "exit", "note")
+    rows = [head]
+    for f in figs:
+        if f.seconds is None:
+            rows.append((f.name, "n/a", "n/a", "", "", "", f.note))
+            continue
+        vs_cj = f"{cj.seconds / f.seconds:.1f}× faster" if cj and cj.seconds and f is not cj else ""
+        vs_floor = f"{f.seconds / floor.seconds:.2f}×" if floor and floor.seconds else ""
+        rows.append((f.name, fmt_s(f.seconds), f"{f.peak_mib:.0f}", vs_cj, vs_floor, str(f.code), f.note))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
+    lines = []
+    for i, r in enumerate(rows):
+        lines.append(" | ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip())
+        if i == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(s: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="erpops benchmarks on a synthetic repository")
+    ap.add_argument("--tickets", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=8)
+    ap.add_argument("--work", type=Path, help="folder for the repository, the site and the commands' output"
+                    " (default: bench/out/tickets-N, emptied first)")
+    ap.add_argument("--git", choices=("auto", "yes", "no"), default="auto",
+                    help="write a git history (auto: when `erpops pr-check` exists)")
+    ap.add_argument("--skip-check-jsonschema", action="store_true", help="leave out the slowest figure")
+    args = ap.parse_args(argv)
+
+    work = args.work or HERE / "out" / f"tickets-{args.tickets}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    root = work / "ops"
+    env = {**os.environ, "ERPOPS_NOW": generate.NOW, "ERPOPS_TODAY": generate.NOW[:10]}
+    env.pop("ERPOPS_JOBS", None)
+    erpops = [str(BIN / "erpops")]
+    have_pr = exists(erpops + ["pr-check"], REPO_ROOT, env)
+    have_report = exists(erpops + ["report", "monthly"], REPO_ROOT, env)
+    git = args.git == "yes" or (args.git == "auto" and have_pr)
+
+    started = time.perf_counter()
+    plans = generate.generate(root, args.tickets, seed=args.seed, git=git)
+    gen_s = time.perf_counter() - started
+    events = sum(len(p.events) for p in plans)
+    files = sorted(p.relative_to(root).as_posix() for p in (root / "tickets").rglob("*.yaml"))
+    print(f"repository: {len(files)} tickets, {events} events, 11 subsystems, 5 years in {root}"
+          f" (generated in {gen_s:.1f} s{', with one git commit per event' if git else ''})")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; load average before: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    py = sys.executable
+    figs: list[Figure] = []
+    floor_read = measure(Figure("floor: read the files", f"python bench/floor.py read"),
+                         [py, str(HERE / "floor.py"), "read", str(root)], root, env)
+    floor = measure(Figure("floor: read + parse (libyaml CSafeLoader)", "python bench/floor.py parse"),
+                    [py, str(HERE / "floor.py"), "parse", str(root)], root, env)
+    figs += [floor_read, floor]
+    check = measure(Figure("erpops check (everything)", "erpops check"), erpops + ["check"], root, env)
+    serial = measure(Figure("erpops check, one process", "ERPOPS_JOBS=1 erpops check"),
+                     erpops + ["check"], root, {**env, "ERPOPS_JOBS": "1"})
+    figs += [check, serial]
+    cj = None
+    if args.skip_check_jsonschema:
+        figs.append(Figure("check-jsonschema (schema only)", "", note="skipped (--skip-check-jsonschema)"))
+    else:
+        cj = measure(Figure("check-jsonschema (schema only)",
+                            f"check-jsonschema --schemafile {SCHEMA.relative_to(REPO_ROOT)} <{len(files)} files>"),
+                     [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA), *files], root, env)
+        figs.append(cj)
+
+    if have_pr:
+        changed = pull_request(root)
+        figs.append(measure(Figure("erpops pr-check (one ticket changed)", "erpops pr-check --base main --head pr",
+                                   note=changed), erpops + ["pr-check", "--base", "main", "--head", "pr"], root, env))
+    else:
+        figs.append(Figure("erpops pr-check (one ticket changed)", "", note="n/a (not built yet)"))
+    if have_report:
+        out = work / "reports"
+        figs.append(measure(Figure("erpops report monthly (2026-10)", "erpops report monthly --month 2026-10"),
+                            erpops + ["report", "monthly", "--month", "2026-10", "--out", str(out)], root, env))
+    else:
+        figs.append(Figure("erpops report monthly (one month)", "", note="n/a (not built yet)"))
+
+    site = work / "site"
+    mk = measure(Figure("mkdocs build (full site)", "mkdocs build"),
+                 [str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], root, env)
+    pages = len(list(site.rglob("*.html"))) if site.is_dir() else 0
+    mk.note = f"{pages} pages, {pages / mk.seconds:.1f} pages/s" if mk.seconds else ""
+    figs.append(mk)
+
+    print()
+    print(table(figs, cj, floor))
+    print()
+    if cj and cj.seconds:
+        print(f"erpops check vs check-jsonschema: {cj.seconds / check.seconds:.1f}× faster (target ≥ 10×)")
+    print(f"erpops check vs parse floor: {check.seconds / floor.seconds:.2f}× (target ≤ 2×); "
+          f"one process: {serial.seconds / floor.seconds:.2f}×")
+    worst = max(f.peak_mib for f in figs if f.peak_mib is not None)
+    print(f"largest peak memory: {worst:.0f} MiB (target < 1024 MiB)")
+    print(f"commands' output: {work / 'bench-output.log'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
