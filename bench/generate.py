@@ -304,7 +304,7 @@ def copy_base(source: Path, out: Path) -> None:
             shutil.copytree(src, dst, dirs_exist_ok=True)
         elif src.is_file():
             shutil.copy2(src, dst)
-    (out / ".gitignore").write_text("/site/\n/.erpops-cache/\n", "utf-8")
+    (out / ".gitignore").write_text("/site/\n", "utf-8")
 
 
 def generate(out: Path, count: int, seed: int = 8, years: int = 5, now: str = NOW,

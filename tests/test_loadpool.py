@@ -55,6 +55,15 @@ def test_parallel_reading_equals_serial_reading(synthetic, monkeypatch):
 
 def test_small_repositories_stay_in_one_process(monkeypatch):
     monkeypatch.delenv("ERPOPS_JOBS", raising=False)
+    monkeypatch.setattr(loadpool.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert loadpool.jobs(loadpool.MIN_PARALLEL - 1) == 1
     monkeypatch.setenv("ERPOPS_JOBS", "3")
     assert loadpool.jobs(10) == 3
+
+
+def test_large_repositories_use_the_idle_cores(monkeypatch):
+    monkeypatch.delenv("ERPOPS_JOBS", raising=False)
+    monkeypatch.setattr(loadpool.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    for load_average, expected in ((0.0, 4), (0.3, 4), (1.0, 3), (2.9, 1), (3.6, 1), (9.0, 1)):
+        monkeypatch.setattr(loadpool.os, "getloadavg", lambda la=load_average: (la, la, la))
+        assert loadpool.jobs(20000) == expected, load_average

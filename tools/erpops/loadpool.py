@@ -24,7 +24,11 @@ Result = tuple[Document | None, list[Diagnostic]]
 
 
 def jobs(count: int) -> int:
-    """How many processes to use for `count` files: $ERPOPS_JOBS, else one per core when worth it."""
+    """How many processes to use for `count` files: $ERPOPS_JOBS, else one per idle core when worth it.
+
+    Cores that other programs keep busy (the load average) are not counted: on a shared machine
+    a second process only waits for a core, and handing results between processes costs time.
+    """
     wanted = os.environ.get("ERPOPS_JOBS", "").strip()
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
@@ -34,7 +38,11 @@ def jobs(count: int) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    return max(1, cores)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average on this system
+        busy = 0.0
+    return max(1, min(cores, round(cores - busy + 0.25)))
 
 
 def _chunk(args: tuple[str, list[str], str, int]) -> list[Result]:
@@ -60,9 +68,8 @@ def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterat
         schemas.quick(schema)
         schemas.validator(schema)
         chunks = [(str(root), rels[i:i + CHUNK], schema, max_bytes) for i in range(0, len(rels), CHUNK)]
-        # This process reads the first share itself while n - 1 workers read the rest; its share
-        # is smaller because it also builds the model from every result and unpickles theirs.
-        own = len(chunks) // (n + 1)
+        # This process reads the first share itself while n - 1 workers read the rest.
+        own = len(chunks) // n
         with multiprocessing.get_context("fork").Pool(n - 1) as pool:
             theirs = pool.imap(_chunk, chunks[own:])
             for _, part, _, _ in chunks[:own]:
