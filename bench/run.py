@@ -111,17 +111,17 @@ def exists(argv: list[str], cwd: Path, env: dict[str, str]) -> bool:
 
 
 def pull_request(root: Path) -> str:
-    """A branch `pr` that appends one comment to one ticket, for `erpops pr-check`."""
+    """A branch `pr` that appends one comment to one closed ticket, for `erpops pr-check`."""
     git = ["git", "-C", str(root)]
-    ticket = sorted((root / "tickets").rglob("*.yaml"))[len(list((root / "tickets").rglob("*.yaml"))) // 2]
+    closed = [p for p in sorted((root / "tickets").rglob("*.yaml")) if "\nstatus: closed\n" in p.read_text("utf-8")]
+    ticket = closed[len(closed) // 2]
     subprocess.run(git + ["checkout", "-q", "-b", "pr"], check=True)
     text = ticket.read_text("utf-8")
-    by = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("assignee: "))
-    tier = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("tier: "))
-    insert = (f"  - event: comment\n    at: 2026-11-20T15:30:00+08:00\n    by: {by}\n    tier: {tier}\n"
-              f"    note: 补充说明处理经过。\n")
-    head, sep, tail = text.partition("resolution:\n") if "resolution:\n" in text else (text, "", "")
-    ticket.write_text(head + insert + sep + tail if sep else text + insert, "utf-8")
+    field = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line and not line.startswith(" "))
+    insert = (f"  - event: comment\n    at: {generate.NOW}\n    by: {field['assignee']}\n"
+              f"    tier: {field['tier']}\n    note: 补充说明处理经过。\n")
+    head, sep, tail = text.partition("\nresolution:\n")
+    ticket.write_text(head + "\n" + insert.rstrip("\n") + sep + tail, "utf-8")
     subprocess.run(git + ["commit", "-q", "-am", "comment on one ticket"], check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.invalid",
                         "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.invalid"})

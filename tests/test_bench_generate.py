@@ -53,3 +53,24 @@ def test_the_git_history_has_one_commit_per_ticket_event(tmp_path):
     log = subprocess.run(git + ["log", "--format=%s", "--", first.path], capture_output=True, text=True, check=True)
     assert log.stdout.splitlines()[-1] == f"{first.id}: open"
     assert len(log.stdout.splitlines()) == len(first.events)
+
+
+def test_the_benchmark_pull_request_appends_one_valid_event(tmp_path, monkeypatch):
+    import run
+
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    monkeypatch.setenv("ERPOPS_TODAY", NOW[:10])
+    root = tmp_path / "ops"
+    generate.generate(root, 40, seed=4, now=NOW, git=True)
+    before = {t.id: t for t in load.load(root).tickets}
+    changed = run.pull_request(root)
+    git = ["git", "-C", str(root)]
+    diff = subprocess.run(git + ["diff", "--name-only", "main", "pr"], capture_output=True, text=True, check=True)
+    assert diff.stdout.splitlines() == [changed]
+    subprocess.run(git + ["checkout", "-q", "pr"], check=True)
+    repo = load.load(root)
+    assert [d for d in checks.diagnostics(repo) if d.path.startswith("tickets/")] == []
+    after = next(t for t in repo.tickets if t.src.path == changed)
+    old = before[after.id]
+    assert after.history[:-1] == old.history and after.history[-1].kind == "comment"
+    assert after.status == old.status == "closed"
