@@ -44,9 +44,14 @@ def _snapshot(root, monkeypatch, jobs: str):
 
 def test_parallel_reading_equals_serial_reading(synthetic, monkeypatch):
     monkeypatch.setattr(loadpool, "CHUNK", 7)  # this process and the workers each read a share
+    contexts = []
+    real = loadpool.multiprocessing.get_context
+    monkeypatch.setattr(loadpool.multiprocessing, "get_context", lambda m: contexts.append(m) or real(m))
     serial = _snapshot(synthetic, monkeypatch, "1")
+    assert contexts == []
     for jobs in ("2", "3"):
         assert _snapshot(synthetic, monkeypatch, jobs) == serial
+    assert contexts == ["fork", "fork"]  # the pool really ran
     assert sorted({d.rule for d in serial[0]}) == ["schema", "yaml-syntax"]
     assert {d.rule for d in serial[1] if d.path.startswith("tickets/")} == {
         "ticket-unknown-person", "ticket-history-consistent"}
@@ -67,3 +72,22 @@ def test_large_repositories_use_the_idle_cores(monkeypatch):
     for load_average, expected in ((0.0, 4), (0.3, 4), (1.0, 3), (2.9, 1), (3.6, 1), (9.0, 1)):
         monkeypatch.setattr(loadpool.os, "getloadavg", lambda la=load_average: (la, la, la))
         assert loadpool.jobs(20000) == expected, load_average
+
+
+def test_a_process_with_other_threads_reads_alone(synthetic, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("ERPOPS_JOBS", "2")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not loadpool.can_fork()
+        forked = []
+        monkeypatch.setattr(loadpool.multiprocessing, "get_context", lambda *a: forked.append(a))
+        results = list(loadpool.read_all(synthetic, ["roster/office.yaml"], "office", 1 << 20))
+    finally:
+        stop.set()
+        other.join()
+    assert forked == [] and results[0][0] is not None and results[0][1] == []
+    assert loadpool.can_fork()

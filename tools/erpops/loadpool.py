@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -45,6 +46,12 @@ def jobs(count: int) -> int:
     return max(1, min(cores, round(cores - busy + 0.25)))
 
 
+def can_fork() -> bool:
+    """Forking is safe only without other threads (`mkdocs serve` has some: a lock they hold
+    would stay locked forever in the child)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def _chunk(args: tuple[str, list[str], str, int]) -> list[Result]:
     from erpops.load import read_yaml
 
@@ -59,7 +66,7 @@ def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterat
     n = jobs(len(rels))
     progress = Progress("progress.loading", len(rels))
     try:
-        if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if n <= 1 or not can_fork():
             for rel in rels:
                 yield read_yaml(root, rel, schema, max_bytes)
                 progress.advance()
