@@ -13,10 +13,10 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from erpops import schemas
+from erpops import doccache, schemas
 from erpops.diagnostics import Diagnostic
 from erpops.progress import Progress
-from erpops.yamlio import Document
+from erpops.yamlio import Document, decode
 
 MIN_PARALLEL = 2000  # files; below this one process is faster
 CHUNK = 250
@@ -60,31 +60,62 @@ def _chunk(args: tuple[str, list[str], str, int]) -> list[Result]:
 
 
 def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterator[Result]:
-    """`load.read_yaml` of each of `rels`, in their order."""
+    """`load.read_yaml` of each of `rels`, in their order; from `.erpops-cache/` where it can."""
+    progress = Progress("progress.loading", len(rels))
+    try:
+        if len(rels) < doccache.MIN_FILES or not doccache.enabled():
+            yield from _read(root, rels, schema, max_bytes, progress)
+            return
+        cache = doccache.Cache(root, schema)
+        done: dict[int, Result] = {}
+        keys: dict[int, bytes] = {}
+        for i, rel in enumerate(rels):
+            try:
+                raw = (root / rel).read_bytes()
+            except OSError:
+                continue  # read_yaml says why
+            key = doccache.digest(raw)
+            hit, data = cache.get(key) if len(raw) <= max_bytes else (False, None)
+            text, problems = decode(raw, rel, max_bytes) if hit else (None, [])
+            if hit and text is not None and not problems:
+                done[i] = (Document(rel, data, text), [])
+                progress.advance()
+            else:
+                keys[i] = key
+        todo = [i for i in range(len(rels)) if i not in done]
+        for i, result in zip(todo, _read(root, [rels[i] for i in todo], schema, max_bytes, progress)):
+            done[i] = result
+            doc, problems = result
+            if doc is not None and not problems and i in keys:
+                cache.put(keys[i], doc.data)
+        cache.save()
+        for i in range(len(rels)):
+            yield done.pop(i)
+    finally:
+        progress.close()
+
+
+def _read(root: Path, rels: list[str], schema: str, max_bytes: int, progress: Progress) -> Iterator[Result]:
     from erpops.load import read_yaml
 
     n = jobs(len(rels))
-    progress = Progress("progress.loading", len(rels))
-    try:
-        if n <= 1 or not can_fork():
-            for rel in rels:
+    if n <= 1 or not can_fork():
+        for rel in rels:
+            yield read_yaml(root, rel, schema, max_bytes)
+            progress.advance()
+        return
+    # Compile the schema checks once, here, so that every forked worker inherits them.
+    schemas.quick(schema)
+    schemas.validator(schema)
+    chunks = [(str(root), rels[i:i + CHUNK], schema, max_bytes) for i in range(0, len(rels), CHUNK)]
+    # This process reads the first share itself while n - 1 workers read the rest.
+    own = len(chunks) // n
+    with multiprocessing.get_context("fork").Pool(n - 1) as pool:
+        theirs = pool.imap(_chunk, chunks[own:])
+        for _, part, _, _ in chunks[:own]:
+            for rel in part:
                 yield read_yaml(root, rel, schema, max_bytes)
-                progress.advance()
-            return
-        # Compile the schema checks once, here, so that every forked worker inherits them.
-        schemas.quick(schema)
-        schemas.validator(schema)
-        chunks = [(str(root), rels[i:i + CHUNK], schema, max_bytes) for i in range(0, len(rels), CHUNK)]
-        # This process reads the first share itself while n - 1 workers read the rest.
-        own = len(chunks) // n
-        with multiprocessing.get_context("fork").Pool(n - 1) as pool:
-            theirs = pool.imap(_chunk, chunks[own:])
-            for _, part, _, _ in chunks[:own]:
-                for rel in part:
-                    yield read_yaml(root, rel, schema, max_bytes)
-                progress.advance(len(part))
-            for results in theirs:
-                yield from results
-                progress.advance(len(results))
-    finally:
-        progress.close()
+            progress.advance(len(part))
+        for results in theirs:
+            yield from results
+            progress.advance(len(results))
