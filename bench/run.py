@@ -199,14 +199,21 @@ def main(argv: list[str] | None = None) -> int:
     floor = best(n, Figure("floor: read + parse (libyaml CSafeLoader)", "python bench/floor.py parse"),
                  [py, str(HERE / "floor.py"), "parse", str(root)], root, env)
     figs += [floor_read, floor]
-    check = best(n, Figure("erpops check (everything)", "erpops check", note="processes: auto"),
-                 erpops + ["check"], root, env)
+    cold = {**env, "ERPOPS_CACHE": "0"}
+    check = best(n, Figure("erpops check (everything), no cache", "ERPOPS_CACHE=0 erpops check",
+                           note="processes: auto"), erpops + ["check"], root, cold)
     cores = len(os.sched_getaffinity(0))
-    forced = best(n, Figure(f"erpops check, {cores} processes", f"ERPOPS_JOBS={cores} erpops check"),
-                  erpops + ["check"], root, {**env, "ERPOPS_JOBS": str(cores)})
-    serial = best(n, Figure("erpops check, one process", "ERPOPS_JOBS=1 erpops check"),
-                  erpops + ["check"], root, {**env, "ERPOPS_JOBS": "1"})
-    figs += [check, forced, serial]
+    forced = best(n, Figure(f"erpops check, no cache, {cores} processes",
+                            f"ERPOPS_CACHE=0 ERPOPS_JOBS={cores} erpops check"),
+                  erpops + ["check"], root, {**cold, "ERPOPS_JOBS": str(cores)})
+    serial = best(n, Figure("erpops check, no cache, one process", "ERPOPS_CACHE=0 ERPOPS_JOBS=1 erpops check"),
+                  erpops + ["check"], root, {**cold, "ERPOPS_JOBS": "1"})
+    shutil.rmtree(root / ".erpops-cache", ignore_errors=True)
+    filling = measure(Figure("erpops check, writing .erpops-cache", "erpops check (first run)"),
+                      erpops + ["check"], root, env)
+    warm = best(n, Figure("erpops check, warm .erpops-cache", "erpops check (next runs)"),
+                erpops + ["check"], root, env)
+    figs += [check, forced, serial, filling, warm]
     cj = None
     if args.skip_check_jsonschema:
         figs.append(Figure("check-jsonschema (schema only)", "", note="skipped (--skip-check-jsonschema)"))
@@ -230,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         figs.append(Figure("erpops report monthly (one month)", "", note="n/a (not built yet)"))
 
     site = work / "site"
-    mk = measure(Figure("mkdocs build (full site)", "mkdocs build"),
-                 [str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], root, env)
+    mk = measure(Figure("mkdocs build (full site), no cache", "ERPOPS_CACHE=0 mkdocs build"),
+                 [str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], root, cold)
     pages = len(list(site.rglob("*.html"))) if site.is_dir() else 0
     mk.note = f"{pages} pages, {pages / mk.seconds:.1f} pages/s" if mk.seconds else ""
     figs.append(mk)
@@ -244,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{cj.cpu / check.cpu:.1f}× by CPU time (target ≥ 10×)")
     print(f"erpops check vs parse floor: {check.seconds / floor.seconds:.2f}× by the wall clock, "
           f"{check.cpu / floor.cpu:.2f}× by CPU time (target ≤ 2×); "
-          f"one process: {serial.seconds / floor.seconds:.2f}× / {serial.cpu / floor.cpu:.2f}×")
+          f"one process: {serial.seconds / floor.seconds:.2f}× / {serial.cpu / floor.cpu:.2f}×; "
+          f"warm cache: {warm.seconds / floor.seconds:.2f}× / {warm.cpu / floor.cpu:.2f}×")
     worst = max(f.peak_mib for f in figs if f.peak_mib is not None)
     print(f"largest peak memory: {worst:.0f} MiB (target < 1024 MiB)")
     print(f"commands' output: {work / 'bench-output.log'}")
