@@ -106,6 +106,24 @@ def best(runs: int, fig: Figure, argv: list[str], cwd: Path, env: dict[str, str]
     return out
 
 
+def rounds(runs: int, specs: list[tuple[Figure, list[str], dict[str, str]]], cwd: Path) -> list[Figure]:
+    """Each figure the fastest of `runs`, taken in turns (a busy minute then slows every figure,
+    not just the one measured during it)."""
+    tries: list[list[Figure]] = [[] for _ in specs]
+    for _ in range(runs):
+        for got, (fig, argv, env) in zip(tries, specs):
+            got.append(measure(Figure(fig.name, fig.command, note=fig.note), argv, cwd, env))
+    out = []
+    for got in tries:
+        fastest = min(got, key=lambda f: f.seconds or 0)
+        fastest.peak_mib = max(f.peak_mib or 0 for f in got)
+        if runs > 1:
+            fastest.note = (fastest.note + "; " if fastest.note else "") + f"best of {runs}: " + ", ".join(
+                f"{f.seconds:.2f}" for f in got)
+        out.append(fastest)
+    return out
+
+
 def exists(argv: list[str], cwd: Path, env: dict[str, str]) -> bool:
     return subprocess.run(argv + ["--help"], cwd=cwd, env=env, capture_output=True).returncode == 0
 
@@ -194,20 +212,21 @@ def main(argv: list[str] | None = None) -> int:
     py = sys.executable
     figs: list[Figure] = []
     n = args.repeat
-    floor_read = best(n, Figure("floor: read the files", "python bench/floor.py read"),
-                      [py, str(HERE / "floor.py"), "read", str(root)], root, env)
-    floor = best(n, Figure("floor: read + parse (libyaml CSafeLoader)", "python bench/floor.py parse"),
-                 [py, str(HERE / "floor.py"), "parse", str(root)], root, env)
-    figs += [floor_read, floor]
     cold = {**env, "ERPOPS_CACHE": "0"}
-    check = best(n, Figure("erpops check (everything), no cache", "ERPOPS_CACHE=0 erpops check",
-                           note="processes: auto"), erpops + ["check"], root, cold)
     cores = len(os.sched_getaffinity(0))
-    forced = best(n, Figure(f"erpops check, no cache, {cores} processes",
-                            f"ERPOPS_CACHE=0 ERPOPS_JOBS={cores} erpops check"),
-                  erpops + ["check"], root, {**cold, "ERPOPS_JOBS": str(cores)})
-    serial = best(n, Figure("erpops check, no cache, one process", "ERPOPS_CACHE=0 ERPOPS_JOBS=1 erpops check"),
-                  erpops + ["check"], root, {**cold, "ERPOPS_JOBS": "1"})
+    floor_read, floor, check, forced, serial = rounds(n, [
+        (Figure("floor: read the files", "python bench/floor.py read"),
+         [py, str(HERE / "floor.py"), "read", str(root)], env),
+        (Figure("floor: read + parse (libyaml CSafeLoader)", "python bench/floor.py parse"),
+         [py, str(HERE / "floor.py"), "parse", str(root)], env),
+        (Figure("erpops check (everything), no cache", "ERPOPS_CACHE=0 erpops check", note="processes: auto"),
+         erpops + ["check"], cold),
+        (Figure(f"erpops check, no cache, {cores} processes", f"ERPOPS_CACHE=0 ERPOPS_JOBS={cores} erpops check"),
+         erpops + ["check"], {**cold, "ERPOPS_JOBS": str(cores)}),
+        (Figure("erpops check, no cache, one process", "ERPOPS_CACHE=0 ERPOPS_JOBS=1 erpops check"),
+         erpops + ["check"], {**cold, "ERPOPS_JOBS": "1"}),
+    ], root)
+    figs += [floor_read, floor]
     shutil.rmtree(root / ".erpops-cache", ignore_errors=True)
     filling = measure(Figure("erpops check, writing .erpops-cache", "erpops check (first run)"),
                       erpops + ["check"], root, env)
