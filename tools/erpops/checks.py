@@ -4,18 +4,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
-from erpops.load import Repository
+from erpops.load import Repository, paused_gc
 from erpops.rules import recurrence, reports, roster, runbooks, tickets
 
 
 def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
     """Each rule set takes the whole repository and returns its findings; `now` sets the SLA clock."""
     found: list[Diagnostic] = []
-    found += roster.check(repo.roster)
-    found += runbooks.check(repo)
-    found += tickets.check(repo, now)
-    found += recurrence.check(repo)
-    found += reports.check(repo)
+    with paused_gc():
+        found += roster.check(repo.roster)
+        found += runbooks.check(repo)
+        found += tickets.check(repo, now)
+        found += recurrence.check(repo)
+        found += reports.check(repo)
     return found
 
 

@@ -5,13 +5,14 @@ import datetime as dt
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from erpops import fastschema
 from erpops.diagnostics import Diagnostic
 from erpops.yamlio import Document
 
@@ -72,8 +73,21 @@ def validator(name: str) -> Any:
     )
 
 
+@lru_cache(maxsize=None)
+def _compiler() -> fastschema.Compiler:
+    return fastschema.Compiler({n + _SUFFIX: schema(n) for n in names()})
+
+
+@lru_cache(maxsize=None)
+def quick(name: str) -> Callable[[Any], bool]:
+    """A predicate that is True only for data the full validator finds nothing in (see fastschema)."""
+    return _compiler().compile(name + _SUFFIX)
+
+
 def validate(doc: Document, name: str) -> list[Diagnostic]:
     """Every schema violation in `doc`, as Diagnostics at the line of the offending entry."""
+    if quick(name)(doc.data):
+        return []
     out = []
     for error in validator(name).iter_errors(doc.data):
         out.append(_diagnostic(doc, _specific(error)))

@@ -16,9 +16,32 @@ import yaml
 from erpops.diagnostics import Diagnostic
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml is a hard requirement in practice
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_TAGS: dict[str, str] = {}
+_TAGS_MAX = 100_000
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, with the tag of each plain scalar remembered.
+
+    libyaml hands every scalar back to PyYAML's resolver, pure Python, to match its text against
+    the implicit types (int, bool, timestamp…); in a repository the same texts (keys, ids, tiers)
+    come back thousands of times. Without path resolvers (the safe loader has none) a plain
+    scalar's tag depends on its text alone, so remembering it changes nothing but the time.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_TAGS) < _TAGS_MAX:
+                    _TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 MAX_BYTES = 1024 * 1024
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()

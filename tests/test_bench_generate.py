@@ -1,0 +1,76 @@
+"""The benchmark's synthetic repository: valid under every rule, and the same for the same seed."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+from conftest import REPO_ROOT
+from erpops import checks, load
+
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+import generate  # noqa: E402
+
+NOW = "2026-11-20T16:00:00+08:00"
+
+
+def _files(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_generated_repository_breaks_no_rule(tmp_path, monkeypatch):
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    monkeypatch.setenv("ERPOPS_TODAY", NOW[:10])
+    plans = generate.generate(tmp_path / "ops", 400, seed=1, years=5, now=NOW)
+    repo = load.load(tmp_path / "ops")
+    found = checks.diagnostics(repo)
+    assert [d for d in found if d.is_error or d.path.startswith("tickets/")] == []
+    assert len(repo.tickets) == 400
+    assert {t.subsystem for t in repo.tickets} == set(repo.roster.subsystems)
+    assert {t.opened.year for t in repo.tickets} == {2021, 2022, 2023, 2024, 2025, 2026}
+    sizes = Counter(len(t.history) for t in repo.tickets)
+    assert min(sizes) >= 1 and max(sizes) == 6 and sizes[2] and sizes[3] and sizes[4] and sizes[5]
+    assert {t.status for t in repo.tickets} >= {"closed", "resolved", "cancelled"}
+    assert [p.id for p in plans] == [t.id for t in repo.tickets]
+
+
+def test_the_same_seed_gives_the_same_bytes(tmp_path):
+    generate.generate(tmp_path / "a", 50, seed=7, now=NOW)
+    generate.generate(tmp_path / "b", 50, seed=7, now=NOW)
+    generate.generate(tmp_path / "c", 50, seed=8, now=NOW)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert _files(tmp_path / "a") != _files(tmp_path / "c")
+
+
+def test_the_git_history_has_one_commit_per_ticket_event(tmp_path):
+    plans = generate.generate(tmp_path / "ops", 30, seed=2, now=NOW, git=True)
+    git = ["git", "-C", str(tmp_path / "ops")]
+    commits = subprocess.run(git + ["rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True)
+    assert int(commits.stdout) == 1 + sum(len(p.events) for p in plans)
+    status = subprocess.run(git + ["status", "--porcelain"], capture_output=True, text=True, check=True)
+    assert status.stdout == ""  # the work tree is the last commit
+    first = plans[0]
+    log = subprocess.run(git + ["log", "--format=%s", "--", first.path], capture_output=True, text=True, check=True)
+    assert log.stdout.splitlines()[-1] == f"{first.id}: open"
+    assert len(log.stdout.splitlines()) == len(first.events)
+
+
+def test_the_benchmark_pull_request_appends_one_valid_event(tmp_path, monkeypatch):
+    import run
+
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    monkeypatch.setenv("ERPOPS_TODAY", NOW[:10])
+    root = tmp_path / "ops"
+    generate.generate(root, 40, seed=4, now=NOW, git=True)
+    before = {t.id: t for t in load.load(root).tickets}
+    changed = run.pull_request(root)
+    git = ["git", "-C", str(root)]
+    diff = subprocess.run(git + ["diff", "--name-only", "main", "pr"], capture_output=True, text=True, check=True)
+    assert diff.stdout.splitlines() == [changed]
+    subprocess.run(git + ["checkout", "-q", "pr"], check=True)
+    repo = load.load(root)
+    assert [d for d in checks.diagnostics(repo) if d.path.startswith("tickets/")] == []
+    after = next(t for t in repo.tickets if t.src.path == changed)
+    old = before[after.id]
+    assert after.history[:-1] == old.history and after.history[-1].kind == "comment"
+    assert after.status == old.status == "closed"

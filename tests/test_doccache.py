@@ -1,0 +1,119 @@
+"""The parsed-file cache: a hit only for the very same bytes, the same results as without it."""
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT
+from erpops import checks, doccache, load, schemas
+
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+import generate  # noqa: E402
+
+NOW = "2026-11-20T16:00:00+08:00"
+
+
+@pytest.fixture
+def ops(tmp_path, monkeypatch):
+    monkeypatch.setattr(doccache, "MIN_FILES", 10)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ERPOPS_CACHE", raising=False)
+    monkeypatch.setenv("ERPOPS_JOBS", "1")
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    root = tmp_path / "ops"
+    generate.generate(root, 40, seed=5, now=NOW)
+    tickets = sorted((root / "tickets").rglob("*.yaml"))
+    bad = tickets[3]
+    bad.write_text(bad.read_text("utf-8").replace("priority: P", "priority: Q", 1), "utf-8")
+    return root
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The ticket files actually parsed (not taken from the cache)."""
+    seen: list[str] = []
+    real = load.read_yaml
+
+    def spy(root, rel, schema, max_bytes):
+        if schema == "ticket":
+            seen.append(rel)
+        return real(root, rel, schema, max_bytes)
+
+    monkeypatch.setattr(load, "read_yaml", spy)
+    return seen
+
+
+def _snapshot(root):
+    repo = load.load(root)
+    return checks.diagnostics(repo), {r: (d.data, d.text) for r, d in repo.documents.items()}, repo.tickets
+
+
+def _entries(root):
+    (path,) = (root / doccache.FOLDER).glob("ticket-*.marshal")
+    return marshal.loads(path.read_bytes())
+
+
+def test_a_warm_cache_gives_the_same_results_without_parsing(ops, parsed, monkeypatch):
+    monkeypatch.setenv("ERPOPS_CACHE", "0")
+    plain = _snapshot(ops)
+    assert not (ops / doccache.FOLDER).exists()
+    monkeypatch.delenv("ERPOPS_CACHE")
+    parsed.clear()
+    assert _snapshot(ops) == plain
+    assert len(parsed) == 40
+    assert len(_entries(ops)) == 39  # the file with a schema error is not kept
+    assert (ops / doccache.FOLDER / ".gitignore").read_text() == "*\n"
+    parsed.clear()
+    assert _snapshot(ops) == plain
+    (bad,) = [d.path for d in plain[0] if d.path.startswith("tickets/")]
+    assert parsed == [bad]  # only the file that is not clean is parsed again
+
+
+def test_an_edit_of_the_same_size_and_time_is_seen(ops, parsed):
+    _snapshot(ops)
+    path = sorted((ops / "tickets").rglob("*.yaml"))[10]
+    stat = path.stat()
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("priority: P", "priority: X", 1), "utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    parsed.clear()
+    found = checks.diagnostics(load.load(ops))
+    rel = path.relative_to(ops).as_posix()
+    assert rel in parsed and len(parsed) == 2
+    assert [(d.rule, d.key) for d in found if d.path == rel] == [("schema", "schema.enum")]
+
+
+def test_a_corrupt_cache_is_ignored_and_rewritten(ops, parsed):
+    plain = _snapshot(ops)
+    (path,) = (ops / doccache.FOLDER).glob("ticket-*.marshal")
+    path.write_bytes(b"\x00garbage")
+    parsed.clear()
+    assert _snapshot(ops) == plain
+    assert len(parsed) == 40
+    assert len(_entries(ops)) == 39
+    # A well-formed file with wrong contents is no better.
+    key = next(iter(_entries(ops)))
+    path.write_bytes(marshal.dumps({key: ("t", "not a time")}))
+    parsed.clear()
+    assert _snapshot(ops) == plain
+
+
+def test_no_cache_in_ci(ops, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    _snapshot(ops)
+    assert not (ops / doccache.FOLDER).exists()
+
+
+def test_other_schemas_mean_another_cache(monkeypatch):
+    before = doccache._namespace()
+    doccache._namespace.cache_clear()
+    real = schemas.text
+    monkeypatch.setattr(schemas, "text", lambda name: real(name) + (" " if name == "ticket" else ""))
+    try:
+        assert doccache._namespace() != before
+    finally:
+        doccache._namespace.cache_clear()

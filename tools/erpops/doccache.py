@@ -1,0 +1,121 @@
+"""A cache of parsed, schema-clean YAML files in `.erpops-cache/`, keyed by their content.
+
+Only a file that parsed without a problem and passed its schema is kept, under the hash of its
+bytes (as git names a blob) and its schema name: the same bytes always give the same data, so a
+hit needs no parsing and no schema check, and any edit, however small, is a miss. The cache
+file's name carries a hash of the code and schemas that produced it, so a new erpops version
+starts afresh. It is stored with `marshal` (no code runs on reading it, unlike pickle) and never
+used in CI (`$CI` set), where a pull request could have put a crafted one in the work tree, nor
+with `ERPOPS_CACHE=0`. Anything wrong with it (unreadable, corrupt, read-only folder) means no cache.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+import os
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from erpops import __version__, schemas
+from erpops.atomic import write_bytes
+
+FOLDER = ".erpops-cache"
+FORMAT = 1
+MIN_FILES = 500  # below this, parsing is quick and the work tree stays untouched
+_CODE = ("yamlio.py", "schemas.py", "fastschema.py", "load.py", "doccache.py")
+
+
+def enabled() -> bool:
+    return not os.environ.get("CI") and os.environ.get("ERPOPS_CACHE", "").strip() != "0"
+
+
+@lru_cache(maxsize=None)
+def _namespace() -> str:
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"{FORMAT} {__version__} {sys.version} {marshal.version}".encode())
+    for name in _CODE:
+        try:
+            h.update(resources.files("erpops").joinpath(name).read_bytes())
+        except OSError:  # pragma: no cover - installed without sources: the version must do
+            h.update(name.encode())
+    for name in schemas.names():
+        h.update(schemas.text(name).encode("utf-8"))
+    return h.hexdigest()
+
+
+def digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=20).digest()
+
+
+def _encode(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _encode(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_encode(v) for v in x]
+    if isinstance(x, dt.datetime):
+        return ("t", x.isoformat())
+    if isinstance(x, dt.date):
+        return ("d", x.isoformat())
+    return x
+
+
+def _decode(x: Any) -> Any:
+    kind = type(x)
+    if kind is dict:
+        return {k: _decode(v) for k, v in x.items()}
+    if kind is list:
+        return [_decode(v) for v in x]
+    if kind is tuple:
+        return dt.datetime.fromisoformat(x[1]) if x[0] == "t" else dt.date.fromisoformat(x[1])
+    return x
+
+
+class Cache:
+    """The entries of one kind of file (`schema`) under `root`; `get`, `put`, then `save`."""
+
+    def __init__(self, root: Path, schema: str) -> None:
+        self.schema = schema
+        self.path = root / FOLDER / f"{schema}-{_namespace()}.marshal"
+        self.old: dict[bytes, Any] = {}
+        self.new: dict[bytes, Any] = {}
+        self.changed = False
+        try:
+            loaded = marshal.loads(self.path.read_bytes())
+            if isinstance(loaded, dict):
+                self.old = loaded
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+
+    def get(self, key: bytes) -> tuple[bool, Any]:
+        """(True, data) for a file with these bytes seen clean before; (False, None) otherwise."""
+        if key not in self.old:
+            return False, None
+        encoded = self.old[key]
+        try:
+            data = _decode(encoded)
+        except (ValueError, TypeError, IndexError, RecursionError):
+            return False, None
+        self.new[key] = encoded
+        return True, data
+
+    def put(self, key: bytes, data: Any) -> None:
+        self.new[key] = _encode(data)
+        self.changed = True
+
+    def save(self) -> None:
+        """Keep what this run used; entries for files that are gone or changed drop out."""
+        if not self.changed and len(self.new) == len(self.old):
+            return
+        try:
+            if not (self.path.parent / ".gitignore").exists():
+                write_bytes(self.path.parent / ".gitignore", b"*\n")
+            for stale in self.path.parent.glob(f"{self.schema}-*.marshal"):
+                if stale != self.path:
+                    stale.unlink()
+            write_bytes(self.path, marshal.dumps(self.new))
+        except (OSError, ValueError):
+            pass
