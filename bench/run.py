@@ -142,7 +142,10 @@ def pull_request(root: Path) -> str:
     ticket.write_text(head + "\n" + insert.rstrip("\n") + sep + tail, "utf-8")
     subprocess.run(git + ["commit", "-q", "-am", "comment on one ticket"], check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-                        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.invalid"})
+                        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.invalid",
+                        # committed when the comment says it was written: pr-check refuses events
+                        # far from their commit time
+                        "GIT_AUTHOR_DATE": generate.NOW, "GIT_COMMITTER_DATE": generate.NOW})
     subprocess.run(git + ["checkout", "-q", "main"], check=True)
     return ticket.relative_to(root).as_posix()
 

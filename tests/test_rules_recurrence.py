@@ -1,10 +1,14 @@
 """防范预警: the same problem three times in 30 days with no runbook linked is an early warning."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from erpops.rules.recurrence import similar
-from tickets_fixture import SIMPLE, findings, setup
+from tickets_fixture import CST, SIMPLE, findings, setup
+
+NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=CST)
 
 
 @pytest.fixture
@@ -24,8 +28,8 @@ def ask(ops, day: str, suffix: str, title: str, type_: str = "operation-question
     return path
 
 
-def recurring(ops):
-    return [f for f in findings(ops) if f[2] == "ticket-recurring-without-runbook"]
+def recurring(ops, now=NOW):
+    return [f for f in findings(ops, now) if f[2] == "ticket-recurring-without-runbook"]
 
 
 def test_third_similar_ticket_within_30_days_is_an_early_warning(ops):
@@ -34,6 +38,8 @@ def test_third_similar_ticket_within_30_days_is_an_early_warning(ops):
     assert recurring(ops) == []
     third = ask(ops, "20", "CCCC", "查询领料汇总")
     assert recurring(ops) == [(third, 2, "ticket-recurring-without-runbook", "warning")]
+    # an early warning is about now: two months on, the old cluster is history
+    assert recurring(ops, NOW + dt.timedelta(days=60)) == []
 
 
 def test_a_linked_runbook_or_another_type_is_no_recurrence(ops):

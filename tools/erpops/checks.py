@@ -15,7 +15,7 @@ def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]
         found += roster.check(repo.roster)
         found += runbooks.check(repo)
         found += tickets.check(repo, now)
-        found += recurrence.check(repo)
+        found += recurrence.check(repo, now)
         found += reports.check(repo)
     return found
 
