@@ -36,6 +36,11 @@ def as_of(t: Ticket, instant: dt.datetime) -> Ticket | None:
 def active_during(t: Ticket, start: dt.datetime, end: dt.datetime) -> bool:
     """Whether `t` was open at some moment of [start, end): opened in it, open at its start,
     or reopened in it."""
+    if not _before(t.opened, end):
+        return False
+    if t.history and _before(t.history[-1].at, start):
+        # Nothing happened since the period began (most of a long archive): as it is now.
+        return t.status in ACTIVE
     if as_of(t, end) is None:
         return False
     if not _before(t.opened, start):

@@ -121,8 +121,9 @@ def _recurring(repo: Repository, code: str, tks: list[Ticket], p: Period, lang: 
     first = p
     for _ in range(RECUR_PERIODS - 1):
         first = first.previous(repo.policy)
-    window = [tk for tk in (as_of(x, p.end) for x in repo.tickets if x.subsystem == code) if tk
-              and tk.opened >= first.start]
+    window = [tk for tk in (as_of(x, p.end) for x in repo.tickets
+                            if x.subsystem == code and x.opened is not None and x.opened >= first.start)
+              if tk]
     on_form = {tk.id for tk in tks}
     found = []
     for rid in sorted({r for tk in window for r in tk.runbooks}):
