@@ -61,6 +61,22 @@ def test_status_lists_on_time_late_and_missing(handed, cli, monkeypatch):
     ]
 
 
+def test_a_form_drafted_on_time_but_merged_late_is_late(handed, cli, monkeypatch):
+    repo, _ = handed
+    g = git.Repo(repo.root)
+    main = g.active_branch.name
+    g.git.switch("-c", "forms/2026-10/delta")
+    commit(g, ["reports/2026-10/delta.md"], dt.datetime(2026, 10, 26, 9, tzinfo=CST), "Draft delta")
+    g.git.switch(main)
+    when = "2026-10-30T10:00:00+08:00"
+    g.git.merge("--no-ff", "-m", "Merge the delta form", "forms/2026-10/delta",
+                env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+    merge = g.head.commit.hexsha[:8]
+    monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
+    r = cli("report", "status", "--month", "2026-10", "--repo", str(repo.root))
+    assert f"delta  逾期报送  提交于 2026-10-30 10:00（{merge}）" in r.out.splitlines()
+
+
 def test_before_the_due_day_a_form_not_handed_in_is_pending(handed, cli, monkeypatch):
     repo, _ = handed
     monkeypatch.setenv("ERPOPS_TODAY", "2026-11-26")

@@ -23,7 +23,7 @@ class HandIn:
 
 
 def first_commits(root: Path, month: str) -> dict[str, tuple[dt.datetime, str]]:
-    """For each subsystem, when its form for `month` was first committed on the current branch."""
+    """For each subsystem, when its form for `month` first reached the current branch."""
     import git
 
     try:
@@ -32,8 +32,11 @@ def first_commits(root: Path, month: str) -> dict[str, tuple[dt.datetime, str]]:
             return {}
         if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
             sys.stderr.write(t("report.shallow") + "\n")
-        # --no-renames: a form moved into place counts as added by that commit
-        log = repo.git.log("--diff-filter=A", "--no-renames", "--name-only", "--format=%x00%H %cI",
+        # --no-renames: a form moved into place counts as added by that commit.
+        # --first-parent: a form drafted on a branch is handed in when it reaches this branch
+        # (the merge), not when the draft was written.
+        log = repo.git.log("--first-parent", "--diff-merges=first-parent", "--diff-filter=A",
+                           "--no-renames", "--name-only", "--format=%x00%H %cI",
                            "--reverse", "--", f"reports/{month}/")
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise FatalError(t("report.not-git", root=root)) from None
