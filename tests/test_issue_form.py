@@ -241,3 +241,26 @@ def test_a_heading_inside_a_field_stays_text():
     assert fields["symptom"] == "### 不是栏目\n报错"
     assert fields["subsystem"] == "production" and fields["cause"] is None
     assert issueform.runbook_ids(fields["runbooks"]) == ("a", "b", "c")
+
+
+def test_an_english_repository_reads_its_english_form(repo, cli, tmp_path):
+    """The form is written, and read back, in the repository's language (mkdocs.yml), not the reader's."""
+    setup(repo)
+    repo.edit("roster/people.yaml", "  - id: li-user\n", "  - id: li-user\n    github: li-gh\n")
+    repo.write("mkdocs.yml", "site_name: Ops\nplugins:\n  - erpops:\n      lang: en\n")
+    assert cli("issue-form", cwd=repo.root).code == 0
+    assert "    - Alpha (alpha)\n" in repo.read(FORM)
+    text = "\n\n".join(f"### {issueform.label(k, 'en')}\n\n{v}" for k, v in {
+        "subsystem": "Alpha (alpha)", "type": "Fault or bug (fault)",
+        "priority": "P2 Severe: key business blocked", "symptom": "Cannot save", "cause": "_No response_"}.items())
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps({"issue": {"number": 4, "title": "[Ticket] Order fails", "body": text,
+                                          "created_at": CREATED, "user": {"login": "li-gh"},
+                                          "labels": [{"name": "ticket"}]}}), "utf-8")
+    r = cli("ticket", "from-issue", "--event", str(path), cwd=repo.root)
+    assert r.code == 0, r.err
+    data = yaml.safe_load(repo.read(_ticket_files(repo.root)[0]))
+    assert (data["title"], data["type"], data["priority"], data["symptom"]) == ("Order fails", "fault", "P2", "Cannot save")
+    assert data["history"][0]["note"] == "Filed from the ticket form of issue #4 (GitHub login li-gh)"
+    r = cli("--lang", "en", "ticket", "from-issue", "--event", str(tmp_path / "missing.json"), cwd=repo.root)
+    assert r.code == 2 and "Cannot read the issue event file" in r.err
