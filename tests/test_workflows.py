@@ -164,3 +164,21 @@ def test_mkdocs_site_is_internal_by_default():
     from erpops import siteconfig
 
     assert siteconfig.read(REPO_ROOT).audience == "internal"
+
+
+def test_ticket_workflow_runs_only_for_the_form_and_keeps_untrusted_text_out_of_scripts():
+    wf = workflow("ticket-from-issue.yml")
+    assert wf["on"] == {"issues": {"types": ["opened"]}}
+    job = wf["jobs"]["ticket"]
+    assert job["if"] == "contains(github.event.issue.labels.*.name, 'ticket')"
+    names = [s["name"] for s in job["steps"]]
+    assert names == ["Check out", "Set up Python", "Install erpops", "Write the ticket from the form",
+                     "Push the branch, open the pull request, answer on the issue"]
+    text = (WORKFLOWS / "ticket-from-issue.yml").read_text("utf-8")
+    # The issue's title, body and author are read from the payload file, never interpolated.
+    for field in ("issue.title", "issue.body", "issue.user"):
+        assert field not in text
+    assert "GITHUB_TOKEN" in text and "GitHub App token" in text  # the no-CI-on-these-PRs caveat
+    assert job["steps"][3]["id"] == "ticket"
+    assert set(job["steps"][4]["env"]) == {"GH_TOKEN", "BASE_BRANCH", "BRANCH", "PR_TITLE", "PR_BODY",
+                                           "COMMENT", "ISSUE_NUMBER"}
