@@ -20,7 +20,8 @@ FILES = [
     ".erpops/schemas/people.schema.json", ".erpops/schemas/policy.schema.json",
     ".erpops/schemas/runbook.schema.json", ".erpops/schemas/subsystem.schema.json",
     ".erpops/schemas/ticket.schema.json", ".erpops/schemas/vendor.schema.json",
-    ".github/CODEOWNERS", ".github/workflows/ci.yml", ".github/workflows/pages.yml",
+    ".github/CODEOWNERS", ".github/ISSUE_TEMPLATE/config.yml", ".github/ISSUE_TEMPLATE/ticket.yml",
+    ".github/workflows/ci.yml", ".github/workflows/pages.yml", ".github/workflows/ticket-from-issue.yml",
     ".gitignore", ".pre-commit-config.yaml", ".vscode/extensions.json", ".vscode/settings.json",
     "README.md", "docs/rules/index.md", "mkdocs.yml", "policy.yaml", "requirements.txt",
     "roster/office.yaml", "roster/people.yaml", "roster/subsystems/example.yaml",
@@ -150,7 +151,7 @@ def _adopted(steps: list[dict]) -> list[dict]:
     return [INSTALL if s["name"].startswith("Install erpops") else s for s in steps if s["name"] != "Tests"]
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "ticket-from-issue.yml"])
 def test_workflow_templates_keep_this_repository_steps(name):
     ours = _workflow(REPO_ROOT / ".github/workflows" / name)
     shipped = _workflow(REPO_ROOT / "tools/erpops/templates/init/common/dot-github/workflows" / name)
@@ -162,6 +163,19 @@ def test_workflow_templates_keep_this_repository_steps(name):
         assert {k: v for k, v in theirs.items() if k not in ("steps", "name")} == \
             {k: v for k, v in job.items() if k not in ("steps", "name")}
     assert any(s["name"] == "Install erpops" for j in shipped["jobs"].values() for s in j["steps"])
+
+
+@pytest.mark.parametrize("lang,option", [("zh", "示例子系统（example）"), ("en", "Example subsystem (example)")])
+def test_init_writes_a_current_ticket_form_in_the_repository_language(tmp_path, cli, lang, option):
+    root = tmp_path / "ops"
+    assert cli("--lang", lang, "init", str(root)).code == 0
+    assert cli("issue-form", "--check", cwd=root).code == 0
+    form = yaml.safe_load((root / ".github/ISSUE_TEMPLATE/ticket.yml").read_text("utf-8"))
+    subsystems = next(f for f in form["body"] if f.get("id") == "subsystem")["attributes"]["options"]
+    assert subsystems == [option]
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-issue-forms",
+                           str(root / ".github/ISSUE_TEMPLATE/ticket.yml")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_generated_workflows_pass_the_same_lint(tmp_path, cli):

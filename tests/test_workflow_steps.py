@@ -2,6 +2,7 @@
 and the runner's files ($GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT, an event payload) in a tiny repository."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -13,6 +14,7 @@ from workflows import run_step, step, steps
 RUN_ELSEWHERE = {
     ("ci.yml", "Install erpops with its test tools"): "python -m pip install -e '.[test]'",
     ("pages.yml", "Install erpops"): "python -m pip install -e .",
+    ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
     ("ci.yml", "Tests"): "python -m pytest -q",
 }
 # Steps executed below, each by at least one test of this module.
@@ -23,6 +25,9 @@ RUN_HERE = {
     ("ci.yml", "Site (strict build)"),
     ("pages.yml", "Refuse to publish an internal site on public Pages"),
     ("pages.yml", "Build (strict)"),
+    ("ci.yml", "Ticket form matches the roster and policy"),
+    ("ticket-from-issue.yml", "Write the ticket from the form"),
+    ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue"),
 }
 
 
@@ -202,3 +207,140 @@ def test_pr_check_step_in_a_depth_two_clone(repo, runner, tmp_path):
     proc, _ = run_step(step(*PR_STEP), clone, runner, _pr_context(first, "li-gh"), pinned=CLOCK)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "与合并提交的第一个父提交" in proc.stderr  # a base SHA the clone lacks: HEAD^1 is used
+
+
+FORM_STEP = ("ci.yml", "Ticket form matches the roster and policy")
+
+
+def test_form_step_passes_when_current_and_fails_when_stale(site_repo, runner, cli):
+    from tickets_fixture import setup
+
+    setup(site_repo)
+    s = step(*FORM_STEP)
+    proc, _ = run_step(s, site_repo.root, runner)
+    assert proc.returncode == 1 and "缺少 .github/ISSUE_TEMPLATE/ticket.yml" in proc.stderr
+    assert cli("issue-form", cwd=site_repo.root).code == 0
+    proc, _ = run_step(s, site_repo.root, runner)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+WRITE = ("ticket-from-issue.yml", "Write the ticket from the form")
+OPEN_PR = ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue")
+
+
+@pytest.fixture
+def form_repo(repo, cli):
+    """The tickets repository, li-user with GitHub login li-gh, committed on main, with an origin."""
+    import subprocess
+
+    from test_issue_form import _git_init
+    from tickets_fixture import setup
+
+    setup(repo)
+    repo.edit("roster/people.yaml", "  - id: li-user\n", "  - id: li-user\n    github: li-gh\n")
+    assert cli("issue-form", cwd=repo.root).code == 0
+    repo.git = _git_init(repo.root)
+    with repo.git.config_writer() as cfg:  # as on the runner: no identity until the step sets one
+        cfg.remove_section("user")
+    origin = repo.root.parent / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    repo.git.create_remote("origin", str(origin))
+    repo.origin = origin
+    return repo
+
+
+def _issue(login="li-gh"):
+    from test_issue_form import CREATED, body
+
+    return {"action": "opened", "issue": {"number": 7, "title": "[工单] 采购订单无法保存", "body": body(),
+                                          "created_at": CREATED, "user": {"login": login},
+                                          "labels": [{"name": "ticket"}]}}
+
+
+def _outputs(text: str) -> dict[str, str]:
+    """$GITHUB_OUTPUT as the runner reads it: name=value, or name<<DELIMITER … DELIMITER."""
+    found, lines = {}, iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and "=" not in line.split("<<")[0]:
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for more in lines:
+                if more == delimiter:
+                    break
+                value.append(more)
+            found[name] = "\n".join(value)
+        else:
+            name, value = line.split("=", 1)
+            found[name] = value
+    return found
+
+
+def test_write_step_commits_the_ticket_on_the_issue_branch(form_repo, runner):
+    s = step(*WRITE)
+    assert s["env"] == {"ISSUE_NUMBER": "${{ github.event.issue.number }}"}
+    proc, _ = run_step(s, form_repo.root, runner, {"github.event.issue.number": "7"}, event=_issue())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    head = form_repo.git.head.commit
+    assert form_repo.git.active_branch.name == "ticket/issue-7"
+    assert head.author.name == "github-actions[bot]"
+    (rel,) = head.stats.files
+    outputs = _outputs((runner / "github_output").read_text("utf-8"))
+    tid = outputs["ticket"]
+    assert rel == outputs["path"] == f"tickets/alpha/2026/{tid}.yaml"
+    assert head.message.strip() == f"Open ticket {tid}: 采购订单无法保存"
+    assert outputs["branch"] == "ticket/issue-7"
+    assert outputs["pr-title"] == f"工单 {tid}：采购订单无法保存"
+    assert outputs["pr-body"].splitlines()[0] == f"根据议题 #7 的工单表单生成工单 {tid}（{rel}）。"
+    assert outputs["pr-body"].splitlines()[-1] == "Closes #7"
+
+
+def test_write_step_fails_for_an_unknown_login_and_leaves_no_branch(form_repo, runner):
+    proc, _ = run_step(step(*WRITE), form_repo.root, runner, {"github.event.issue.number": "7"},
+                       event=_issue("stranger"))
+    assert proc.returncode == 2
+    assert "GitHub 账号 stranger 不在名册中" in proc.stderr
+    assert [h.name for h in form_repo.git.heads] == ["main"]
+    assert (runner / "github_output").read_text("utf-8") == ""
+
+
+def test_open_pr_step_pushes_and_calls_gh_with_env_values_only(form_repo, runner, tmp_path):
+    import os
+
+    proc, _ = run_step(step(*WRITE), form_repo.root, runner, {"github.event.issue.number": "7"}, event=_issue())
+    assert proc.returncode == 0, proc.stderr
+    outputs = _outputs((runner / "github_output").read_text("utf-8"))
+    # A stand-in for gh (not installed here): records each call, answers `pr create` with a URL.
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    log = tmp_path / "gh.log"
+    (fake / "gh").write_text(
+        "#!/usr/bin/env python3\nimport json, sys\n"
+        f"open({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        "if sys.argv[1:3] == ['pr', 'create']:\n    print('https://github.com/o/r/pull/9')\n", "utf-8")
+    (fake / "gh").chmod(0o755)
+    s = step(*OPEN_PR)
+    context = {"github.token": "t0ken", "github.event.repository.default_branch": "main",
+               "steps.ticket.outputs.branch": outputs["branch"], "steps.ticket.outputs.pr-title": outputs["pr-title"],
+               "steps.ticket.outputs.pr-body": outputs["pr-body"], "steps.ticket.outputs.comment": outputs["comment"],
+               "github.event.issue.number": "7"}
+    proc, _ = run_step(s, form_repo.root, runner, context, event=_issue(),
+                       pinned={"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+    assert calls == [
+        ["auth", "setup-git"],
+        ["pr", "create", "--base", "main", "--head", "ticket/issue-7", "--title", outputs["pr-title"],
+         "--body", outputs["pr-body"]],
+        ["issue", "comment", "7", "--body", f"已生成工单 {outputs['ticket']}，拉取请求： https://github.com/o/r/pull/9"],
+    ]
+    import git
+
+    pushed = git.Repo(form_repo.origin).heads["ticket/issue-7"].commit
+    assert pushed == form_repo.git.head.commit
+    assert s["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert s["run"].splitlines() == [
+        "gh auth setup-git",
+        'git push origin "refs/heads/$BRANCH:refs/heads/$BRANCH"',
+        'url="$(gh pr create --base "$BASE_BRANCH" --head "$BRANCH" --title "$PR_TITLE" --body "$PR_BODY")"',
+        'gh issue comment "$ISSUE_NUMBER" --body "$COMMENT $url"',
+    ]

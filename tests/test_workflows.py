@@ -45,7 +45,7 @@ def test_zizmor_would_catch_a_credential_left_in_the_checkout(tmp_path):
 
 def test_every_workflow_matches_the_github_workflow_schema_offline():
     files = sorted(WORKFLOWS.glob("*.y*ml"))
-    assert [f.name for f in files] == ["ci.yml", "pages.yml"]
+    assert [f.name for f in files] == ["ci.yml", "pages.yml", "ticket-from-issue.yml"]
     proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
                            "vendor.github-workflows", *map(str, files)],
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
@@ -61,18 +61,20 @@ def test_schema_check_would_reject_a_broken_workflow(tmp_path):
     assert proc.returncode == 1
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "ticket-from-issue.yml"])
 def test_top_level_permissions_are_read_only(name):
     assert workflow(name)["permissions"] == {"contents": "read"}
 
 
-def test_only_the_deploy_job_may_write_and_only_to_pages():
+def test_only_the_deploy_and_ticket_jobs_may_write_and_only_what_they_need():
     for name, wf in all_workflows().items():
         for job_id, job in wf["jobs"].items():
             granted = job.get("permissions", {})
             writes = {k for k, v in granted.items() if v == "write"}
             if (name, job_id) == ("pages.yml", "deploy"):
                 assert granted == {"pages": "write", "id-token": "write"}
+            elif (name, job_id) == ("ticket-from-issue.yml", "ticket"):
+                assert granted == {"contents": "write", "pull-requests": "write", "issues": "write"}
             else:
                 assert not writes, (name, job_id)
 
@@ -87,7 +89,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
     text_lines = [line for p in sorted(WORKFLOWS.glob("*.y*ml"))
                   for line in p.read_text("utf-8").splitlines()]
     used = [line for line in text_lines if re.match(r"^\s*(- )?uses:", line)]
-    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 6
+    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 8
     for line in used:
         m = re.match(r"^\s*(?:- )?uses: (\S+) # (v\d+\.\d+\.\d+)$", line)
         assert m, line
@@ -102,7 +104,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
 
 def test_checkout_never_keeps_the_token():
     checkouts = [s for _, _, s in steps() if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 2
+    assert len(checkouts) == 3
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
@@ -162,3 +164,21 @@ def test_mkdocs_site_is_internal_by_default():
     from erpops import siteconfig
 
     assert siteconfig.read(REPO_ROOT).audience == "internal"
+
+
+def test_ticket_workflow_runs_only_for_the_form_and_keeps_untrusted_text_out_of_scripts():
+    wf = workflow("ticket-from-issue.yml")
+    assert wf["on"] == {"issues": {"types": ["opened"]}}
+    job = wf["jobs"]["ticket"]
+    assert job["if"] == "contains(github.event.issue.labels.*.name, 'ticket')"
+    names = [s["name"] for s in job["steps"]]
+    assert names == ["Check out", "Set up Python", "Install erpops", "Write the ticket from the form",
+                     "Push the branch, open the pull request, answer on the issue"]
+    text = (WORKFLOWS / "ticket-from-issue.yml").read_text("utf-8")
+    # The issue's title, body and author are read from the payload file, never interpolated.
+    for field in ("issue.title", "issue.body", "issue.user"):
+        assert field not in text
+    assert "GITHUB_TOKEN" in text and "GitHub App token" in text  # the no-CI-on-these-PRs caveat
+    assert job["steps"][3]["id"] == "ticket"
+    assert set(job["steps"][4]["env"]) == {"GH_TOKEN", "BASE_BRANCH", "BRANCH", "PR_TITLE", "PR_BODY",
+                                           "COMMENT", "ISSUE_NUMBER"}

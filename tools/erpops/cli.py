@@ -134,6 +134,18 @@ def codeowners(check_only: bool, repo: Path | None) -> None:
     raise SystemExit(run(_root(repo), check_only))
 
 
+@cli.command("issue-form")
+@click.option("--check", "check_only", is_flag=True,
+              help="Do not write: exit 1 with a diff when the committed form is out of date.")
+@_repo_option
+@_lang_option
+def issue_form(check_only: bool, repo: Path | None) -> None:
+    """Generate the GitHub ticket form (.github/ISSUE_TEMPLATE/) from the roster and policy (or --check it)."""
+    from erpops.commands.issue_form import issue_form as run
+
+    raise SystemExit(run(_root(repo), check_only))
+
+
 @cli.command()
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--org", default=None, help="The organisation's name: the site's title and the README's.")
@@ -247,6 +259,19 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
         cause=cause, impact=impact, reporter=reporter, end_user=end_user, runbooks=runbooks,
         tier=tier, assignee=assignee, note=note, by=by, at=at, branch=branch,
     ))
+
+
+@ticket.command("from-issue")
+@click.option("--event", "event_path", required=True, type=click.Path(path_type=Path),
+              help="The GitHub `issues` event payload ($GITHUB_EVENT_PATH).")
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_from_issue(event_path: Path, branch: str | None, repo: Path | None) -> None:
+    """Open a ticket from a submitted ticket form (a GitHub issue); its author must have a github login in the roster."""
+    from erpops.commands.ticket_issue import from_issue
+
+    raise SystemExit(from_issue(_root(repo), event_path, branch))
 
 
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,

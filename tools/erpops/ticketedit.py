@@ -30,7 +30,7 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
              end_user: str | None = None, cause: str | None = None, impact: str | None = None,
              runbooks: tuple[str, ...] = (), note: str | None = None) -> str:
     """The YAML of a ticket just opened, in the layout of the demo set."""
-    out = [f"# {title}".replace("\n", " "), _line("id", tid), _line("title", title), _line("subsystem", subsystem),
+    out = ["# " + " ".join(title.split()), _line("id", tid), _line("title", title), _line("subsystem", subsystem),
            _line("type", type_), _line("priority", priority), _line("status", "open"), "reporter:"]
     if end_user:
         out += [_line("end_user", end_user, 2), _line("filed_by", by, 2)]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
-from erpops import __version__, load, schemas
+from erpops import __version__, issueform, load, schemas
 from erpops.atomic import write_text
 from erpops.checks import diagnostics
 from erpops.codeowners import PATH as CODEOWNERS, render
@@ -78,6 +78,8 @@ def _build(stage: Path, lang: str, org: str) -> list:
         raise RuntimeError("erpops init produced an invalid repository: "
                            + "; ".join(f"{d.path}:{d.line} {d.rule}" for d in found))
     write_text(stage / CODEOWNERS, render(repo.roster, lang).text)
+    write_text(stage / issueform.PATH, issueform.render(repo.roster, repo.policy, lang))
+    write_text(stage / issueform.CONFIG_PATH, issueform.render_config(lang))
     return found
 
 

@@ -117,7 +117,20 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
         at: str | None = None, branch: str | None = None) -> int:
     repo = _repo(root)
     who = person(repo, by, root)
-    opened = instant(repo, at)
+    code, _tid, _rel = open_ticket(
+        repo, who, instant(repo, at), subsystem=subsystem, type_=type_, priority=priority, title=title,
+        symptom=symptom, cause=cause, impact=impact, reporter=reporter, end_user=end_user,
+        runbooks=runbooks, tier=tier, assignee=assignee, note=note, branch=branch)
+    return code
+
+
+def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: str, type_: str,
+                priority: str, title: str, symptom: str, cause: str | None = None,
+                impact: str | None = None, reporter: str | None = None, end_user: str | None = None,
+                runbooks: tuple[str, ...] = (), tier: str = "key-user", assignee: str | None = None,
+                note: str | None = None, branch: str | None = None) -> tuple[int, str, str]:
+    """Write (and with `branch`, commit) a new ticket filed by `who`: (exit code, id, file)."""
+    root = repo.root
     prefix = repo.policy.ticket_prefixes.get(subsystem)
     if prefix is None:
         raise FatalError(t("ticket.unknown-subsystem", subsystem=subsystem))
@@ -136,7 +149,7 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
     code = write_checked(repo, rel, text, branch, f"Open ticket {tid}: {title}")
     if code == 0:
         sys.stdout.write(t("ticket.created", id=tid, path=rel) + "\n")
-    return code
+    return code, tid, rel
 
 
 def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str | None = None,

@@ -1,0 +1,107 @@
+"""erpops ticket from-issue: turn a submitted ticket form (a GitHub `issues` event) into a ticket,
+committed on a branch, through the same code as `erpops ticket new`.
+
+Everything in the payload is untrusted text: it is only ever parsed, matched against the roster
+and the form's own options, and written through the ticket writer, which quotes what it must.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from erpops import issueform, siteconfig
+from erpops.commands.ticket import _repo, instant, open_ticket
+from erpops.errors import FatalError
+from erpops.i18n import t
+from erpops.load import Repository
+
+
+def _payload(path: Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise FatalError(t("issueform.bad-event", path=path, reason=err)) from None
+    issue = data.get("issue") if isinstance(data, dict) else None
+    user = issue.get("user") if isinstance(issue, dict) else None
+    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int) \
+            or not isinstance(user, dict) or not isinstance(user.get("login"), str):
+        raise FatalError(t("issueform.not-an-issue", path=path))
+    return issue
+
+
+def _author(repo: Repository, login: str) -> str:
+    for p in repo.roster.people.values():
+        if p.github and p.github.lower() == login.lower():
+            return p.id
+    raise FatalError(t("issueform.unknown-login", login=login))
+
+
+def _reporter(repo: Repository, value: str | None) -> str | None:
+    """A person id or a person's exact name, Chinese or English."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    people = repo.roster.people
+    if text in people:
+        return text
+    named = [p.id for p in people.values() if text in (p.name, p.name_en)]
+    if len(named) == 1:
+        return named[0]
+    raise FatalError(t("issueform.unknown-reporter", value=text[:60]))
+
+
+def from_issue(root: Path, event_path: Path, branch: str | None = None) -> int:
+    repo = _repo(root)
+    issue = _payload(event_path)
+    number, login = issue["number"], issue["user"]["login"]
+    found = issue.get("labels")
+    labels = {lb.get("name") for lb in found if isinstance(lb, dict)} if isinstance(found, list) else set()
+    if issueform.LABEL not in labels:
+        raise FatalError(t("issueform.no-label", number=number, label=issueform.LABEL))
+    lang = siteconfig.read(root).lang
+    who = _author(repo, login)
+    try:
+        fields = issueform.parse(str(issue.get("body") or ""), repo.roster, repo.policy, lang)
+    except issueform.FormError as err:
+        raise FatalError(t(err.args[0], **err.args[1]) + t("issueform.in-issue", number=number)) from None
+    title = " ".join(str(issue.get("title") or "").split())
+    prefix = t("issueform.title-prefix", lang).strip()
+    if prefix and title.startswith(prefix):
+        title = title[len(prefix):].strip()
+    if not title:
+        raise FatalError(t("issueform.no-title", number=number))
+    reporter = _reporter(repo, fields["reporter"])
+    end_user = " ".join(fields["end_user"].split()) if fields["end_user"] else None
+    if end_user and reporter:
+        raise FatalError(t("issueform.reporter-and-end-user"))
+    opened = instant(repo, issue.get("created_at") if isinstance(issue.get("created_at"), str) else None)
+    code, tid, rel = open_ticket(
+        repo, who, opened, subsystem=fields["subsystem"], type_=fields["type"], priority=fields["priority"],
+        title=title, symptom=fields["symptom"], cause=fields["cause"], impact=fields["impact"],
+        reporter=reporter, end_user=end_user, runbooks=issueform.runbook_ids(fields["runbooks"]),
+        note=t("issueform.note", lang, number=number, login=login), branch=branch)
+    if code == 0:
+        _outputs(branch, tid, rel, title, number, lang)
+    return code
+
+
+def _outputs(branch: str | None, tid: str, rel: str, title: str, number: int, lang: str) -> None:
+    """The step's outputs for the next step (gh): one line each, the body with a random delimiter."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    body = t("issueform.pr-body", lang, id=tid, path=rel, number=number)
+    delimiter = "ERPOPS_" + secrets.token_hex(16)
+    lines = [f"branch={branch or ''}", f"ticket={tid}", f"path={rel}",
+             "pr-title=" + t("issueform.pr-title", lang, id=tid, title=title),
+             "comment=" + t("issueform.comment", lang, id=tid),
+             f"pr-body<<{delimiter}", body, delimiter]
+    try:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+    except OSError as err:
+        raise FatalError(t("issueform.no-output", path=target, reason=err)) from None
+    sys.stdout.write(t("issueform.outputs", path=target) + "\n")
