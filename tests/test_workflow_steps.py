@@ -15,6 +15,7 @@ RUN_ELSEWHERE = {
     ("ci.yml", "Install erpops with its test tools"): "python -m pip install -e '.[test]'",
     ("pages.yml", "Install erpops"): "python -m pip install -e .",
     ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
+    ("monthly.yml", "Install erpops"): "python -m pip install -e .",
     ("ci.yml", "Tests"): "python -m pytest -q",
 }
 # Steps executed below, each by at least one test of this module.
@@ -28,6 +29,10 @@ RUN_HERE = {
     ("ci.yml", "Ticket form matches the roster and policy"),
     ("ticket-from-issue.yml", "Write the ticket from the form"),
     ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue"),
+    # tests/test_monthly_workflow.py
+    ("monthly.yml", "Draft the forms of the period that has closed"),
+    ("monthly.yml", "Open one pull request per subsystem"),
+    ("monthly.yml", "List the forms handed in, late and missing"),
 }
 
 
