@@ -127,5 +127,13 @@ def _default_language(monkeypatch):
     i18n.set_language(None)
 
 
+@pytest.fixture
+def runner(tmp_path):
+    """The folder a workflow step's runner files (summary, output, event payload) are written to."""
+    folder = tmp_path / "runner"
+    folder.mkdir()
+    return folder
+
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"

@@ -9,6 +9,7 @@ import subprocess
 import git
 import pytest
 
+from test_issue_form import _git_init
 from tickets_fixture import setup
 from workflows import run_step, step
 
@@ -23,24 +24,12 @@ CLOCK = {"ERPOPS_TODAY": "2026-11-26", "ERPOPS_NOW": "2026-11-26T09:00:00+08:00"
 def ops(repo):
     """The tiny tickets repository committed on main, with a bare origin, as a checkout leaves it."""
     setup(repo)
-    g = git.Repo.init(repo.root, initial_branch="main")
-    with g.config_writer() as cfg:
-        cfg.set_value("user", "email", "ci@example.com")
-        cfg.set_value("user", "name", "CI")
-    g.git.add("-A")
-    g.git.commit("-q", "-m", "base")
+    g = _git_init(repo.root)
     origin = repo.root.parent / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
     g.create_remote("origin", str(origin))
     repo.git, repo.origin = g, origin
     return repo
-
-
-@pytest.fixture
-def runner(tmp_path):
-    folder = tmp_path / "runner"
-    folder.mkdir()
-    return folder
 
 
 def test_draft_writes_the_forms_of_the_closed_period_and_names_its_month(ops, runner):

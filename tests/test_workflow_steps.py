@@ -60,13 +60,6 @@ def site_repo(repo, cli):
     return repo
 
 
-@pytest.fixture
-def runner(tmp_path):
-    folder = tmp_path / "runner"
-    folder.mkdir()
-    return folder
-
-
 def test_check_step_passes_and_writes_the_job_summary(site_repo, runner):
     proc, summary = run_step(step("ci.yml", "Check roster, policy, tickets and runbooks"), site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
