@@ -13,6 +13,7 @@ from tickets_fixture import CST, PATH, SIMPLE, SIMPLE_PATH, TICKET, setup
 
 TODAY = dt.date(2026, 11, 3)
 PAGE = "tickets/alpha/2026/ALP-20261102-K7QF.md"
+OPEN_PAGE = "tickets/alpha/2026/ALP-20261102-OPEN.md"
 OPEN_PATH = "tickets/alpha/2026/ALP-20261102-OPEN.yaml"
 # P3 (respond within 4 working hours), opened 09:00 and not yet touched by anyone.
 OPEN = """\
@@ -71,6 +72,15 @@ def test_a_ticket_page_has_its_facts_timeline_resolution_feedback_and_runbooks(r
     assert "- [stock\\-howto（stock\\-howto）](../../../runbooks/common/stock-howto.md)" in lines
     # P3 resolve: 09:00 → 11:00 = 2 working hours of 40, stopped.
     assert "| 解决 | 2\\.0 | 40 | 已停止 | 否 |" in lines
+
+
+def test_tickets_finished_over_a_year_ago_leave_the_search_index(repo):
+    loaded = _repo(repo)
+    assert not _build(loaded)[PAGE].startswith("---")
+    later = pages.build(loaded, today=TODAY + dt.timedelta(days=366),
+                        now=dt.datetime(2027, 11, 4, 12, 0, tzinfo=CST))
+    assert later[PAGE].startswith("---\nsearch:\n  exclude: true\n---\n# 领料单审核报错“库存不足”")
+    assert not later[OPEN_PAGE].startswith("---")  # still open: always searchable
 
 
 def test_index_counts_link_to_the_filter_pages_and_lists_the_open_tickets(repo):

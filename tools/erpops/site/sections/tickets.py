@@ -143,6 +143,20 @@ def _reporter(ctx: Context, tk: Ticket) -> str:
     return ctx.name(r.person)
 
 
+# A ticket closed or cancelled longer ago than this leaves the search index: the index grows by
+# about 4.5 KB and the build by ~12 ms of Chinese word cutting per ticket page, and five years of
+# finished tickets would make a 90 MB index every browser downloads. They stay one click away on
+# the filter pages.
+ARCHIVE_AFTER = dt.timedelta(days=365)
+
+
+def archived(tk: Ticket, today: dt.date) -> bool:
+    """Finished, and nothing has happened to it for ARCHIVE_AFTER."""
+    last = tk.history[-1].at if tk.history else None
+    return (tk.status in ("closed", "cancelled") and last is not None
+            and last.date() < today - ARCHIVE_AFTER)
+
+
 def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     from erpops.site.sections import runbooks, subsystems  # they link back here
 
@@ -163,6 +177,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     return ctx.render(
         "tickets/ticket.md.j2",
         tk=tk,
+        archived=archived(tk, ctx.today),
         subsystem=ctx.link(labels.subsystem(tk.subsystem), subsystems.path(sub), here) if sub else tk.subsystem,
         type=labels.type(tk.type),
         status=labels.status(tk.status),
