@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -31,7 +32,10 @@ def percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+@lru_cache(maxsize=None)
 def _env(lang: str):
+    """One environment per language: compiling the form template again for each subsystem
+    took most of the time of `report monthly` after loading."""
     env = environment(lang, markdown_inert=False)
     env.filters.update(cell=cell, label=label, hours=hours, percent=percent)
     return env
