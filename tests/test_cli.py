@@ -141,3 +141,35 @@ def test_console_script_runs_as_a_process(repo):
                           capture_output=True, text=True, env=env, encoding="utf-8")
     assert proc.returncode == 0
     assert "没有发现问题" in proc.stdout
+
+
+def test_help_is_chinese_by_default_and_english_on_request(cli):
+    zh = cli("--help")
+    assert zh.code == 0
+    assert "校验仓库：schema 和全部规则" in zh.out
+    en = cli("--lang", "en", "--help")
+    assert "Validate the repository: schemas and rules." in en.out
+    assert "运维仓库（默认：向上最近的含 roster/ 的目录）。" in cli("check", "--help").out
+    assert "The ops repository (default:" in cli("check", "--help", "--lang", "en").out
+
+
+def test_every_command_and_option_has_its_help_in_both_languages():
+    import click
+
+    from erpops import i18n
+    from erpops.cli import cli as root, localise
+
+    for lang in i18n.LANGUAGES:
+        localise(lang)
+        texts = set(i18n.catalogue(lang).values())
+
+        def walk(command, path):
+            assert command.help in texts, (lang, path)
+            for p in command.params:
+                if isinstance(p, click.Option) and p.help:
+                    assert p.help in texts, (lang, path, p.name)
+            for name, sub in getattr(command, "commands", {}).items():
+                walk(sub, path + [name])
+
+        walk(root, [])
+    localise(None)

@@ -405,10 +405,42 @@ def report_status(month, repo) -> None:
     raise SystemExit(status(_root(repo), month))
 
 
-def reference() -> list[dict]:
+def localise(lang: str | None = None) -> None:
+    """Put the catalogue's help texts (locale/*/help.yaml) on every command and option, in `lang`.
+
+    Keys: `help.cmd.<command path>` and `help.opt.<command path>.<option>` or, for an option
+    that means the same everywhere (--repo, --by …), `help.opt.<option>`.
+    """
+    texts = i18n.catalogue(i18n.language(lang))
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        key = ".".join(path) or "erpops"
+        command.help = texts.get(f"help.cmd.{key}", command.help)
+        for p in command.params:
+            if isinstance(p, click.Option):
+                p.help = texts.get(f"help.opt.{key}.{p.name}", texts.get(f"help.opt.{p.name}", p.help))
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, path + [name])
+
+    walk(cli, [])
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    """The --lang of a command line, before click parses it (help texts are set before parsing)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def reference(lang: str | None = None) -> list[dict]:
     """Every command as plain data, from click's own metadata, for the site's CLI reference:
     `path` (e.g. "erpops ticket new"), `usage`, `help`, `group`, and its parameters (click's
     `to_info_dict()` plus `metavar`), without the -h/--help every command has."""
+    localise(lang)
     out: list[dict] = []
 
     def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
@@ -441,9 +473,13 @@ def main(argv: list[str] | None = None) -> int:
         except (AttributeError, ValueError):
             pass
 
+    args = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_lang_in(args))  # each run starts from its own --lang, else $ERPOPS_LANG
+    localise()
+
     def run() -> int:
         try:
-            cli.main(args=argv, prog_name="erpops", standalone_mode=False)
+            cli.main(args=args, prog_name="erpops", standalone_mode=False)
         except SystemExit as stop:
             return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         except click.exceptions.Exit as stop:

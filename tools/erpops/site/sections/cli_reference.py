@@ -57,7 +57,7 @@ def commands(ctx: Context) -> list[dict]:
     return [
         {"path": c["path"], "usage": code(c["usage"]), "help": c["help"], "group": c["group"],
          "params": [_param(ctx, p) for p in c["params"]]}
-        for c in reference()
+        for c in reference(ctx.lang)
     ]
 
 
