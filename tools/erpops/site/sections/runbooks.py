@@ -6,6 +6,7 @@ import datetime as dt
 from markupsafe import Markup
 
 from erpops.model import Runbook
+from erpops.rules.runbooks import due_date
 from erpops.site.context import AUDIENCES as ALL, Context
 from erpops.site.panel import Figure, Panel
 
@@ -21,16 +22,8 @@ def path(r: Runbook) -> str:
     return r.src.path
 
 
-def review_due(r: Runbook) -> dt.date | None:
-    try:
-        last = dt.date.fromisoformat((r.last_reviewed or "")[:10])
-    except ValueError:
-        return None
-    return last + dt.timedelta(days=r.review_interval_days) if r.review_interval_days else None
-
-
 def review_status(r: Runbook, today: dt.date) -> str:
-    due = review_due(r)
+    due = due_date(r)
     if due is None:
         return UNKNOWN
     return OVERDUE if today > due else CURRENT
@@ -53,7 +46,7 @@ def row(ctx: Context, r: Runbook, here: str) -> dict:
         "kind": ctx.t(f"site.kind-{r.kind}") if r.kind in KINDS else r.kind,
         "owner": ctx.name(r.owner),
         "last_reviewed": r.last_reviewed or "",
-        "due": review_due(r) or "",
+        "due": due_date(r) or "",
         "status": ctx.t(f"site.review-{status}"),
         "overdue": status == OVERDUE,
     }
