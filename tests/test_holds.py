@@ -149,3 +149,69 @@ def test_cli_hold_needs_a_known_reason(ops, cli):
     assert r.code == 2 and "Traceback" not in r.err
     r = cli("ticket", "hold", TID, "--note", "x", "--by", "li-user", "--repo", str(ops.root))
     assert r.code == 2
+
+
+# Resolved Thu 5 Nov 15:00; the reporter has two working days: Fri 6 and Mon 9 Nov. From Tue 10 Nov
+# 00:00 the holder is warned (and with `then: close` the office may close it).
+RESOLVED = [opened(), ev("resolve", "05T15:00")]
+RESOLVED_AT = "2026-11-05T15:00:00+08:00"
+
+
+def test_confirmation_is_due_after_the_policys_working_days(ops):
+    from erpops.rules.ticket_sla import confirmation_due
+
+    loaded, tk = _ticket(ops, RESOLVED, priority="P4", status="resolved", resolved=RESOLVED_AT)
+    assert confirmation_due(loaded.policy, tk) == at("2026-11-10 00:00")
+    assert _findings(ops, "2026-11-09 23:59", "ticket-awaiting") == []
+    assert _findings(ops, "2026-11-10 00:00", "ticket-awaiting") == [
+        (path(TID), 6, "ticket-awaiting-confirmation", "warning")]
+
+
+def test_the_confirmation_warning_names_the_holder_and_what_the_policy_does_next(ops, cli, monkeypatch):
+    _ticket(ops, RESOLVED, priority="P4", status="resolved", resolved=RESOLVED_AT)
+    monkeypatch.setenv("ERPOPS_NOW", "2026-11-10T09:00:00+08:00")
+    r = cli("check", "--repo", str(ops.root))
+    assert r.code == 0
+    assert (f"{path(TID)}:6:1: 警告 [ticket-awaiting-confirmation] 工单于 2026-11-05 解决，已等待报告人确认 5 天，"
+            "超过 2 个工作日的期限：请处理人 李用户 联系报告人确认关闭或重新打开；按制度将由运维管理办公室以“报告人未答复”关闭"
+            "（erpops ticket close-unconfirmed）。") in r.out
+    ops.edit("policy.yaml", "then: close", "then: warn")
+    r = cli("check", "--repo", str(ops.root), "--lang", "en")
+    assert (f"{path(TID)}:6:1: warning [ticket-awaiting-confirmation] Resolved on 2026-11-05, waiting 5 days for the "
+            "reporter's confirmation, past the 2 working days allowed: 李用户, please ask the reporter to close or reopen it.") in r.out
+
+
+def test_a_closed_or_reopened_ticket_is_not_awaiting_confirmation(ops):
+    _ticket(ops, RESOLVED + [ev("close", "06T09:00", by="zhou-user")], priority="P4", status="closed",
+            resolved=RESOLVED_AT)
+    assert _findings(ops, "2026-11-20 09:00", "ticket-awaiting") == []
+
+
+def test_close_unconfirmed_closes_the_overdue_tickets_by_the_office(ops, cli):
+    _ticket(ops, RESOLVED, priority="P4", status="resolved", resolved=RESOLVED_AT)
+    fresh = "ALP-20261109-FRSH"
+    ops.write(path(fresh), ticket(fresh, [opened("09T09:00"), ev("resolve", "09T10:00")], priority="P4",
+                                  status="resolved", resolved="2026-11-09T10:00:00+08:00"))
+    before = ops.read(path(fresh))
+    r = cli("ticket", "close-unconfirmed", "--by", "qian-erp", "--at", "2026-11-10T09:00", "--repo", str(ops.root))
+    assert r.code == 0, r.err
+    assert ops.read(path(TID)).endswith(
+        "  - event: close\n    at: 2026-11-10T09:00:00+08:00\n    by: qian-erp\n"
+        "    tier: key-user\n    note: 报告人 2 个工作日内未确认也未重新打开，由运维管理办公室按制度关闭（报告人未答复）。\n"
+        "resolution:\n  summary: 重算后通过\n  root_cause: 未记账\n  by: li-user\n  at: 2026-11-05T15:00:00+08:00\n")
+    assert "status: closed\n" in ops.read(path(TID))
+    assert ops.read(path(fresh)) == before  # resolved yesterday: still within its two days
+    assert r.out.splitlines()[-1] == "已关闭 1 张报告人未答复的工单。"
+    r = cli("ticket", "close-unconfirmed", "--by", "qian-erp", "--at", "2026-11-10T09:30", "--repo", str(ops.root))
+    assert (r.code, r.out) == (0, "没有超过 2 个工作日仍待报告人确认的工单。\n")
+
+
+def test_close_unconfirmed_refuses_someone_outside_the_office_and_a_warn_policy(ops, cli):
+    _ticket(ops, RESOLVED, priority="P4", status="resolved", resolved=RESOLVED_AT)
+    before = ops.read(path(TID))
+    r = cli("ticket", "close-unconfirmed", "--by", "li-user", "--at", "2026-11-10T09:00", "--repo", str(ops.root))
+    assert r.code == 2 and "“li-user”不是运维管理办公室的成员" in r.err
+    ops.edit("policy.yaml", "then: close", "then: warn")
+    r = cli("ticket", "close-unconfirmed", "--by", "sun-lead", "--at", "2026-11-10T09:00", "--repo", str(ops.root))
+    assert r.code == 2 and "confirmation.then 是 warn" in r.err
+    assert ops.read(path(TID)) == before

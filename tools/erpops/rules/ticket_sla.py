@@ -171,4 +171,5 @@ def awaiting_confirmation(repo: Repository, tk: Ticket, now: dt.datetime) -> Ite
              key=f"rule.ticket-awaiting-confirmation-{p.confirmation.then}",
              resolved=resolved.at.astimezone(p.calendar.tz).strftime("%Y-%m-%d"),
              days=p.confirmation.wait_working_days,
+             waited=(now.astimezone(p.calendar.tz).date() - resolved.at.astimezone(p.calendar.tz).date()).days,
              holder=people[holder].name if holder in people else holder)
