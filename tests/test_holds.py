@@ -215,3 +215,17 @@ def test_close_unconfirmed_refuses_someone_outside_the_office_and_a_warn_policy(
     r = cli("ticket", "close-unconfirmed", "--by", "sun-lead", "--at", "2026-11-10T09:00", "--repo", str(ops.root))
     assert r.code == 2 and "confirmation.then 是 warn" in r.err
     assert ops.read(path(TID)) == before
+
+
+def test_the_monthly_form_counts_the_paused_time_out_and_says_so(ops):
+    from erpops.reports import form, markdown
+    from erpops.reports.period import period
+
+    loaded, _ = _ticket(ops, RESOLVED_AFTER_HOLD, status="resolved", resolved="2026-11-05T15:00:00+08:00")
+    data = form.build(loaded, "alpha", period(loaded.policy, "2026-11"), "zh")
+    (row,) = data.rows
+    assert (row.hours, row.overdue, row.paused) == (pytest.approx(6.0), False, "已暂停 13.0 小时（等待报告人答复）")
+    assert data.kept("resolve") == (1, 1)
+    text = markdown.form(data, "zh")
+    assert "\n- ALP-20261102-HLDA：已暂停 13.0 小时（等待报告人答复）\n" in text
+    assert "挂起等待（policy.yaml 的 sla.pause_on 所列原因）的时间不计入解决用时：" in text
