@@ -229,3 +229,11 @@ def test_the_monthly_form_counts_the_paused_time_out_and_says_so(ops):
     text = markdown.form(data, "zh")
     assert "\n- ALP-20261102-HLDA：已暂停 13.0 小时（等待报告人答复）\n" in text
     assert "挂起等待（policy.yaml 的 sla.pause_on 所列原因）的时间不计入解决用时：" in text
+
+
+def test_ticket_show_says_the_ticket_is_on_hold_and_why(ops, cli):
+    ops.write(path(TID), ticket(TID, [opened(), ev("hold", "02T10:00", reason="vendor", note="等待用友补丁")]))
+    r = cli("ticket", "show", TID, "--repo", str(ops.root))
+    assert r.code == 0, r.err
+    assert "挂起中（等待供应商）" in r.out.splitlines()[1]
+    assert r.out.splitlines()[-1].endswith("(等待供应商)  等待用友补丁")
