@@ -58,7 +58,7 @@ def sla_state(ctx: Context, tk: Ticket) -> str:
     running = [c for c in clocks(policy, tk, ctx.now) if c.running]
     if any(c.breached for c in running):
         return OVERDUE
-    if any(c.used >= policy.warn_at * c.limit for c in running):
+    if any(not c.held and c.used >= policy.warn_at * c.limit for c in running):  # a paused clock is not at risk
         return AT_RISK
     return ""
 
