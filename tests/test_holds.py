@@ -237,3 +237,43 @@ def test_ticket_show_says_the_ticket_is_on_hold_and_why(ops, cli):
     assert r.code == 0, r.err
     assert "挂起中（等待供应商）" in r.out.splitlines()[1]
     assert r.out.splitlines()[-1].endswith("(等待供应商)  等待用友补丁")
+
+
+@pytest.mark.parametrize("line, pause_on", [
+    ("  pause_on: [reporter, vendor]\n", ("reporter", "vendor")),
+    ("  pause_on: []\n", ()),
+    ("", ("reporter", "vendor", "change")),  # absent: every reason pauses
+])
+def test_the_policy_says_which_reasons_pause(ops, line, pause_on):
+    ops.edit("policy.yaml", "  pause_on: [reporter, vendor]\n", line)
+    policy = load.load(ops.root).policy
+    assert policy.pause_on == pause_on
+    assert (policy.confirmation.wait_working_days, policy.confirmation.then) == (2, "close")
+
+
+def test_the_policy_schema_refuses_an_unknown_reason_and_choice(ops, cli):
+    ops.edit("policy.yaml", "  pause_on: [reporter, vendor]\n", "  pause_on: [lunch]\n")
+    ops.edit("policy.yaml", "then: close", "then: shrug")
+    import json
+    r = cli("check", "--repo", str(ops.root), "--format", "json")
+    assert r.code == 1
+    assert sorted((d["path"], d["line"], d["rule"]) for d in json.loads(r.out)["diagnostics"]) == [
+        ("policy.yaml", 9, "schema"), ("policy.yaml", 25, "schema")]
+
+
+def test_close_unconfirmed_on_a_branch_commits_every_closed_ticket(ops, cli):
+    import git
+
+    _ticket(ops, RESOLVED, priority="P4", status="resolved", resolved=RESOLVED_AT)
+    other = "ALP-20261103-OTHR"
+    ops.write(path(other), ticket(other, [opened("03T09:00"), ev("resolve", "03T10:00")], priority="P4",
+                                  status="resolved", resolved="2026-11-03T10:00:00+08:00"))
+    g = git.Repo.init(ops.root)
+    g.index.add([str(p.relative_to(ops.root)) for p in ops.root.rglob("*") if p.is_file() and ".git" not in p.parts])
+    g.index.commit("Ops repository")
+    r = cli("ticket", "close-unconfirmed", "--by", "sun-lead", "--at", "2026-11-10T09:00", "--branch",
+            "close-unconfirmed/2026-11-10", "--repo", str(ops.root))
+    assert r.code == 0, r.err
+    assert g.active_branch.name == "close-unconfirmed/2026-11-10"
+    assert sorted(g.head.commit.stats.files) == [path(TID), path(other)]
+    assert g.head.commit.message.strip() == "Close 2 tickets unconfirmed by their reporters, by sun-lead"
