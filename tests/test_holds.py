@@ -277,3 +277,11 @@ def test_close_unconfirmed_on_a_branch_commits_every_closed_ticket(ops, cli):
     assert g.active_branch.name == "close-unconfirmed/2026-11-10"
     assert sorted(g.head.commit.stats.files) == [path(TID), path(other)]
     assert g.head.commit.message.strip() == "Close 2 tickets unconfirmed by their reporters, by sun-lead"
+
+
+def test_a_hold_put_on_after_hours_names_its_reason_before_any_hour_is_paused(ops):
+    events = [opened(), ev("hold", "02T18:00", reason="vendor", note="等待用友")]
+    loaded, tk = _ticket(ops, events)
+    resolve = clocks(loaded.policy, tk, at("2026-11-02 19:00"))[1]
+    assert (resolve.paused, resolve.held, resolve.reasons) == (0.0, True, ("vendor",))
+    assert paused_text(resolve, "zh") == "已暂停 0.0 小时（等待供应商）"

@@ -1,12 +1,14 @@
-"""The SLA clock of a ticket: respond and resolve targets measured in working time."""
+"""The clocks of a ticket: respond and resolve targets measured in working time (the resolve clock
+stopped while the ticket is on hold for a reason the policy pauses on), and the wait of a resolved
+ticket for its reporter's confirmation."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from erpops.diagnostics import WARNING, Diagnostic
 from erpops import i18n
+from erpops.diagnostics import WARNING, Diagnostic
 from erpops.policy import Policy
 from erpops.rules import at
 from erpops.ticket import DONE, Ticket
@@ -93,6 +95,8 @@ def clocks(policy: Policy | None, t: Ticket, now: dt.datetime) -> tuple[Clock, .
         if what == "resolve":
             off, reasons = paused(policy, t, end, now)
             held = running and t.hold is not None and t.hold.reason in policy.pause_on
+            if held and t.hold.reason not in reasons:  # put on hold outside working hours
+                reasons += (t.hold.reason,)
             out.append(Clock(what, max(used - off, 0.0), limit, end, running, off, reasons, held))
         else:
             out.append(Clock(what, used, limit, end, running))
