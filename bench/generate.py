@@ -34,6 +34,9 @@ from erpops.rules.tickets import holds  # noqa: E402
 from erpops.worktime import add_working_hours  # noqa: E402
 
 import texts  # noqa: E402
+from erpops.i18n import t as _t  # noqa: E402
+
+UNCONFIRMED = _t("ticket.unconfirmed-note", "zh", days=5)
 
 COPIED = ("roster", "runbooks", "docs", "policy.yaml", "mkdocs.yml")
 NOW = "2026-11-20T16:00:00+08:00"
@@ -194,6 +197,10 @@ class Generator:
             ev.append(Event("resolve", holder, tier, note=rng.choice(texts.NOTES["resolve"])))
         if rng.random() < 0.9:
             ev.append(Event("close", opener, tier))
+        elif self.roster.office is not None and self.roster.office.staff:
+            # The reporter never answered: the office closes it once the policy's wait is over
+            # (no random draw, so the rest of the set stays as it was).
+            ev.append(Event("close", self.roster.office.staff[0], tier, note=UNCONFIRMED))
         plan.events = ev
         if plan.type == "custom-report-publish":
             designer = sub.business_admins[0]
@@ -215,6 +222,10 @@ class Generator:
             if i <= resolve_at:
                 share = (i - 1) / max(1, resolve_at - 1)
                 offsets.append(first + (last - first) * share)
+            elif plan.events[i].note == UNCONFIRMED:
+                day = sum((dt.datetime.combine(dt.date(2000, 1, 1), b) - dt.datetime.combine(dt.date(2000, 1, 1), a))
+                          .total_seconds() / 3600 for a, b in self.cal.working_hours)
+                offsets.append(offsets[-1] + day * (self.policy.confirmation.wait_working_days + 1))
             else:
                 offsets.append(offsets[-1] + rng.uniform(0.2, 6))
         for e, h in zip(plan.events, offsets):

@@ -72,6 +72,6 @@ def test_remind_lists_the_forms_not_handed_in(ops, runner):
     proc, summary = run_step(step(*REMIND), ops.root, runner, pinned=clock)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert summary.read_text("utf-8").splitlines() == [
-        "```", "运维记录表报送情况（2026-11，截止 2026-11-28）", "alpha  未报送",
+        "```", "运维记录表报送情况（2026-11，截止 2026-11-28）", "alpha  未报送  催报：赵管理",
         "按时 0，逾期 0，未报送 1，未到截止日 0。", "```",
     ]

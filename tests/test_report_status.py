@@ -55,7 +55,7 @@ def test_status_lists_on_time_late_and_missing(handed, cli, monkeypatch):
         "运维记录表报送情况（2026-10，截止 2026-10-28）",
         f"alpha  按时报送  提交于 2026-10-27 18:00（{shas['alpha']}）",
         f"beta   按时报送  提交于 2026-10-28 23:59（{shas['beta']}）",
-        "delta  未报送",
+        "delta  未报送  催报：赵管理",
         f"gamma  逾期报送  提交于 2026-10-29 00:10（{shas['gamma']}）",
         "按时 2，逾期 1，未报送 1，未到截止日 0。",
     ]

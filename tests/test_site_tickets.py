@@ -71,7 +71,7 @@ def test_a_ticket_page_has_its_facts_timeline_resolution_feedback_and_runbooks(r
     assert "| 流程 | 调拨单须当日记账 |" in lines
     assert "- [stock\\-howto（stock\\-howto）](../../../runbooks/common/stock-howto.md)" in lines
     # P3 resolve: 09:00 → 11:00 = 2 working hours of 40, stopped.
-    assert "| 解决 | 2\\.0 | 40 | 已停止 | 否 |" in lines
+    assert "| 解决 | 2\\.0 | 40 | 已停止 | 否 |  |" in lines
 
 
 def test_tickets_finished_over_a_year_ago_leave_the_search_index(repo):

@@ -206,7 +206,7 @@ def audit(tid: str, fmt: str, repo: Path | None) -> None:
 
 @cli.group()
 def ticket() -> None:
-    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, move, show, list."""
+    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, hold, resume, move, show, list."""
 
 
 _by_option = click.option("--by", default=None, help="Your person id (default: from git user.email or the login).")
@@ -275,14 +275,15 @@ def ticket_from_issue(event_path: Path, branch: str | None, repo: Path | None) -
 
 
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
-                   note_required: bool = False, resolve: bool = False):
-    def run(tid, by, at, branch, repo, note=None, to=None, tier=None, summary=None, root_cause=None) -> None:
+                   note_required: bool = False, resolve: bool = False, reason: bool = False):
+    def run(tid, by, at, branch, repo, note=None, to=None, tier=None, summary=None, root_cause=None,
+            reason=None) -> None:
         from erpops.commands.ticket import event
 
         if note_required:
             note = _ask(note, "--note", "ticket.prompt.note")
         raise SystemExit(event(_root(repo), tid, kind, to=to, tier=tier, note=note, summary=summary,
-                               root_cause=root_cause, by=by, at=at, branch=branch))
+                               root_cause=root_cause, by=by, at=at, branch=branch, reason=reason))
 
     run.__doc__ = doc
     f = run
@@ -294,6 +295,9 @@ def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
             if tier else "Person id of the new assignee."))(f)
     if tier:
         f = click.option("--tier", default=None, help="Tier to escalate to (default: the next one).")(f)
+    if reason:
+        f = click.option("--reason", required=True, type=click.Choice(("reporter", "vendor", "change")),
+                         help="What the ticket waits for: the reporter's answer, the vendor, a scheduled change.")(f)
     if resolve:
         f = click.option("--summary", required=True, help="How it was solved.")(f)
         f = click.option("--root-cause", required=True, help="The root cause.")(f)
@@ -308,6 +312,22 @@ _event_command("resolve", "Record the resolution (summary, root cause).", resolv
 _event_command("close", "Close a resolved ticket.")
 _event_command("reopen", "Reopen a resolved or closed ticket.", note_required=True)
 _event_command("cancel", "Cancel a ticket that needs no handling.", note_required=True)
+_event_command("hold", "Put the ticket on hold while it waits; the status stays, the resolve clock may stop.",
+               note_required=True, reason=True)
+_event_command("resume", "Take the ticket off hold.", note_required=True)
+
+
+@ticket.command("close-unconfirmed")
+@_by_option
+@_at_option
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_close_unconfirmed(by, at, branch, repo) -> None:
+    """Close, as unanswered, resolved tickets past the policy's wait for confirmation (ops office only)."""
+    from erpops.commands.ticket import close_unconfirmed
+
+    raise SystemExit(close_unconfirmed(_root(repo), by=by, at=at, branch=branch))
 
 
 @ticket.command("move")

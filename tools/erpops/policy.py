@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from erpops.model import Source
+from erpops.ticket import HOLD_REASONS
 from erpops.yamlio import Document
 
 TIERS = ("key-user", "business-admin", "erp-admin", "vendor")
@@ -65,6 +66,18 @@ class EmergencySkip:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """How long a resolved ticket waits for its reporter to close or reopen it, and what then:
+    `warn` (a warning to the holder) or `close` (the office closes it as unanswered)."""
+
+    wait_working_days: int = 5
+    then: str = "warn"
+
+
+CONFIRMATION_THEN = ("warn", "close")
+
+
+@dataclass(frozen=True)
 class Policy:
     src: Source | None = field(default=None, compare=False, repr=False)
     tiers: tuple[str, ...] = TIERS
@@ -79,6 +92,9 @@ class Policy:
     report_close_day: int = 25
     # pr-check: how far a new event's time may be from the time of the commit that brings it.
     time_tolerance_hours: float = 48.0
+    # The hold reasons that stop the resolve clock while the ticket waits (sla.pause_on).
+    pause_on: tuple[str, ...] = HOLD_REASONS
+    confirmation: Confirmation = Confirmation()
 
     def rank(self, tier: str | None) -> int:
         """0 for the first tier …; -1 for an unknown one."""
@@ -110,6 +126,9 @@ def build(doc: Document | None) -> Policy | None:
     due = report.get("due_day")
     close = report.get("close_day")
     tolerance = _dict(d.get("pr_gate")).get("time_tolerance_hours")
+    pause_on = sla_d.get("pause_on")
+    conf = _dict(d.get("confirmation"))
+    wait = conf.get("wait_working_days")
     return Policy(
         src=Source(doc), tiers=tiers, ticket_types=types, ticket_prefixes=prefixes, sla=sla,
         warn_at=float(warn_at) if _number(warn_at) and 0 < warn_at < 1 else 0.8,
@@ -122,6 +141,11 @@ def build(doc: Document | None) -> Policy | None:
         report_due_day=due if isinstance(due, int) and not isinstance(due, bool) else 28,
         report_close_day=close if isinstance(close, int) and not isinstance(close, bool) else 25,
         time_tolerance_hours=float(tolerance) if _number(tolerance) and tolerance > 0 else 48.0,
+        pause_on=tuple(r for r in pause_on if r in HOLD_REASONS) if isinstance(pause_on, list) else HOLD_REASONS,
+        confirmation=Confirmation(
+            wait_working_days=wait if isinstance(wait, int) and not isinstance(wait, bool) and wait > 0 else 5,
+            then=conf["then"] if conf.get("then") in CONFIRMATION_THEN else "warn",
+        ),
     )
 
 

@@ -19,7 +19,12 @@ STATUS_AFTER = {
 ALLOWED_FROM = {
     "assign": ACTIVE, "escalate": ACTIVE, "resolve": ACTIVE, "cancel": ACTIVE,
     "close": ("resolved",), "reopen": DONE, "move": ACTIVE,
+    "hold": ACTIVE, "resume": ACTIVE,
 }
+# Why a ticket waits (a `hold` event's reason): the reporter's answer, the vendor, a scheduled change.
+HOLD_REASONS = ("reporter", "vendor", "change")
+# The events that end a hold: taking it off, or finishing the ticket while it waits.
+ENDS_HOLD = ("resume", "resolve", "cancel")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,19 @@ class Event:
     assignee: str | None = None
     note: str | None = None
     from_subsystem: str | None = None  # move: the subsystem the ticket left
+    reason: str | None = None  # hold: what the ticket waits for (HOLD_REASONS)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One time a ticket waited: from its `hold` event up to the event that ended it (None: waits still)."""
+
+    start: Event
+    end: Event | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.start.reason or ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,28 @@ class Ticket:
         return self.subsystem
 
     @property
+    def holds(self) -> tuple[Hold, ...]:
+        """Every time the ticket waited, in order: a `hold` up to the `resume`, `resolve` or `cancel`
+        after it (a hold while on hold is a rule's finding and does not start another)."""
+        found: list[Hold] = []
+        current: Event | None = None
+        for e in self.history:
+            if e.kind == "hold" and current is None:
+                current = e
+            elif e.kind in ENDS_HOLD and current is not None:
+                found.append(Hold(current, e))
+                current = None
+        if current is not None:
+            found.append(Hold(current))
+        return tuple(found)
+
+    @property
+    def hold(self) -> Hold | None:
+        """The hold the ticket is on now, if any (the status stays what it was)."""
+        last = self.holds[-1] if self.holds else None
+        return last if last is not None and last.end is None else None
+
+    @property
     def year(self) -> int | None:
         return self.opened.year if self.opened else None
 
@@ -115,7 +155,7 @@ def build(doc: Document) -> Ticket | None:
             history.append(Event(
                 kind=e["event"], at=_time(e.get("at")), by=_str(e, "by") or "", tier=_str(e, "tier") or "",
                 src=Source(doc, ("history", i)), assignee=_str(e, "assignee"), note=_str(e, "note"),
-                from_subsystem=_str(e, "from"),
+                from_subsystem=_str(e, "from"), reason=_str(e, "reason"),
             ))
     feedback = tuple(
         Feedback(_str(f, "kind") or "", _str(f, "text") or "")

@@ -58,7 +58,8 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
 
 def record(text: str, ticket: Ticket, kind: str, at: dt.datetime, by: str, *, tier: str | None = None,
            assignee: str | None = None, note: str | None = None,
-           resolution: dict[str, Any] | None = None, moved_to: str | None = None) -> str:
+           resolution: dict[str, Any] | None = None, moved_to: str | None = None,
+           reason: str | None = None) -> str:
     """`text` with one more event appended and the fields that event changes updated, nothing else."""
     new_tier = tier if kind == "escalate" and tier else ticket.tier
     event: dict[str, Any] = {"event": kind, "at": at, "by": by, "tier": new_tier}
@@ -66,6 +67,8 @@ def record(text: str, ticket: Ticket, kind: str, at: dt.datetime, by: str, *, ti
         event["from"] = ticket.subsystem
     if assignee:
         event["assignee"] = assignee
+    if reason:
+        event["reason"] = reason  # hold: what the ticket waits for
     if note:
         event["note"] = note
     text = edits.append_item(text, ("history",), event)

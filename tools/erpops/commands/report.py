@@ -107,19 +107,19 @@ def office_summary(root: Path, month: str | None, fmts: list[str], out: Path | N
 
 def status(root: Path, month: str | None) -> int:
     repo = _repo(root)
-    p = period(repo.policy, month) if month else latest_closed(repo.policy, clock.today())
-    codes = form.codes(repo)
-    states = handin.status(root, codes, p, clock.today())
+    found = handin.standing(repo, clock.today(), month)
+    p, states = found.period, found.states
     lines = [t("report.status.title", month=p.month, due=p.due)]
-    width = max((len(c) for c in codes), default=0)
+    width = max((len(h.subsystem) for h in states), default=0)
     for h in states:
         detail = t("report.status.committed", at=h.committed.strftime("%Y-%m-%d %H:%M"), commit=h.commit) \
             if h.committed else ""
+        if found.chase.get(h.subsystem):
+            detail = t("report.status.chase", who=t("list.sep").join(
+                form.person(repo, pid, language()) for pid in found.chase[h.subsystem]))
         lines.append(t("report.status.line", subsystem=h.subsystem.ljust(width),
                        state=t(f"report.status.{h.state}"), detail=detail).rstrip())
-    count = {s: sum(1 for h in states if h.state == s) for s in (handin.ON_TIME, handin.LATE, handin.MISSING,
-                                                               handin.PENDING)}
-    lines.append(t("report.status.count", on_time=count["on-time"], late=count["late"],
-                   missing=count["missing"], pending=count["pending"]))
+    lines.append(t("report.status.count", on_time=found.count(handin.ON_TIME), late=found.count(handin.LATE),
+                   missing=found.count(handin.MISSING), pending=found.count(handin.PENDING)))
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

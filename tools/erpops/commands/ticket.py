@@ -154,8 +154,12 @@ def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: s
 
 def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str | None = None,
           note: str | None = None, summary: str | None = None, root_cause: str | None = None,
-          by: str | None = None, at: str | None = None, branch: str | None = None) -> int:
-    """Record one event (assign, escalate, comment, resolve, close, reopen, cancel) on ticket `tid`."""
+          by: str | None = None, at: str | None = None, branch: str | None = None,
+          reason: str | None = None) -> int:
+    """Record one event (assign, escalate, comment, resolve, close, reopen, cancel, hold, resume) on
+    ticket `tid`; a hold names its `reason` (HOLD_REASONS)."""
+    if kind == "hold" and reason not in ticket_model.HOLD_REASONS:
+        raise FatalError(t("ticket.bad-reason", value=reason or "", allowed=", ".join(ticket_model.HOLD_REASONS)))
     repo = _repo(root)
     tk = find(repo, tid)
     who = person(repo, by, root)
@@ -177,7 +181,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     text = tk.src.doc.text
     try:
         new_text = ticketedit.record(text, tk, kind, when, who, tier=tier, assignee=to, note=note,
-                                     resolution=resolution)
+                                     resolution=resolution, reason=reason if kind == "hold" else None)
     except EditError as err:
         raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
     code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
@@ -208,4 +212,46 @@ def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | No
                          replaces=tk.src.path)
     if code == 0:
         sys.stdout.write(t("ticket.moved", id=tk.id, subsystem=to, path=rel) + "\n")
+    return code
+
+
+def close_unconfirmed(root: Path, *, by: str | None = None, at: str | None = None,
+                      branch: str | None = None) -> int:
+    """Close, as unanswered, every resolved ticket whose reporter has not confirmed or reopened it
+    within the policy's `confirmation.wait_working_days`: a `close` event by `by` (a member of the
+    ops office) with the catalogue's note. Only where the policy says `confirmation.then: close`."""
+    from erpops.rules.ticket_sla import unconfirmed
+
+    repo = _repo(root)
+    conf = repo.policy.confirmation
+    if conf.then != "close":
+        raise FatalError(t("ticket.unconfirmed-policy-warn"))
+    who = person(repo, by, root)
+    if repo.roster.office is None or who not in repo.roster.office.staff:
+        raise FatalError(t("ticket.unconfirmed-not-office", person=who))
+    when = instant(repo, at)
+    due = sorted((tk for tk in repo.tickets if unconfirmed(repo.policy, tk, when)), key=lambda tk: tk.id)
+    if not due:
+        sys.stdout.write(t("ticket.unconfirmed-none", days=conf.wait_working_days) + "\n")
+        return 0
+    if branch:
+        gitbranch.ensure_free(repo.root, branch)
+    note = t("ticket.unconfirmed-note", days=conf.wait_working_days)
+    written, code = [], 0
+    for tk in due:
+        try:
+            new_text = ticketedit.record(tk.src.doc.text, tk, "close", when, who, note=note)
+        except EditError as err:
+            raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
+        if write_checked(repo, tk.src.path, new_text) == 0:
+            written.append(tk.src.path)
+            sys.stdout.write(t("ticket.recorded", id=tk.id, event="close", path=tk.src.path) + "\n")
+        else:
+            code = 1
+    if branch and written:
+        gitbranch.commit_on_branch(repo.root, branch, written[0],
+                                   f"Close {len(written)} tickets unconfirmed by their reporters, by {who}",
+                                   also=tuple(written[1:]))
+        sys.stdout.write(t("ticket.committed", branch=branch) + "\n")
+    sys.stdout.write(t("ticket.unconfirmed-count", count=len(written)) + "\n")
     return code

@@ -28,9 +28,12 @@ def show(root: Path, tid: str) -> int:
     tk = find(repo, tid)
     sub = repo.roster.subsystems.get(tk.subsystem)
     kind = repo.policy.ticket_types.get(tk.type)
+    status = t(f"ticket.status.{tk.status}")
+    if tk.hold is not None:
+        status += " · " + t("ticket.on-hold", reason=t(f"ticket.hold.{tk.hold.reason}"))
     out = [f"{tk.id}  {tk.title}",
            t("ticket.show.head", subsystem=sub.display(language()) if sub else tk.subsystem, code=tk.subsystem,
-             type=kind.display(language()) if kind else tk.type, priority=tk.priority, status=t(f"ticket.status.{tk.status}")),
+             type=kind.display(language()) if kind else tk.type, priority=tk.priority, status=status),
            t("ticket.show.holder", tier=t(f"tier.{tk.tier}"), assignee=_name(repo, tk.assignee))]
     r = tk.reporter
     out.append(t("ticket.show.end-user", end_user=r.end_user, filed_by=_name(repo, r.filed_by)) if r.end_user
@@ -46,6 +49,8 @@ def show(root: Path, tid: str) -> int:
         line = f"  {_when(e.at)}  {t('ticket.event.' + e.kind)}  {_name(repo, e.by)}  [{t('tier.' + e.tier)}]"
         if e.assignee and e.kind != "open":
             line += f" → {_name(repo, e.assignee)}"
+        if e.reason:
+            line += f" ({t('ticket.hold.' + e.reason)})"
         if e.note:
             line += f"  {e.note}"
         out.append(line)

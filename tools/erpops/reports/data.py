@@ -24,6 +24,7 @@ class Row:
     hours: float  # working hours from opened to resolved, or to the end of the period
     overdue: bool
     suggestions: str
+    paused: str = ""  # "已暂停 3.5 小时（等待供应商）": resolve time not counted while on hold
 
 
 @dataclass(frozen=True)

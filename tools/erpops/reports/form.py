@@ -12,7 +12,7 @@ from erpops.reports.data import (
     BacklogRow, Count, FeedbackRow, Recurrence, ReportData, Row, RunbookUse, SlaRow, TierShare,
 )
 from erpops.reports.period import Period
-from erpops.rules.ticket_sla import Clock, clocks
+from erpops.rules.ticket_sla import Clock, clocks, paused_text
 from erpops.ticket import ACTIVE, Ticket
 from erpops.worktime import working_hours
 
@@ -81,6 +81,7 @@ def _row(repo: Repository, tk: Ticket, no: int, p: Period, lang: str) -> Row:
         suggestions=t("report.suggestion-sep", lang).join(
             t("report.suggestion", lang, kind=t(f"ticket.feedback.{f.kind}", lang), text=f.text.rstrip("。；.; "))
             for f in tk.feedback),
+        paused=paused_text(resolve, lang) if resolve else "",
     )
 
 

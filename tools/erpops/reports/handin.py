@@ -6,10 +6,14 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.reports.period import Period
+from erpops.reports.period import Period, latest_closed, period
+
+if TYPE_CHECKING:
+    from erpops.load import Repository
 
 ON_TIME, LATE, MISSING, PENDING = "on-time", "late", "missing", "pending"
 
@@ -66,3 +70,32 @@ def status(root: Path, codes: list[str], p: Period, today: dt.date) -> list[Hand
         else:
             out.append(HandIn(code, MISSING if today > p.due else PENDING))
     return out
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the forms of one period stand: each subsystem's hand-in, and whom to chase for the
+    ones not handed in (the subsystem's business-system admins, who write the form)."""
+
+    period: Period
+    states: tuple[HandIn, ...]
+    chase: dict[str, tuple[str, ...]]
+
+    def count(self, state: str) -> int:
+        return sum(1 for h in self.states if h.state == state)
+
+
+def current(repo: Repository, today: dt.date) -> Period:
+    """The period whose forms are due next or overdue: the latest that has ended by `today`."""
+    return latest_closed(repo.policy, today)
+
+
+def standing(repo: Repository, today: dt.date, month: str | None = None) -> Standing:
+    """The hand-in state of `month`'s forms (default: the current period), for `erpops report
+    status` and the site alike."""
+    p = period(repo.policy, month) if month else current(repo, today)
+    subs = list(dict.fromkeys(s.code for s in repo.roster.subsystem_list))
+    states = tuple(status(repo.root, subs, p, today))
+    chase = {h.subsystem: tuple(repo.roster.subsystems[h.subsystem].business_admins)
+             for h in states if h.state in (MISSING, PENDING)}
+    return Standing(p, states, chase)

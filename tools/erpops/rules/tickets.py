@@ -9,8 +9,8 @@ from erpops.diagnostics import Diagnostic
 from erpops.model import Roster, Subsystem
 from erpops.policy import Policy
 from erpops.rules import at, repeats
-from erpops.rules.ticket_sla import sla
-from erpops.ticket import ALLOWED_FROM, DONE, STATUS_AFTER, Ticket
+from erpops.rules.ticket_sla import awaiting_confirmation, sla
+from erpops.ticket import ALLOWED_FROM, DONE, ENDS_HOLD, STATUS_AFTER, Ticket
 
 if TYPE_CHECKING:
     from erpops.load import Repository
@@ -137,13 +137,17 @@ def history_order(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 
 def history_transitions(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
-    """Each event may only happen from certain states: close after resolve, reopen after resolve or close…"""
-    status = None
+    """Each event may only happen from certain states: close after resolve, reopen after resolve or close…
+    hold only while active and not on hold, resume only while on hold (resolve and cancel end a hold)."""
+    status, on_hold = None, False
     for e in t.history:
         allowed = ALLOWED_FROM.get(e.kind)
         if allowed is not None and status is not None and status not in allowed:
             yield at(e.src, ("event",), "ticket-history-transition", event=e.kind, status=status)
+        elif (e.kind == "hold") == on_hold and e.kind in ("hold", "resume"):
+            yield at(e.src, ("event",), "ticket-history-transition", key=f"rule.ticket-history-{e.kind}")
         status = STATUS_AFTER.get(e.kind, status)
+        on_hold = (on_hold or e.kind == "hold") and e.kind not in ENDS_HOLD
 
 
 def history_consistent(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
@@ -330,5 +334,6 @@ def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
         for rule in RULES:
             found += rule(repo, t)
         found += sla(repo, t, now)
+        found += awaiting_confirmation(repo, t, now)
     return found
 

@@ -69,19 +69,30 @@ def link_tickets(ctx: Context, text: str, here: str) -> str:
     return "\n".join(_TICKET_ID.sub(repl, line) if line.startswith("|") else line for line in text.split("\n"))
 
 
-def _handins(ctx: Context, month: str) -> dict[str, handin.HandIn]:
-    """Hand-in state per subsystem from the Git history; nothing when that history cannot tell:
-    not a Git repository, no git, or a shallow clone (where every form would look added by the
-    one commit it has, so late)."""
+def _standing(ctx: Context, month: str) -> handin.Standing | None:
+    """Hand-in state of `month`'s forms from the Git history (handin.standing, as `erpops report
+    status` computes it); None when that history cannot tell: not a Git repository, no git, or a
+    shallow clone (where every form would look added by the one commit it has, so late)."""
     policy = ctx.repo.policy
     if policy is None or _history(ctx) is None:
-        return {}
-    try:
-        found = handin.status(ctx.repo.root, [s.code for s in ctx.repo.roster.subsystem_list],
-                              period(policy, month), ctx.today)
-    except FatalError:
-        return {}
-    return {h.subsystem: h for h in found}
+        return None
+    key = ("standing", month)
+    if key not in ctx.cache:
+        try:
+            ctx.cache[key] = handin.standing(ctx.repo, ctx.today, month)
+        except FatalError:
+            ctx.cache[key] = None
+    return ctx.cache[key]
+
+
+def _handins(ctx: Context, month: str) -> dict[str, handin.HandIn]:
+    found = _standing(ctx, month)
+    return {h.subsystem: h for h in found.states} if found else {}
+
+
+def current_month(ctx: Context) -> str | None:
+    """The month whose forms are due next or overdue (handin.current), listed even before any is in."""
+    return handin.current(ctx.repo, ctx.today).month if ctx.repo.policy is not None else None
 
 
 def _history(ctx: Context) -> bool | None:
@@ -128,24 +139,37 @@ def month_rows(ctx: Context, month: str, here: str) -> dict:
     states = _handins(ctx, month)
     codes = [s.code for s in ctx.repo.roster.subsystem_list]
     order = [c for c in codes if c in names or c in states] + [n for n in names if n not in codes and n != OFFICE]
+    standing = _standing(ctx, month)
+    chase = standing.chase if standing else {}
     rows = []
     for code in order:
         rows.append({
             "name": ctx.link(_name(ctx, code), path(month, code), here) if code in names else _name(ctx, code),
             "downloads": _downloads(ctx, month, code, here),
             "handin": _handin_label(ctx, states.get(code)),
+            "chase": ctx.names(chase.get(code, ())),
         })
     office = ctx.link(_name(ctx, OFFICE), path(month, OFFICE), here) if OFFICE in names else None
     return {"month": month, "rows": rows, "forms": sum(1 for n in names if n != OFFICE), "office": office,
             "office_downloads": _downloads(ctx, month, OFFICE, here) if office else [],
             "handed_in": sum(1 for h in states.values() if h.state in (handin.ON_TIME, handin.LATE)),
             "on_time": sum(1 for h in states.values() if h.state == handin.ON_TIME),
-            "expected": len(states)}
+            "late": sum(1 for h in states.values() if h.state == handin.LATE),
+            "missing": sum(1 for h in states.values() if h.state in (handin.MISSING, handin.PENDING)),
+            "expected": len(states), "chase": bool(chase),
+            "due": period(ctx.repo.policy, month).due if ctx.repo.policy else None}
+
+
+def listed(ctx: Context) -> list[str]:
+    """The months on the forms page, newest first: every month with forms, and the current one."""
+    now = current_month(ctx)
+    return sorted(set(months(ctx.repo)) | ({now} if now else set()), reverse=True)
 
 
 def pages(ctx: Context) -> dict[str, str]:
-    found = months(ctx.repo)
-    out = {INDEX: ctx.render("reports/index.md.j2", months=[month_rows(ctx, m, INDEX) for m in found])}
+    found = listed(ctx)
+    out = {INDEX: ctx.render("reports/index.md.j2", months=[month_rows(ctx, m, INDEX) for m in found],
+                             current=current_month(ctx))}
     for month in found:
         for code in _forms(ctx.repo, month):
             here = path(month, code)
@@ -170,19 +194,23 @@ def downloads(repo: Repository) -> dict[str, Path]:
 
 
 def panel(ctx: Context) -> Panel | None:
-    """The latest month: its forms, the office summary and how many were handed in on time."""
-    found = months(ctx.repo)
-    if not found:
+    """The current period (handin.current: due next or overdue): each subsystem's form handed in,
+    late or missing, and whom to chase; the office summary."""
+    month = current_month(ctx)
+    if month is None:
         return Panel(ctx.t("site.reports"), INDEX, (Figure(ctx.t("site.count-report-months"), 0),))
-    latest = month_rows(ctx, found[0], "index.md")
+    m = month_rows(ctx, month, "index.md")
+    known = bool(m["expected"])
     return Panel(
         ctx.t("site.reports"), INDEX,
         (
-            Figure(ctx.t("site.latest-month"), latest["month"]),
-            Figure(ctx.t("site.count-forms"), latest["forms"]),
+            Figure(ctx.t("site.current-period"), ctx.t("site.period-due", month=m["month"], due=m["due"])),
+            Figure(ctx.t("site.count-forms"), m["forms"]),
             Figure(ctx.t("site.count-handed-in"),
-                   ctx.t("site.handed-in-of", on_time=latest["on_time"], handed_in=latest["handed_in"],
-                         expected=latest["expected"]) if latest["expected"] else "-"),
+                   ctx.t("site.handed-in-of", on_time=m["on_time"], handed_in=m["handed_in"],
+                         expected=m["expected"]) if known else "-"),
+            Figure(ctx.t("site.count-late"), m["late"] if known else "-"),
+            Figure(ctx.t("site.count-missing"), m["missing"] if known else "-"),
         ),
-        Markup(ctx.render("reports/panel.md.j2", m=latest)),
+        Markup(ctx.render("reports/panel.md.j2", m=m)),
     )

@@ -12,10 +12,10 @@ from collections import Counter
 
 from markupsafe import Markup
 
-from erpops.rules.ticket_sla import clocks
+from erpops.rules.ticket_sla import clocks, confirmation_due, paused_text
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
-from erpops.ticket import ACTIVE, STATUS_AFTER, Ticket
+from erpops.ticket import ACTIVE, HOLD_REASONS, STATUS_AFTER, Ticket
 
 AUDIENCES = (INTERNAL,)
 INDEX = "tickets/index.md"
@@ -58,7 +58,7 @@ def sla_state(ctx: Context, tk: Ticket) -> str:
     running = [c for c in clocks(policy, tk, ctx.now) if c.running]
     if any(c.breached for c in running):
         return OVERDUE
-    if any(c.used >= policy.warn_at * c.limit for c in running):
+    if any(not c.held and c.used >= policy.warn_at * c.limit for c in running):  # a paused clock is not at risk
         return AT_RISK
     return ""
 
@@ -90,6 +90,17 @@ class _Labels:
     def status(self, status: str) -> str:
         return self.ctx.t(f"ticket.status.{status}") if status in STATUSES else status
 
+    def standing(self, tk: Ticket) -> str:
+        """The status, and the hold it is on: "已分派 · 挂起中（等待供应商）"."""
+        label = self.status(tk.status)
+        hold = tk.hold
+        if hold is None:
+            return label
+        return label + " · " + self.ctx.t("ticket.on-hold", reason=self.hold_reason(hold.reason))
+
+    def hold_reason(self, reason: str) -> str:
+        return self.ctx.t(f"ticket.hold.{reason}") if reason in HOLD_REASONS else reason
+
     def tier(self, tier: str) -> str:
         return self.ctx.t(f"tier.{tier}") if tier in self.tiers else tier
 
@@ -106,7 +117,7 @@ def row(ctx: Context, labels: _Labels, tk: Ticket, here: str, states: dict[str, 
         "title": tk.title,
         "subsystem": labels.subsystem(tk.subsystem),
         "priority": tk.priority,
-        "status": labels.status(tk.status),
+        "status": labels.standing(tk),
         "tier": labels.tier(tk.tier),
         "assignee": ctx.name(tk.assignee),
         "opened": when(tk.opened),
@@ -170,8 +181,8 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     policy = ctx.repo.policy
     sla = [
         {"what": ctx.t(f"site.sla-{c.what}"), "used": f"{c.used:.1f}", "limit": f"{c.limit:g}",
-         "state": ctx.t("site.sla-running" if c.running else "site.sla-stopped"),
-         "breached": ctx.t("site.yes" if c.breached else "site.no")}
+         "state": ctx.t("site.sla-held" if c.held else "site.sla-running" if c.running else "site.sla-stopped"),
+         "breached": ctx.t("site.yes" if c.breached else "site.no"), "paused": paused_text(c, ctx.lang)}
         for c in (clocks(policy, tk, ctx.now) if policy and ctx.now else ())
     ]
     return ctx.render(
@@ -180,7 +191,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         archived=archived(tk, ctx.today),
         subsystem=ctx.link(labels.subsystem(tk.subsystem), subsystems.path(sub), here) if sub else tk.subsystem,
         type=labels.type(tk.type),
-        status=labels.status(tk.status),
+        status=labels.standing(tk),
         tier=labels.tier(tk.tier),
         assignee=_person(ctx, tk.assignee),
         reporter=_reporter(ctx, tk),
@@ -188,7 +199,9 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         state=labels.sla(state),
         sla=sla,
         history=[
-            {"at": when(e.at), "event": ctx.t(f"ticket.event.{e.kind}") if e.kind in _EVENTS else e.kind,
+            {"at": when(e.at), "event": (ctx.t(f"ticket.event.{e.kind}") if e.kind in _EVENTS else e.kind)
+             + (f"（{labels.hold_reason(e.reason)}）" if ctx.lang == "zh" and e.reason else
+                f" ({labels.hold_reason(e.reason)})" if e.reason else ""),
              "by": ctx.name(e.by), "tier": labels.tier(e.tier),
              "assignee": ctx.name(e.assignee) if e.assignee and e.kind != "open" else "", "note": e.note or ""}
             for e in tk.history
@@ -207,7 +220,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     )
 
 
-_EVENTS = ("open", "assign", "escalate", "comment", "resolve", "close", "reopen", "cancel")
+_EVENTS = ("open", "assign", "escalate", "comment", "resolve", "close", "reopen", "cancel", "hold", "resume")
 _FEEDBACK = ("system", "organisation", "process")
 
 
@@ -264,17 +277,52 @@ def pages(ctx: Context) -> dict[str, str]:
     return out
 
 
+def waiting(ctx: Context) -> tuple[list[Ticket], list[tuple[Ticket, bool]]]:
+    """The open tickets on hold, longest waiting first, and the resolved tickets awaiting their
+    reporter's confirmation with whether the policy's wait is over (oldest first)."""
+    policy = ctx.repo.policy
+    held = sorted((tk for tk in ctx.repo.tickets if is_open(tk) and tk.hold is not None),
+                  key=lambda tk: (tk.hold.start.at is None, tk.hold.start.at or 0, tk.id))
+    resolved = []
+    for tk in ctx.repo.tickets:
+        if tk.status == "resolved" and policy is not None:
+            due = confirmation_due(policy, tk)
+            resolved.append((tk, due is not None and ctx.now is not None and ctx.now >= due, due))
+    resolved.sort(key=lambda x: (x[2] is None, x[2] or 0, x[0].id))
+    return held, [(tk, over) for tk, over, _ in resolved]
+
+
+def _held_row(ctx: Context, labels: _Labels, tk: Ticket, here: str) -> dict:
+    resolve = next((c for c in (clocks(ctx.repo.policy, tk, ctx.now) if ctx.repo.policy and ctx.now else ())
+                    if c.what == "resolve"), None)
+    return {"link": ctx.link(tk.id, path(tk), here), "title": tk.title, "subsystem": labels.subsystem(tk.subsystem),
+            "reason": labels.hold_reason(tk.hold.reason), "since": when(tk.hold.start.at),
+            "assignee": ctx.name(tk.assignee), "paused": paused_text(resolve, ctx.lang) if resolve else ""}
+
+
+def _resolved_row(ctx: Context, labels: _Labels, tk: Ticket, over: bool, here: str) -> dict:
+    resolves = [e for e in tk.history if e.kind == "resolve"]
+    return {"link": ctx.link(tk.id, path(tk), here), "title": tk.title, "subsystem": labels.subsystem(tk.subsystem),
+            "resolved": when(resolves[-1].at) if resolves else "", "assignee": ctx.name(tk.assignee),
+            "over": ctx.t("site.confirmation-over") if over else ""}
+
+
 def panel(ctx: Context) -> Panel:
-    """Open tickets by subsystem, tier and priority, and the overdue and at-risk ones."""
+    """Open tickets by subsystem, tier and priority, the overdue and at-risk ones, those on hold and
+    those awaiting their reporter's confirmation."""
     labels, found = _Labels(ctx), states(ctx)
     active = [tk for tk in ctx.repo.tickets if is_open(tk)]
     here = "index.md"
     counts = _counts(ctx, labels, active, here)
     urgent = [tk for tk in _urgent_first(active) if tk.src.path in found]
+    held, resolved = waiting(ctx)
     body = ctx.render(
         "tickets/panel.md.j2",
         by={k: [c for c in counts[k] if c["open"]] for k in ("subsystem", "tier", "priority")},
         urgent=[row(ctx, labels, tk, here, found) for tk in urgent],
+        held=[_held_row(ctx, labels, tk, here) for tk in held],
+        resolved=[_resolved_row(ctx, labels, tk, over, here) for tk, over in resolved],
+        days=ctx.repo.policy.confirmation.wait_working_days if ctx.repo.policy else 0,
     )
     return Panel(
         ctx.t("site.tickets"), INDEX,
@@ -282,6 +330,9 @@ def panel(ctx: Context) -> Panel:
             Figure(ctx.t("site.count-open-tickets"), len(active)),
             Figure(ctx.t("site.count-sla-overdue"), sum(1 for v in found.values() if v == OVERDUE)),
             Figure(ctx.t("site.count-sla-at-risk"), sum(1 for v in found.values() if v == AT_RISK)),
+            Figure(ctx.t("site.count-on-hold"), len(held)),
+            Figure(ctx.t("site.count-awaiting-confirmation"),
+                   ctx.t("site.awaiting-of", over=sum(1 for _, over in resolved if over), total=len(resolved))),
         ),
         Markup(body),
     )
