@@ -282,3 +282,32 @@ def test_a_bot_pull_request_without_acting_for_is_refused_without_roster_advice(
     message = next(d["message"] for d in payload["diagnostics"] if d["rule"] == "pr-author")
     assert "--acting-for" in message
     assert "roster" not in message and "github:" not in message
+
+
+def test_check_compares_the_resolution_with_the_last_resolve_event(repo, cli):
+    """The same rule in `erpops check`: a resolution claiming another resolver or time is refused."""
+    from tickets_fixture import SIMPLE, SIMPLE_PATH, setup
+
+    setup(repo)
+    text = SIMPLE.replace("  by: li-user\n  at: 2026-11-02T09:20:00+08:00", "  by: qian-erp\n  at: 2026-11-02T09:25:00+08:00")
+    repo.write(SIMPLE_PATH, text)
+    res = cli("check", "--format", "json", cwd=repo.root)
+    found = [(d["path"], d["line"], d["rule"]) for d in json.loads(res.out)["diagnostics"] if d["severity"] == "error"]
+    assert (res.code, found) == (1, [(SIMPLE_PATH, line(text, "  by: qian-erp"), "ticket-resolution-history"),
+                                     (SIMPLE_PATH, line(text, "  at: 2026-11-02T09:25"), "ticket-resolution-history")])
+    repo.write(SIMPLE_PATH, SIMPLE)
+    assert cli("check", cwd=repo.root).code == 0
+
+
+def test_protected_patterns_are_gitignore_like():
+    from erpops.gitdiff import protected_match
+
+    assert protected_match("tools/", "tools/erpops/cli.py")
+    assert not protected_match("tools/", "tools")  # a file named tools is not the folder
+    assert not protected_match("tools/", "docs/tools.md")
+    assert protected_match("CODEOWNERS", ".github/CODEOWNERS")
+    assert protected_match("requirements*.txt", "requirements-dev.txt")
+    assert protected_match("docs/rules/", "docs/rules/tiers.md")
+    assert not protected_match("docs/rules/", "site/docs/rules/tiers.md")  # a / inside anchors it
+    assert protected_match("/Makefile", "Makefile") and not protected_match("/Makefile", "sub/Makefile")
+    assert not protected_match("policy.yaml", "tickets/alpha/2026/ALP-20261102-AB2C.yaml")

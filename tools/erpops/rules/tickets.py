@@ -276,14 +276,12 @@ def has_resolution(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 def resolution_history(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     """The resolution's `by` and `at` are what the last resolve event says (an update may correct
     its summary and root cause, never who resolved it or when)."""
-    if t.resolution is None:
-        return
     last = next((e for e in reversed(t.history) if e.kind == "resolve"), None)
-    if last is None:
-        if t.history:
-            yield at(t.src, ("resolution",), "ticket-resolution-history", key="rule.ticket-resolution-no-event")
-        return
+    if t.resolution is None or last is None:
+        return  # ticket-resolution and the transitions say what is missing
     for name, have, want in (("by", t.resolution.by, last.by), ("at", t.resolution.at, last.at)):
+        if name == "at" and not (_aware(have) and _aware(want)):
+            continue  # ticket-time-zone reports it
         if have != want:
             yield at(t.src, ("resolution", name), "ticket-resolution-history", field=name,
                      have=_show(have), want=_show(want))
