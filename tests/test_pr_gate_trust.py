@@ -311,3 +311,35 @@ def test_protected_patterns_are_gitignore_like():
     assert not protected_match("docs/rules/", "site/docs/rules/tiers.md")  # a / inside anchors it
     assert protected_match("/Makefile", "Makefile") and not protected_match("/Makefile", "sub/Makefile")
     assert not protected_match("policy.yaml", "tickets/alpha/2026/ALP-20261102-AB2C.yaml")
+
+
+def test_a_business_admin_holder_may_reclassify_and_relink(pr, cli):
+    """At tier 2 the holder may change the type (to one whose min_tier he reaches) and the runbooks."""
+    pr.g.git.switch("-q", "main")
+    res = cli("ticket", "escalate", "ALP-20261102-AB2C", "--by", "li-user", "--at", "2026-11-02T09:10:00+08:00",
+              cwd=pr.repo.root)
+    assert res.code == 0, res.both
+    pr.base = pr.commit("escalated", "2026-11-02T09:11:00+08:00")
+    pr.g.git.branch("-q", "-f", "pr", "main")
+    pr.g.git.switch("-q", "pr")
+    res = cli("ticket", "update", "ALP-20261102-AB2C", "--type", "permission-change", "--note", "其实是权限",
+              "--by", "zhao-admin", "--at", "2026-11-02T09:15:00+08:00", cwd=pr.repo.root)
+    assert res.code == 1 and "[pr-entitled]" in res.err  # permission-change needs erp-admin
+    before = pr.repo.read(OPEN_PATH)
+    res = cli("ticket", "update", "ALP-20261102-AB2C", "--type", "template", "--runbook", "stock-howto",
+              "--runbook", "db-outage", "--note", "是模板问题", "--by", "zhao-admin",
+              "--at", "2026-11-02T09:15:00+08:00", cwd=pr.repo.root)
+    assert res.code == 0, res.both
+    text = pr.repo.read(OPEN_PATH)
+    assert text == before.replace("type: operation-question", "type: template").replace(
+        "cause: 新到岗，未培训\n", "cause: 新到岗，未培训\nrunbooks:\n  - stock-howto\n  - db-outage\n") + (
+        "  - event: update\n    at: 2026-11-02T09:15:00+08:00\n    by: zhao-admin\n    tier: business-admin\n"
+        "    fields: [type, runbooks]\n    note: 是模板问题\n")
+    assert gate(cli, pr, author="zhao-gh")[:2] == (0, [])
+    res = cli("ticket", "update", "ALP-20261102-AB2C", "--runbook", "stock-howto", "--note", "只留一个",
+              "--by", "zhao-admin", "--at", "2026-11-02T09:20:00+08:00", cwd=pr.repo.root)
+    assert res.code == 0, res.both
+    assert "runbooks:\n  - stock-howto\nhistory:" in pr.repo.read(OPEN_PATH)
+    res = cli("ticket", "update", "ALP-20261102-AB2C", "--runbook", "stock-howto", "--note", "无",
+              "--by", "zhao-admin", cwd=pr.repo.root)
+    assert res.code == 2 and "没有需要更正的字段" in res.err
