@@ -343,3 +343,59 @@ def test_a_business_admin_holder_may_reclassify_and_relink(pr, cli):
     res = cli("ticket", "update", "ALP-20261102-AB2C", "--runbook", "stock-howto", "--note", "无",
               "--by", "zhao-admin", cwd=pr.repo.root)
     assert res.code == 2 and "没有需要更正的字段" in res.err
+
+
+# --- hold and resume (the events the holds branch adds): who may record them ----------------------
+
+def _gate_for(repo, login):
+    import datetime as dt
+
+    from erpops import gitdiff, load
+
+    loaded = load.load(repo.root)
+    return gitdiff.Gate(roster=loaded.roster, policy=loaded.policy, login=login,
+                        now=dt.datetime.fromisoformat(NOW))
+
+
+def _ticket(text):
+    from erpops import ticket as ticket_model
+    from erpops.yamlio import load_text
+
+    doc, _ = load_text(text, OPEN_PATH)
+    return ticket_model.build(doc)
+
+
+@pytest.mark.parametrize("reason,by,login,accepted", [
+    ("reporter", "zhou-user", "zhou-gh", True),    # the reporter answers what the ticket waited for
+    ("vendor", "zhou-user", "zhou-gh", False),     # waiting for the vendor: not the reporter's to end
+    ("vendor", "li-user", "li-gh", True),          # the holder
+    ("vendor", "sun-lead", "sun-gh", True),        # the office
+])
+def test_who_may_resume(repo, reason, by, login, accepted):
+    from erpops import gitdiff
+    from tickets_fixture import setup
+
+    from prcheck_fixture import LOGINS
+    setup(repo)
+    for pid, gh in LOGINS.items():
+        repo.edit("roster/people.yaml", f"  - id: {pid}\n", f"  - id: {pid}\n    github: {gh}\n")
+    held = OPEN + event("hold", "2026-11-02T09:10:00+08:00", "li-user", reason=reason, note="等待")
+    old, new = _ticket(held), _ticket(held + event("resume", "2026-11-02T09:30:00+08:00", by, note="继续"))
+    found = [(d.line, d.rule) for d in gitdiff.compare(old, new, _gate_for(repo, login)) if d.is_error]
+    assert found == ([] if accepted else [(line(held, "event: hold") + 6, "pr-entitled")])
+
+
+def test_only_the_holder_or_the_office_holds(repo):
+    from erpops import gitdiff
+    from tickets_fixture import setup
+
+    from prcheck_fixture import LOGINS
+    setup(repo)
+    for pid, gh in LOGINS.items():
+        repo.edit("roster/people.yaml", f"  - id: {pid}\n", f"  - id: {pid}\n    github: {gh}\n")
+    new = _ticket(OPEN + event("hold", "2026-11-02T09:10:00+08:00", "zhou-user", reason="reporter", note="等"))
+    found = [(d.line, d.rule, d.message()) for d in gitdiff.compare(_ticket(OPEN), new, _gate_for(repo, "zhou-gh"))]
+    assert [f[:2] for f in found] == [(line(OPEN, "assignee: li-user", 2) + 1, "pr-entitled")]
+    assert "暂停" in found[0][2]
+    ok = _ticket(OPEN + event("hold", "2026-11-02T09:10:00+08:00", "li-user", reason="reporter", note="等"))
+    assert gitdiff.compare(_ticket(OPEN), ok, _gate_for(repo, "li-gh")) == []
