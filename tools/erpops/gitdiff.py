@@ -103,8 +103,8 @@ def protected(paths: Iterable[tuple[str | None, str | None]], gate: Gate) -> Ite
     if author is not None and gate.is_office(author.id):
         return
     office = gate.roster.office
-    names = "、".join(gate.roster.people[p].name if p in gate.roster.people else p
-                      for p in (office.staff if office else ())) or "-"
+    names = tuple(gate.roster.people[p].name if p in gate.roster.people else p
+                  for p in (office.staff if office else ())) or ("-",)
     severity = ERROR if gate.login else WARNING
     for old, new in paths:
         hit = next((p for p in gate.policy.protected_paths for f in (old, new) if f and protected_match(p, f)), None)
@@ -315,7 +315,7 @@ def new_event_people(new: Ticket, start: int, gate: Gate, old: Ticket | None = N
                 if e.kind == "update" and state.get("status") in CLOSED:
                     key = "rule.pr-entitled-update-closed"
                 yield at(e.src, ("event",), "pr-entitled", key=key, person=gate.roster.people[actor].name,
-                         names=", ".join(e.fields) or "-")
+                         names=e.fields or ("-",))
         if e.kind in ("open", "assign", "escalate") and (e.assignee or e.kind != "open"):
             state["assignee"] = e.assignee
         if e.kind == "resolve":
