@@ -73,7 +73,7 @@ def test_times_carry_their_offset(ops):
 
 
 def test_history_in_time_order(ops):
-    text = put(ops, "    at: 2026-11-02T11:00:00+08:00", "    at: 2026-11-02T09:45:00+08:00")
+    text = put(ops, "    at: 2026-11-02T14:00:00+08:00", "    at: 2026-11-02T09:45:00+08:00")
     assert findings(ops) == [(PATH, line(text, "at: 2026-11-02T09:45"), "ticket-history-order", "error")]
 
 

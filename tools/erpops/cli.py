@@ -179,17 +179,22 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
 @click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")
 @click.option("--author", default=None, metavar="LOGIN",
               help="The pull request author's GitHub login; new events must be theirs. Empty: not checked.")
+@click.option("--acting-for", default=None, metavar="LOGIN",
+              help="For a pull request a bot opened: the GitHub login of the person it acts for (from the forge).")
+@click.option("--opened-at", default=None, metavar="TIME",
+              help="When the pull request was opened, ISO 8601 (in CI: github.event.pull_request.created_at).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
 @_repo_option
 @_lang_option
-def pr_check(base: str, head: str | None, author: str | None, fmt: str, summary: Path | None,
-             repo: Path | None) -> None:
+def pr_check(base: str, head: str | None, author: str | None, acting_for: str | None, opened_at: str | None,
+             fmt: str, summary: Path | None, repo: Path | None) -> None:
     """Check what a pull request changes: tickets only appended to, by the right people. Exit 0/1/2 as check."""
     from erpops.commands.pr_check import pr_check as run
 
-    raise SystemExit(run(_root(repo), base, head, author, fmt, summary=summary))
+    raise SystemExit(run(_root(repo), base, head, author, fmt, summary=summary, acting_for=acting_for,
+                         opened_at=opened_at))
 
 
 @cli.command()
@@ -206,7 +211,7 @@ def audit(tid: str, fmt: str, repo: Path | None) -> None:
 
 @cli.group()
 def ticket() -> None:
-    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, hold, resume, move, show, list."""
+    """Tickets: open, assign, escalate, comment, resolve, close, reopen, cancel, hold, resume, move, update, show, list."""
 
 
 _by_option = click.option("--by", default=None, help="Your person id (default: from git user.email or the login).")
@@ -345,6 +350,30 @@ def ticket_move(tid, to, note, by, at, branch, repo) -> None:
 
     note = _ask(note, "--note", "ticket.prompt.note")
     raise SystemExit(move(_root(repo), tid, to, note=note, by=by, at=at, branch=branch))
+
+
+@ticket.command("update")
+@click.argument("tid", metavar="ID")
+@click.option("--title", default=None)
+@click.option("--symptom", default=None, help="What was seen: message, document number.")
+@click.option("--cause", default=None, help="The operation that produced it.")
+@click.option("--impact", default=None, help="The impact on production.")
+@click.option("--priority", type=click.Choice(("P1", "P2", "P3", "P4")), default=None)
+@click.option("--type", "type_", default=None, help="Ticket type from policy.yaml, e.g. fault.")
+@click.option("--runbook", "runbooks", multiple=True, help="Linked runbook id; repeat for several.")
+@_note_option
+@_by_option
+@_at_option
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_update(tid, title, symptom, cause, impact, priority, type_, runbooks, note, by, at, branch, repo) -> None:
+    """Correct ticket fields with an update event that lists them (--note says why)."""
+    from erpops.commands.ticket import update
+
+    note = _ask(note, "--note", "ticket.prompt.note")
+    raise SystemExit(update(_root(repo), tid, note=note, title=title, symptom=symptom, cause=cause, impact=impact,
+                            priority=priority, type_=type_, runbooks=runbooks, by=by, at=at, branch=branch))
 
 
 @ticket.command("show")

@@ -26,6 +26,8 @@ def scalar(value: Any) -> str:
     """`value` as a YAML scalar that reads back as the same string: plain when safe, else quoted."""
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):  # a flow sequence of scalars: [symptom, cause]
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
     text = str(value)
     if "\n" not in text and text == text.strip() and text:
         try:
@@ -141,3 +143,23 @@ def add_mapping(text: str, key: str, values: dict[str, Any], after: str | None =
     last = _last_line(anchor[1] if anchor else root)
     lines = [f"{key}:"] + [" " * indent + f"{k}: {scalar(v)}" for k, v in values.items()]
     return _insert_lines(text, last, lines)
+
+
+def has(text: str, path: tuple[str, ...]) -> bool:
+    """Whether the mapping keys at `path` exist."""
+    return _find(text, path) is not None
+
+
+def set_list(text: str, key: str, items: list[Any], after: str | None = None) -> str:
+    """Set the top-level `key` to a block sequence of scalars, replacing what it held (its lines),
+    or adding it after the top-level key `after` (or at the end)."""
+    found = _find(text, (key,))
+    lines = [f"{key}:"] + [f"  - {scalar(v)}" for v in items]
+    if found is None:
+        root = _root(text)
+        anchor = _child(root, after) if after else None
+        return _insert_lines(text, _last_line(anchor[1] if anchor else root), lines)
+    k, node = found
+    first, last = k.start_mark.line, _last_line(node)
+    rows = text.splitlines(keepends=True)
+    return "".join(rows[:first] + [ln + "\n" for ln in lines] + rows[last + 1:])

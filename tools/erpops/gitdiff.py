@@ -1,48 +1,116 @@
 """The PR gate's own rules: a ticket at the base of a pull request against the same ticket at its head.
 
 Each rule takes the base Ticket (None for a new file), the head Ticket (None for a deleted file)
-and a `Gate` (the head roster and policy, the pull request's author, the clocks) and returns
-Diagnostics at the head file's line (the base file's line for a deletion). Rules about one
+and a `Gate` (the BASE roster and policy, the pull request's author, the trusted clocks) and
+returns Diagnostics at the head file's line (the base file's line for a deletion). Rules about one
 revision alone (transitions, time order, tiers) are `erpops check`'s, run on the changed files.
+A pull request never supplies its own rules: the roster and policy here are the base's.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterator
+from fnmatch import fnmatchcase
+from typing import Any, Iterable, Iterator
 
-from erpops.diagnostics import Diagnostic
+from erpops.diagnostics import ERROR, WARNING, Diagnostic
 from erpops.model import Person, Roster
 from erpops.policy import Policy
 from erpops.rules import at
 from erpops.rules.tickets import holds
-from erpops.ticket import Event, Ticket
+from erpops.ticket import STATUS_AFTER, Event, Ticket
 
 # Event fields in the order a rewrite is reported, with the YAML key each is written under.
 _EVENT_FIELDS = (("kind", "event"), ("at", "at"), ("by", "by"), ("tier", "tier"),
-                 ("assignee", "assignee"), ("note", "note"), ("from_subsystem", "from"))
+                 ("assignee", "assignee"), ("note", "note"), ("from_subsystem", "from"),
+                 ("fields", "fields"), ("reason", "reason"))
+# Top-level ticket keys a new event explains without naming them: a resolve writes the resolution
+# (and the feedback and publication that go with it), a move the subsystem. `update` names its own.
+EXPLAINED_BY = {"resolve": ("resolution", "feedback", "publication"), "move": ("subsystem",)}
+# Keys not compared here: the identity (pr-identity), the history itself (pr-history), the subsystem
+# (the move rule), and what the history determines (check's ticket-history-consistent).
+NOT_COMPARED = ("id", "reporter", "opened", "history", "subsystem", "status", "tier", "assignee")
+# Who may correct which field with an `update` (besides the ops office, who may correct any, and
+# alone may touch a closed or cancelled ticket):
+#   title, symptom, cause, impact   the reporter (person or filed_by) or the current holder
+#   runbooks                        the current holder
+#   type, priority                  the current holder at a tier >= business-admin and >= the
+#                                   higher min_tier of the old and the new type
+#   resolution, feedback, publication  the person who resolved it (the last resolve event's by)
+DESCRIBED = ("title", "symptom", "cause", "impact")
+CLASSIFIED = ("type", "priority")
+RESOLVED = ("resolution", "feedback", "publication")
+CLOSED = ("closed", "cancelled")
 
 
 @dataclass(frozen=True)
 class Gate:
-    """What the comparison needs beyond the two tickets."""
+    """What the comparison needs beyond the two tickets. Roster and policy are the base revision's."""
 
     roster: Roster
     policy: Policy
-    now: dt.datetime
+    now: dt.datetime                        # the CI clock
     login: str | None = None               # the pull request's author on GitHub
-    commit_time: dt.datetime | None = None  # when the head commit was written
-    # (head path, history index) → when the commit that added that event was written, where known
-    event_times: dict[tuple[str, int], dt.datetime] = field(default_factory=dict)
+    acting_for: str | None = None          # for a bot's pull request: the person the forge says acted
+    opened_at: dt.datetime | None = None   # when the forge says the pull request was opened
     base_ids: dict[str, str] = field(default_factory=dict)  # ticket id → its path on the base branch
 
     @property
+    def is_bot(self) -> bool:
+        """Whether the author is a bot (policy pr_gate.bots, or any login ending in [bot])."""
+        login = (self.login or "").lower()
+        return bool(login) and (login.endswith("[bot]") or login in {b.lower() for b in self.policy.bots})
+
+    @property
+    def acting_login(self) -> str | None:
+        """The login of the person the pull request acts for: its author, or for a bot `acting_for`."""
+        return (self.acting_for or None) if self.is_bot else self.login
+
+    @property
     def author(self) -> Person | None:
-        """The roster person whose `github` is the author's login (GitHub logins ignore case)."""
-        if not self.login:
+        """The roster person whose `github` is the acting login (GitHub logins ignore case)."""
+        if not self.acting_login:
             return None
-        login = self.login.lower()
+        login = self.acting_login.lower()
         return next((p for p in self.roster.people_list if p.github and p.github.lower() == login), None)
+
+    def is_office(self, pid: str | None) -> bool:
+        return bool(pid) and self.roster.office is not None and pid in self.roster.office.staff
+
+
+def protected_match(pattern: str, path: str) -> bool:
+    """gitignore-like: `dir/` matches everything below dir; a pattern with a `/` inside is anchored
+    at the ops repository's root, one without matches a name at any depth; `*` and `?` are wildcards."""
+    is_dir = pattern.endswith("/")
+    pat = pattern.strip("/")
+    if not pat:
+        return False
+    anchored = pattern.startswith("/") or "/" in pat
+    want, parts = pat.split("/"), path.split("/")
+    for s in ([0] if anchored else range(len(parts))):
+        seg = parts[s:s + len(want)]
+        if len(seg) == len(want) and all(fnmatchcase(a, b) for a, b in zip(seg, want)):
+            if not is_dir or s + len(want) < len(parts):
+                return True
+    return False
+
+
+def protected(paths: Iterable[tuple[str | None, str | None]], gate: Gate) -> Iterator[Diagnostic]:
+    """Protected paths (policy pr_gate.protected_paths, from the base) change only by the ops office
+    as the base roster has it. Without an author (the merge queue) a change is only flagged as a
+    warning: the pull request's own run, which knows its author, decided it."""
+    author = gate.author
+    if author is not None and gate.is_office(author.id):
+        return
+    office = gate.roster.office
+    names = tuple(gate.roster.people[p].name if p in gate.roster.people else p
+                  for p in (office.staff if office else ())) or ("-",)
+    severity = ERROR if gate.login else WARNING
+    for old, new in paths:
+        hit = next((p for p in gate.policy.protected_paths for f in (old, new) if f and protected_match(p, f)), None)
+        if hit is not None:
+            yield Diagnostic.make(new or old, 1, "pr-protected-path", severity, file=new or old,
+                                  pattern=hit, office=names)
 
 
 def compare(old: Ticket | None, new: Ticket | None, gate: Gate) -> list[Diagnostic]:
@@ -61,8 +129,9 @@ def compare(old: Ticket | None, new: Ticket | None, gate: Gate) -> list[Diagnost
             return found  # the new events cannot be told apart from the rewritten ones
         found += moved(old, new)
         start = len(old.history)
+        found += unexplained(old, new, start)
     found += new_event_times(new, start, gate)
-    found += new_event_people(new, start, gate)
+    found += new_event_people(new, start, gate, old)
     return found
 
 
@@ -117,68 +186,148 @@ def appended(old: Ticket, new: Ticket) -> Iterator[Diagnostic]:
                  count=len(old.history) - len(new.history), had=len(old.history))
 
 
+def unexplained(old: Ticket, new: Ticket, start: int) -> Iterator[Diagnostic]:
+    """Every field that differs from the base is explained by a new event: a resolve for the
+    resolution, a move for the subsystem, an update for the fields it lists."""
+    explained: set[str] = set()
+    for e in new.history[start:]:
+        explained.update(EXPLAINED_BY.get(e.kind, ()))
+        if e.kind == "update":
+            explained.update(e.fields)
+    was, now = _data(old), _data(new)
+    for key in list(now) + [k for k in was if k not in now]:
+        if key in NOT_COMPARED or key in explained or was.get(key) == now.get(key):
+            continue
+        path = _first_difference(was.get(key), now.get(key), (key,)) if key in now else ()
+        yield at(new.src, path, "pr-unexplained", field=".".join(map(str, path)) or key, key=key)
+
+
+def _data(t: Ticket) -> dict:
+    return t.src.doc.data if isinstance(t.src.doc.data, dict) else {}
+
+
+def _first_difference(a: Any, b: Any, path: tuple) -> tuple:
+    """The path, inside `b`, of the first place where `b` differs from `a`."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in b:
+            if a.get(k) != b[k]:
+                return _first_difference(a.get(k), b[k], path + (k,))
+    elif isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return _first_difference(x, y, path + (i,))
+        if len(b) > len(a):
+            return path + (len(a),)
+    return path
+
+
 def new_event_times(new: Ticket, start: int, gate: Gate) -> Iterator[Diagnostic]:
-    """A new event is not dated in the future, nor further than the policy's tolerance from the
-    time of the commit that brings it: the first of the pull request's commits whose file has it,
-    where the clone holds them, else the pull request's last commit. (The order of events is
-    `erpops check`'s ticket-history-order.)"""
-    limit = dt.timedelta(hours=gate.policy.time_tolerance_hours)
-    for i, e in enumerate(new.history[start:], start):
+    """Times come from the forge and the CI clock, never from commits (their dates are the author's
+    to set): a new event is not later than the CI clock, nor earlier than the pull request's opening
+    (`--opened-at`) by more than the base policy's tolerance. Without `--opened-at` (the merge
+    queue, a local run) the lower bound is not checked, and an event older than the tolerance is
+    noted as a warning. (The order of events is `erpops check`'s ticket-history-order.)"""
+    hours = gate.policy.time_tolerance_hours
+    limit = dt.timedelta(hours=hours)
+    for e in new.history[start:]:
         if e.at is None or e.at.tzinfo is None:
             continue  # ticket-time-zone reports it
-        written = gate.event_times.get((new.src.path, i), gate.commit_time)
         if e.at > gate.now:
             yield at(e.src, ("at",), "pr-event-time", at=e.at.isoformat(), now=gate.now.isoformat())
-        elif written is not None and abs(e.at - written) > limit:
-            yield at(e.src, ("at",), "pr-event-time", key="rule.pr-event-commit-time", at=e.at.isoformat(),
-                     commit=written.isoformat(), hours=f"{gate.policy.time_tolerance_hours:g}")
+        elif gate.opened_at is not None and e.at < gate.opened_at - limit:
+            yield at(e.src, ("at",), "pr-event-time", key="rule.pr-event-before-opened", at=e.at.isoformat(),
+                     opened=gate.opened_at.isoformat(), hours=f"{hours:g}")
+        elif gate.opened_at is None and e.at < gate.now - limit:
+            yield at(e.src, ("at",), "pr-event-time", WARNING, key="rule.pr-event-unbounded",
+                     at=e.at.isoformat(), hours=f"{hours:g}")
 
 
-def entitled(roster: Roster, t: Ticket, e: Event, person: str, assignee: str | None) -> bool:
-    """open: anyone who works the ticket's subsystem (a key user, its business-system or ERP admin);
-    assign, escalate, resolve, move: the current assignee; close and cancel: the reporter or the
-    current assignee; reopen: the reporter; comment: anyone in the roster."""
-    if roster.office is not None and person in roster.office.staff:
+def entitled(gate: Gate, t: Ticket, e: Event, person: str, state: dict, old: Ticket | None = None) -> bool:
+    """Whether `person` may record `e` on `t` under the base rules, `state` being the ticket before it
+    (assignee, status, resolver, hold). open: anyone who works the ticket's subsystem (a key user,
+    its business-system or ERP admin); assign, escalate, resolve, move, hold: the current assignee;
+    resume: the assignee, or the reporter when the ticket waits for the reporter; close and
+    cancel: the reporter or the current assignee; reopen: the reporter; update: see the table
+    above; comment: anyone in the roster. The ops office may do all of it."""
+    roster = gate.roster
+    if gate.is_office(person):
         return True
     reporters = {t.reporter.person, t.reporter.filed_by} - {None}
+    assignee = state.get("assignee")
     if e.kind == "open":
         sub = roster.subsystems.get(t.first_subsystem)  # before any move
         return sub is not None and any(holds(roster, sub, tier, person)
                                        for tier in ("key-user", "business-admin", "erp-admin"))
-    if e.kind in ("assign", "escalate", "resolve", "move"):
+    if e.kind in ("assign", "escalate", "resolve", "move", "hold"):
         return person == assignee
+    if e.kind == "resume":
+        return person == assignee or (state.get("hold") == "reporter" and person in reporters)
     if e.kind in ("close", "cancel"):
         return person in reporters or person == assignee
     if e.kind == "reopen":
         return person in reporters
+    if e.kind == "update":
+        return state.get("status") not in CLOSED and bool(e.fields) and all(
+            _may_update(gate.policy, t, e, f, person, state, old) for f in e.fields)
     return person in roster.people
 
 
-def new_event_people(new: Ticket, start: int, gate: Gate) -> Iterator[Diagnostic]:
-    """Each new event is recorded by the pull request's author, under their own name, and the author
-    is entitled to it. Without an author (the merge queue), the recorded person must be entitled."""
+def _may_update(policy: Policy, t: Ticket, e: Event, name: str, person: str, state: dict,
+                old: Ticket | None) -> bool:
+    reporters = {t.reporter.person, t.reporter.filed_by} - {None}
+    holder = person == state.get("assignee")
+    if name in DESCRIBED:
+        return holder or person in reporters
+    if name == "runbooks":
+        return holder
+    if name in CLASSIFIED:
+        types = {t.type, old.type if old is not None else t.type}
+        need = max([policy.rank("business-admin")] + [policy.rank(policy.ticket_types[k].min_tier)
+                                                      for k in types if k in policy.ticket_types])
+        return holder and policy.rank(e.tier) >= need
+    if name in RESOLVED:
+        return person == state.get("resolver")
+    return False
+
+
+def new_event_people(new: Ticket, start: int, gate: Gate, old: Ticket | None = None) -> Iterator[Diagnostic]:
+    """Each new event is recorded by the pull request's author (for a bot's pull request: the person
+    it acts for), under their own name, and that person is entitled to it under the base roster.
+    Without an author (the merge queue), the recorded person must be entitled."""
     events = new.history[start:]
     if not events:
         return
-    author = gate.author
-    if gate.login and author is None:
-        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-unknown", login=gate.login)
+    if gate.is_bot and not gate.acting_for:
+        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-bot", login=gate.login)
         return
-    assignee = None
+    author = gate.author
+    if gate.acting_login and author is None:
+        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-unknown", login=gate.acting_login)
+        return
+    state: dict[str, Any] = {}
     for i, e in enumerate(new.history):
         if i >= start:
             if author is not None and e.by != author.id:
-                yield at(e.src, ("by",), "pr-author", by=e.by, author=author.name, login=gate.login)
+                yield at(e.src, ("by",), "pr-author", by=e.by, author=author.name, login=gate.acting_login)
             actor = author.id if author is not None else e.by
-            if actor in gate.roster.people and not entitled(gate.roster, new, e, actor, assignee):
-                yield at(e.src, ("event",), "pr-entitled", key=f"rule.pr-entitled-{e.kind}",
-                         person=gate.roster.people[actor].name)
+            if actor in gate.roster.people and not entitled(gate, new, e, actor, state, old):
+                key = f"rule.pr-entitled-{e.kind}"
+                if e.kind == "update" and state.get("status") in CLOSED:
+                    key = "rule.pr-entitled-update-closed"
+                yield at(e.src, ("event",), "pr-entitled", key=key, person=gate.roster.people[actor].name,
+                         names=e.fields or ("-",))
         if e.kind in ("open", "assign", "escalate") and (e.assignee or e.kind != "open"):
-            assignee = e.assignee
+            state["assignee"] = e.assignee
+        if e.kind == "resolve":
+            state["resolver"] = e.by
+        if e.kind == "hold":
+            state["hold"] = e.reason
+        elif e.kind == "resume":
+            state["hold"] = None
+        state["status"] = STATUS_AFTER.get(e.kind, state.get("status"))
 
 
 def _show(v: object) -> str:
     if v is None:
         return "-"
     return v.isoformat() if isinstance(v, dt.datetime) else str(v)
-

@@ -5,7 +5,6 @@ a clone fetched with depth 2 is enough (the merge commit and its two parents).
 """
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
@@ -168,31 +167,3 @@ def ticket_paths(repo, base_tree) -> dict[str, str]:
     listing = repo.git.ls_tree("-r", "--name-only", base_tree.hexsha, "--", TICKETS)
     return {posixpath.basename(p)[: -len(TICKET_SUFFIX)]: p
             for p in listing.splitlines() if p.endswith(TICKET_SUFFIX)}
-
-
-def history_lengths(repo, base, head, path: str) -> list[tuple[dt.datetime, int]]:
-    """(author date, number of history entries) of the file `path` (from the Git root) in each
-    commit of base..head that changed it, oldest first, merges left out. A shallow clone holds only
-    the pull request's last commit, so that one stands for all of them."""
-    from erpops.yamlio import load_bytes
-
-    shas = repo.git.rev_list("--no-merges", "--reverse", f"{base.hexsha}..{head.hexsha}", "--", path).split()
-    out = []
-    for sha in shas:
-        c = repo.commit(sha)
-        try:
-            raw = c.tree[path].data_stream.read()
-        except KeyError:
-            continue
-        doc, _ = load_bytes(raw, path)
-        data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-        history = data.get("history")
-        out.append((c.authored_datetime, len(history) if isinstance(history, list) else 0))
-    return out
-
-
-def commit_time(c) -> dt.datetime:
-    """When the change was written: the author date of the pull request's own commit, that is the
-    second parent when `c` is the merge commit GitHub tests (refs/pull/N/merge, the merge queue)."""
-    own = c.parents[1] if len(c.parents) == 2 else c
-    return own.authored_datetime

@@ -11,6 +11,10 @@ from erpops.yamlio import Document
 
 TIERS = ("key-user", "business-admin", "erp-admin", "vendor")
 PRIORITIES = ("P1", "P2", "P3", "P4")
+# pr-check: what only the ops office may change (gitignore-like), and the logins that are bots.
+PROTECTED_PATHS = ("roster/", "policy.yaml", "tools/", ".github/", ".ci/", "tests/", "pyproject.toml",
+                   "requirements*.txt", "mkdocs*.yml", "Makefile", "docs/rules/", "CODEOWNERS")
+BOTS = ("github-actions[bot]",)
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,13 @@ class Policy:
     report_period: str = "month"
     report_due_day: int = 28
     report_close_day: int = 25
-    # pr-check: how far a new event's time may be from the time of the commit that brings it.
+    # pr-check: how much earlier than the pull request's opening a new event may be dated.
     time_tolerance_hours: float = 48.0
     # The hold reasons that stop the resolve clock while the ticket waits (sla.pause_on).
     pause_on: tuple[str, ...] = HOLD_REASONS
     confirmation: Confirmation = Confirmation()
+    protected_paths: tuple[str, ...] = PROTECTED_PATHS
+    bots: tuple[str, ...] = BOTS
 
     def rank(self, tier: str | None) -> int:
         """0 for the first tier …; -1 for an unknown one."""
@@ -125,10 +131,13 @@ def build(doc: Document | None) -> Policy | None:
     report = _dict(d.get("report"))
     due = report.get("due_day")
     close = report.get("close_day")
-    tolerance = _dict(d.get("pr_gate")).get("time_tolerance_hours")
     pause_on = sla_d.get("pause_on")
     conf = _dict(d.get("confirmation"))
     wait = conf.get("wait_working_days")
+    gate = _dict(d.get("pr_gate"))
+    tolerance = gate.get("time_tolerance_hours")
+    protected = gate.get("protected_paths")
+    bots = gate.get("bots")
     return Policy(
         src=Source(doc), tiers=tiers, ticket_types=types, ticket_prefixes=prefixes, sla=sla,
         warn_at=float(warn_at) if _number(warn_at) and 0 < warn_at < 1 else 0.8,
@@ -146,6 +155,9 @@ def build(doc: Document | None) -> Policy | None:
             wait_working_days=wait if isinstance(wait, int) and not isinstance(wait, bool) and wait > 0 else 5,
             then=conf["then"] if conf.get("then") in CONFIRMATION_THEN else "warn",
         ),
+        protected_paths=tuple(p for p in protected if isinstance(p, str) and p.strip())
+        if isinstance(protected, list) else PROTECTED_PATHS,
+        bots=tuple(b for b in bots if isinstance(b, str)) if isinstance(bots, list) else BOTS,
     )
 
 

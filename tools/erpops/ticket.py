@@ -10,7 +10,7 @@ from erpops.yamlio import Document
 
 ACTIVE = ("open", "assigned", "escalated", "reopened")
 DONE = ("resolved", "closed")
-# The status an event leaves the ticket in; a comment leaves it as it was.
+# The status an event leaves the ticket in; a comment or an update leaves it as it was.
 STATUS_AFTER = {
     "open": "open", "assign": "assigned", "escalate": "escalated", "resolve": "resolved",
     "close": "closed", "reopen": "reopened", "cancel": "cancelled",
@@ -37,6 +37,7 @@ class Event:
     assignee: str | None = None
     note: str | None = None
     from_subsystem: str | None = None  # move: the subsystem the ticket left
+    fields: tuple[str, ...] = ()  # update: the top-level ticket keys it changed
     reason: str | None = None  # hold: what the ticket waits for (HOLD_REASONS)
 
 
@@ -155,7 +156,7 @@ def build(doc: Document) -> Ticket | None:
             history.append(Event(
                 kind=e["event"], at=_time(e.get("at")), by=_str(e, "by") or "", tier=_str(e, "tier") or "",
                 src=Source(doc, ("history", i)), assignee=_str(e, "assignee"), note=_str(e, "note"),
-                from_subsystem=_str(e, "from"), reason=_str(e, "reason"),
+                from_subsystem=_str(e, "from"), fields=_names(e.get("fields")), reason=_str(e, "reason"),
             ))
     feedback = tuple(
         Feedback(_str(f, "kind") or "", _str(f, "text") or "")
@@ -180,6 +181,10 @@ def build(doc: Document) -> Ticket | None:
 
 def _dict(v: Any) -> dict:
     return v if isinstance(v, dict) else {}
+
+
+def _names(v: Any) -> tuple[str, ...]:
+    return tuple(x for x in v if isinstance(x, str)) if isinstance(v, list) else ()
 
 
 def _str(d: dict, key: str) -> str | None:

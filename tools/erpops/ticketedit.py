@@ -88,3 +88,20 @@ def record(text: str, ticket: Ticket, kind: str, at: dt.datetime, by: str, *, ti
             for key, value in resolution.items():
                 text = edits.set_value(text, ("resolution", key), value)
     return text
+
+
+# Where a field that the ticket does not have yet is written: after the first of these it has.
+_AFTER = {"cause": ("symptom",), "impact": ("cause", "symptom"), "runbooks": ("impact", "cause", "symptom")}
+
+
+def update(text: str, ticket: Ticket, at: dt.datetime, by: str, changes: dict[str, Any], note: str) -> str:
+    """`text` with the top-level fields in `changes` set (runbooks: a list) and one `update` event
+    that lists them appended, nothing else."""
+    for key, value in changes.items():
+        after = next((k for k in _AFTER.get(key, ()) if edits.has(text, (k,))), None)
+        if isinstance(value, (list, tuple)):
+            text = edits.set_list(text, key, list(value), after=after)
+        else:
+            text = edits.set_value(text, (key,), value, after=after)
+    event = {"event": "update", "at": at, "by": by, "tier": ticket.tier, "fields": list(changes), "note": note}
+    return edits.append_item(text, ("history",), event)

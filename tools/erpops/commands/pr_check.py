@@ -2,20 +2,25 @@
 
 Only the roster, the policy, the runbooks and the changed tickets are read (at both revisions,
 from Git), never the whole ticket set, so the gate stays fast on a large repository.
+
+Trust: every decision is taken under the BASE revision's roster, policy and runbooks; the head's
+files are only judged (their validity under their own rules is `erpops check`'s, run on the head).
+Times come from the forge (`--opened-at`) and the CI clock, never from commit metadata.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import posixpath
 import sys
 from pathlib import Path
 
 from erpops import clock, gitdiff, gittree, load, output, ticket
-from erpops.checks import diagnostics
 from erpops.commands.check import append_summary
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
+from erpops.load import Repository, paused_gc
+from erpops.rules import recurrence, reports, roster, runbooks, tickets
 from erpops.yamlio import load_bytes
 
 
@@ -28,19 +33,36 @@ def _base_ticket(files: gittree.TreeFiles, rel: str) -> ticket.Ticket | None:
     return ticket.build(doc) if doc is not None else None
 
 
-def _event_times(repo, base_c, head_c, prefix: str, heads: dict) -> dict:
-    """(head path, history index) → author date of the first pull-request commit holding that event."""
-    out = {}
-    for rel, tk in heads.items():
-        lengths = gittree.history_lengths(repo, base_c, head_c, posixpath.join(prefix, rel) if prefix else rel)
-        for i in range(len(tk.history)):
-            when = next((d for d, n in lengths if n > i), None)
-            if when is not None:
-                out[(rel, i)] = when
-    return out
+def rules_of(base: Repository | None, head: Repository) -> Repository:
+    """The repository whose roster, policy and runbooks decide: the base's. Where the base has no
+    ops repository yet (the pull request that creates it) the head's stand in; its files are all
+    protected-path changes then. A runbook new in the pull request exists (a ticket may link it),
+    but only a runbook's kind on the base counts (the emergency skip needs a base contingency plan)."""
+    if base is None:
+        return head
+    books = {rid: base.runbooks.get(rid) or dataclasses.replace(rb, kind="") for rid, rb in head.runbooks.items()}
+    return dataclasses.replace(base, policy=base.policy or head.policy, runbooks=books)
 
 
-def run(root: Path, base: str, head: str = "HEAD", login: str | None = None) -> tuple[list[Diagnostic], int]:
+def findings(head: Repository, rules: Repository, now: dt.datetime) -> list[Diagnostic]:
+    """What loading the head found, the head's roster, runbook and report rules on themselves, and
+    the ticket rules on the head's changed tickets under the base's roster, policy and runbooks."""
+    if any(d.is_input and d.is_error for d in head.diagnostics):
+        return list(head.diagnostics)
+    trial = dataclasses.replace(rules, root=head.root, tickets=head.tickets, documents=head.documents,
+                                diagnostics=[])
+    found = list(head.diagnostics)
+    with paused_gc():
+        found += roster.check(head.roster)
+        found += runbooks.check(head)
+        found += tickets.check(trial, now)
+        found += recurrence.check(head, now)
+        found += reports.check(head)
+    return found
+
+
+def run(root: Path, base: str, head: str = "HEAD", login: str | None = None, acting_for: str | None = None,
+        opened_at: dt.datetime | None = None) -> tuple[list[Diagnostic], int]:
     """The findings and the number of changed files they were looked for in."""
     repo, prefix = gittree.open_repo(root)
     head_c = gittree.commit(repo, head)
@@ -54,20 +76,22 @@ def run(root: Path, base: str, head: str = "HEAD", login: str | None = None) -> 
     head_files, base_files = gittree.TreeFiles(head_tree), gittree.TreeFiles(base_tree)
     new_tickets = [c.new for c in changes if gittree.is_ticket(c.new)]
     model = load.load_files(head_files, root, new_tickets)
+    has_base = base_tree is not None and base_files.exists(load.PEOPLE)
+    rules = rules_of(load.load_files(base_files, root, []) if has_base else None, model)
     changed = {c.new for c in changes if c.new}
-    now = clock.now(model.policy.calendar.tz if model.policy else dt.timezone.utc)
+    policy = rules.policy
+    now = clock.now(policy.calendar.tz if policy else dt.timezone.utc)
     # Findings in the changed files; a roster or policy that cannot be read at all stops the gate.
-    found = [d for d in diagnostics(model, now) if d.path in changed or (d.is_input and d.is_error)]
-    if model.policy is None or any(d.is_input and d.is_error for d in found):
+    found = [d for d in findings(model, rules, now) if d.path in changed or (d.is_input and d.is_error)]
+    if policy is None or any(d.is_input and d.is_error for d in found):
         return found, len(changes)
     added = any(c.old is None and gittree.is_ticket(c.new) for c in changes)
     heads = {tk.src.path: tk for tk in model.tickets}
     gate = gitdiff.Gate(
-        roster=model.roster, policy=model.policy, now=now,
-        login=login or None, commit_time=gittree.commit_time(head_c),
-        event_times=_event_times(repo, base_c, head_c, prefix, heads),
-        base_ids=gittree.ticket_paths(repo, base_tree) if added else {},
+        roster=rules.roster, policy=policy, now=now, login=login or None, acting_for=acting_for or None,
+        opened_at=opened_at, base_ids=gittree.ticket_paths(repo, base_tree) if added else {},
     )
+    found += gitdiff.protected(((c.old, c.new) for c in changes), gate)
     for c in changes:
         if not (gittree.is_ticket(c.old) or gittree.is_ticket(c.new)):
             continue
@@ -79,9 +103,23 @@ def run(root: Path, base: str, head: str = "HEAD", login: str | None = None) -> 
     return found, len(changes)
 
 
+def instant(value: str | None) -> dt.datetime | None:
+    """`--opened-at` as the forge gives it (ISO 8601 with an offset or Z); a clear error otherwise."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise FatalError(t("pr.bad-opened-at", value=value))
+    return when
+
+
 def pr_check(root: Path, base: str, head: str | None = None, login: str | None = None, fmt: str = "text",
-             lang: str | None = None, summary: Path | None = None) -> int:
-    found, files = run(root, base, head or "HEAD", login)
+             lang: str | None = None, summary: Path | None = None, acting_for: str | None = None,
+             opened_at: str | None = None) -> int:
+    found, files = run(root, base, head or "HEAD", login, acting_for, instant(opened_at))
     sys.stdout.write(output.RENDER[fmt](found, files, lang))
     if summary is not None:
         append_summary(summary, output.markdown(found, files, lang, title_key="summary.pr-title"))

@@ -255,3 +255,43 @@ def close_unconfirmed(root: Path, *, by: str | None = None, at: str | None = Non
         sys.stdout.write(t("ticket.committed", branch=branch) + "\n")
     sys.stdout.write(t("ticket.unconfirmed-count", count=len(written)) + "\n")
     return code
+
+
+def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom: str | None = None,
+           cause: str | None = None, impact: str | None = None, priority: str | None = None,
+           type_: str | None = None, runbooks: tuple[str, ...] = (), by: str | None = None,
+           at: str | None = None, branch: str | None = None) -> int:
+    """Correct ticket fields: set them and record one `update` event listing them, in one edit;
+    refused, leaving the file as it was, when a check rule or the gate's entitlement says no."""
+    from erpops import gitdiff
+
+    repo = _repo(root)
+    tk = find(repo, tid)
+    who = person(repo, by, root)
+    when = instant(repo, at)
+    asked = {"title": title, "symptom": symptom, "cause": cause, "impact": impact, "type": type_,
+             "priority": priority, "runbooks": tuple(runbooks) if runbooks else None}
+    current = {"title": tk.title, "symptom": tk.symptom, "cause": tk.cause, "impact": tk.impact,
+               "type": tk.type, "priority": tk.priority, "runbooks": tk.runbooks}
+    changes = {k: v for k, v in asked.items() if v is not None and v != current[k]}
+    if not changes:
+        raise FatalError(t("ticket.update-nothing", id=tk.id))
+    rel = tk.src.path
+    try:
+        new_text = ticketedit.update(tk.src.doc.text, tk, when, who, changes, note)
+    except EditError as err:
+        raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
+    doc, _ = load_text(new_text, rel)
+    new_tk = ticket_model.build(doc) if doc is not None else None
+    if new_tk is not None:
+        gate = gitdiff.Gate(roster=repo.roster, policy=repo.policy, now=clock.now(repo.policy.calendar.tz))
+        refused = [d for d in gitdiff.compare(tk, new_tk, gate) if d.is_error]
+        if refused:
+            for d in sorted(refused):
+                sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
+            sys.stderr.write(t("ticket.refused", path=rel) + "\n")
+            return 1
+    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: update {', '.join(changes)} by {who}")
+    if code == 0:
+        sys.stdout.write(t("ticket.recorded", id=tk.id, event="update", path=rel) + "\n")
+    return code

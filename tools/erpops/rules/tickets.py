@@ -277,6 +277,20 @@ def has_resolution(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
         yield at(t.src, ("status",), "ticket-resolution", status=t.status)
 
 
+def resolution_history(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
+    """The resolution's `by` and `at` are what the last resolve event says (an update may correct
+    its summary and root cause, never who resolved it or when)."""
+    last = next((e for e in reversed(t.history) if e.kind == "resolve"), None)
+    if t.resolution is None or last is None:
+        return  # ticket-resolution and the transitions say what is missing
+    for name, have, want in (("by", t.resolution.by, last.by), ("at", t.resolution.at, last.at)):
+        if name == "at" and not (_aware(have) and _aware(want)):
+            continue  # ticket-time-zone reports it
+        if have != want:
+            yield at(t.src, ("resolution", name), "ticket-resolution-history", field=name,
+                     have=_show(have), want=_show(want))
+
+
 def runbooks_exist(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     """Linked runbooks exist under runbooks/."""
     for i, rid in enumerate(t.runbooks):
@@ -303,6 +317,12 @@ def _escalations(t: Ticket):
             tier = e.tier
 
 
+def _show(v: object) -> str:
+    if v is None:
+        return "-"
+    return v.isoformat() if isinstance(v, dt.datetime) else str(v)
+
+
 def _aware(v: dt.datetime | None) -> bool:
     return v is not None and v.tzinfo is not None
 
@@ -320,7 +340,7 @@ RULES = (
     file_name, id_format, known_references, time_zone, history_order, history_transitions,
     history_consistent, open_tier, escalation_one_tier, vendor_from_erp_admin, assignee_holds_tier,
     filed_by_key_user, symptom_and_cause, reserved_type, custom_report_review, has_resolution,
-    runbooks_exist, moves_lead_elsewhere,
+    resolution_history, runbooks_exist, moves_lead_elsewhere,
 )
 
 
