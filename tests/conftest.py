@@ -1,6 +1,8 @@
 """Shared fixtures: a tiny valid ops repository in a temporary folder, and a CLI runner."""
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,3 +139,80 @@ def runner(tmp_path):
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
+
+# The demo organisation as it stood on 2026-11-25: a frozen copy of roster/, policy.yaml, tickets/,
+# runbooks/, reports/ and the generated .github files. Tests that need a real-sized organisation
+# read this, never the repository's own (live) data, which changes with every real ticket.
+DEMO = REPO_ROOT / "tests" / "fixtures" / "demo"
+
+# The repository's live data: what its people edit from day to day. No test may read it.
+_LIVE_FOLDERS = ("roster", "tickets", "runbooks", "reports")
+LIVE_DATA = tuple(str(REPO_ROOT / name) for name in (*_LIVE_FOLDERS, "policy.yaml"))
+
+
+class _LiveDataGuard:
+    """An audit hook that notes every open or listing of a path in the live data while a test runs."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.hits: list[str] = []
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if not self.on or event not in ("open", "os.listdir", "os.scandir", "os.chdir"):
+            return
+        path = args[0] if args else None
+        if path is None or isinstance(path, int):
+            return
+        try:
+            path = os.fsdecode(path)
+            full = os.path.abspath(path)
+        except (TypeError, ValueError, OSError):
+            return
+        if path in _LIVE_FOLDERS:
+            return  # a bare folder name is opened relative to a dir_fd (shutil.rmtree), not to the cwd
+        if any(full == live or full.startswith(live + os.sep) for live in LIVE_DATA):
+            self.hits.append(f"{event} {full}")
+
+
+_GUARD = _LiveDataGuard()
+sys.addaudithook(_GUARD)
+
+
+def _guarded(item: pytest.Item) -> bool:
+    # The self-copy test copies the whole repository, live data included, on purpose.
+    return item.get_closest_marker("selfcopy") is None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    _GUARD.on = _guarded(item)
+    yield
+    _GUARD.on = False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    _GUARD.on = _guarded(item)
+    yield
+    _GUARD.on = False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    _GUARD.on = _guarded(item)
+    yield
+    _GUARD.on = False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if not _GUARD.hits:
+        return
+    hits, _GUARD.hits = _GUARD.hits, []
+    report = outcome.get_result()
+    report.outcome = "failed"
+    unique = list(dict.fromkeys(hits))
+    shown = "\n  ".join(unique[:10] + ([f"… and {len(unique) - 10} more"] if len(unique) > 10 else []))
+    report.longrepr = (f"{item.nodeid} read the repository's live data during {call.when} "
+                       f"(use conftest.DEMO, the frozen demo copy, instead):\n  {shown}")

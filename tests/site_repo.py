@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 
 # Not --quiet: MkDocs then stops counting warnings and --strict lets them pass.
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
@@ -109,7 +109,7 @@ XSS_TITLE = f"{XSS_SCRIPT} 叉车称重数据没有传到完工报告"
 
 
 def _xss_ticket() -> str:
-    text = (REPO_ROOT / XSS_TICKET).read_text("utf-8")
+    text = (DEMO / XSS_TICKET).read_text("utf-8")
     text = text.replace("title: 工序完工报告数量录错需更正", f'title: "{XSS_TITLE}"')
     text = text.replace("symptom: 工序完工报告", f'symptom: "{XSS_IMG}" # 工序完工报告')
     text = text.replace("status: closed", "status: open")
@@ -122,6 +122,13 @@ def add_site(root: Path) -> None:
     shutil.copytree(REPO_ROOT / "docs", root / "docs", dirs_exist_ok=True)
 
 
+def demo_copy(root: Path) -> Path:
+    """The frozen demo organisation (tests/fixtures/demo/) with this repository's site configuration."""
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("README.md"))
+    add_site(root)
+    return root
+
+
 def write(root: Path, rel: str, text: str) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,18 +137,18 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 
 def real_data_copy(root: Path) -> Path:
-    """This repository's roster, policy, docs and October forms; a backup and an XSS runbook and an
+    """The demo roster, policy and October forms (frozen, tests/fixtures/demo/), this repository's docs; a backup and an XSS runbook and an
     XSS ticket added, one name made an XSS probe."""
-    shutil.copytree(REPO_ROOT / "roster", root / "roster")
+    shutil.copytree(DEMO / "roster", root / "roster")
     people = root / "roster/people.yaml"  # the after-sales admin and key-user leader, in the org chart
     people.write_text(people.read_text("utf-8").replace("name: 彭文", f'name: "{XSS_IMG}"', 1), "utf-8")
     add_site(root)
     write(root, "runbooks/common/backup-restore.md", BACKUP_RUNBOOK.format(owner="yang-qiyun"))
     write(root, "runbooks/production/xss-probe.md",
           XSS_RUNBOOK.format(subsystem="production", owner="yan-yutang") + SEE_ALSO)
-    shutil.copy(REPO_ROOT / "policy.yaml", root / "policy.yaml")
+    shutil.copy(DEMO / "policy.yaml", root / "policy.yaml")
     write(root, XSS_TICKET, _xss_ticket())
-    shutil.copytree(REPO_ROOT / "reports/2026-10", root / "reports/2026-10")
+    shutil.copytree(DEMO / "reports/2026-10", root / "reports/2026-10")
     return root
 
 

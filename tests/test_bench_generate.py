@@ -5,7 +5,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from erpops import checks, load
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
@@ -21,7 +21,7 @@ def _files(root):
 def test_a_generated_repository_breaks_no_rule(tmp_path, monkeypatch):
     monkeypatch.setenv("ERPOPS_NOW", NOW)
     monkeypatch.setenv("ERPOPS_TODAY", NOW[:10])
-    plans = generate.generate(tmp_path / "ops", 400, seed=1, years=5, now=NOW)
+    plans = generate.generate(tmp_path / "ops", 400, seed=1, years=5, now=NOW, source=DEMO)
     repo = load.load(tmp_path / "ops")
     found = checks.diagnostics(repo)
     assert [d for d in found if d.is_error or d.path.startswith("tickets/")] == []
@@ -37,15 +37,15 @@ def test_a_generated_repository_breaks_no_rule(tmp_path, monkeypatch):
 
 
 def test_the_same_seed_gives_the_same_bytes(tmp_path):
-    generate.generate(tmp_path / "a", 50, seed=7, now=NOW)
-    generate.generate(tmp_path / "b", 50, seed=7, now=NOW)
-    generate.generate(tmp_path / "c", 50, seed=8, now=NOW)
+    generate.generate(tmp_path / "a", 50, seed=7, now=NOW, source=DEMO)
+    generate.generate(tmp_path / "b", 50, seed=7, now=NOW, source=DEMO)
+    generate.generate(tmp_path / "c", 50, seed=8, now=NOW, source=DEMO)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
     assert _files(tmp_path / "a") != _files(tmp_path / "c")
 
 
 def test_the_git_history_has_one_commit_per_ticket_event(tmp_path):
-    plans = generate.generate(tmp_path / "ops", 30, seed=2, now=NOW, git=True)
+    plans = generate.generate(tmp_path / "ops", 30, seed=2, now=NOW, git=True, source=DEMO)
     git = ["git", "-C", str(tmp_path / "ops")]
     commits = subprocess.run(git + ["rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True)
     assert int(commits.stdout) == 1 + sum(len(p.events) for p in plans)
@@ -63,7 +63,7 @@ def test_the_benchmark_pull_request_appends_one_valid_event(tmp_path, monkeypatc
     monkeypatch.setenv("ERPOPS_NOW", NOW)
     monkeypatch.setenv("ERPOPS_TODAY", NOW[:10])
     root = tmp_path / "ops"
-    generate.generate(root, 40, seed=4, now=NOW, git=True)
+    generate.generate(root, 40, seed=4, now=NOW, git=True, source=DEMO)
     before = {t.id: t for t in load.load(root).tickets}
     changed = run.pull_request(root)
     git = ["git", "-C", str(root)]

@@ -1,4 +1,4 @@
-"""The command line: formats, languages, exit codes and `who`, on this repository and tiny ones."""
+"""The command line: formats, languages, exit codes and `who`, on the frozen demo repository and tiny ones."""
 from __future__ import annotations
 
 import json
@@ -6,11 +6,11 @@ import os
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 
 
-def test_check_on_this_repository_is_clean(cli):
-    r = cli("check", cwd=REPO_ROOT)
+def test_check_on_the_demo_repository_is_clean(cli):
+    r = cli("check", cwd=DEMO)
     assert r.code == 0, r.out
     assert "0 个错误" in r.out
 
@@ -69,7 +69,7 @@ def test_usage_error_is_exit_2(cli, repo):
 
 
 def test_who_production_names_its_owners_and_key_users(cli):
-    r = cli("who", "production", cwd=REPO_ROOT)
+    r = cli("who", "production", cwd=DEMO)
     assert r.code == 0
     lines = r.out.splitlines()
     business = lines.index("业务系统管理员（第二层）")
@@ -84,25 +84,25 @@ def test_who_production_names_its_owners_and_key_users(cli):
 
 
 def test_who_by_chinese_name_of_subsystem_and_alias(cli):
-    assert "（production）" in cli("who", "生产系统", cwd=REPO_ROOT).out
-    assert "（production）" in cli("who", "生产管理", cwd=REPO_ROOT).out
+    assert "（production）" in cli("who", "生产系统", cwd=DEMO).out
+    assert "（production）" in cli("who", "生产管理", cwd=DEMO).out
 
 
 def test_who_person_lists_roles(cli):
-    r = cli("who", "施展", cwd=REPO_ROOT)
+    r = cli("who", "施展", cwd=DEMO)
     assert r.code == 0
     assert "“物资系统”业务系统管理员" in r.out
     assert "“决策支持系统”关键用户" in r.out
 
 
 def test_who_tells_namesakes_apart(cli):
-    assert "（liu-tao）" in cli("who", "刘涛", cwd=REPO_ROOT).out
-    assert "（liu-tao-2）" in cli("who", "刘滔", cwd=REPO_ROOT).out
-    assert "liu-tao-2" not in cli("who", "刘涛", cwd=REPO_ROOT).out
+    assert "（liu-tao）" in cli("who", "刘涛", cwd=DEMO).out
+    assert "（liu-tao-2）" in cli("who", "刘滔", cwd=DEMO).out
+    assert "liu-tao-2" not in cli("who", "刘涛", cwd=DEMO).out
 
 
 def test_who_unknown_is_exit_1(cli):
-    r = cli("who", "不存在", cwd=REPO_ROOT)
+    r = cli("who", "不存在", cwd=DEMO)
     assert r.code == 1
     assert "没有找到“不存在”" in r.err
 

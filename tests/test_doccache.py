@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from erpops import checks, doccache, load, schemas
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
@@ -24,7 +24,7 @@ def ops(tmp_path, monkeypatch):
     monkeypatch.setenv("ERPOPS_JOBS", "1")
     monkeypatch.setenv("ERPOPS_NOW", NOW)
     root = tmp_path / "ops"
-    generate.generate(root, 40, seed=5, now=NOW)
+    generate.generate(root, 40, seed=5, now=NOW, source=DEMO)
     tickets = sorted((root / "tickets").rglob("*.yaml"))
     bad = tickets[3]
     bad.write_text(bad.read_text("utf-8").replace("priority: P", "priority: Q", 1), "utf-8")

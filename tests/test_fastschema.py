@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 from erpops import fastschema, load, schemas
 from erpops.yamlio import Document
 
@@ -66,7 +66,7 @@ def _mutations(data, rng: random.Random, count: int):
 
 
 def _repository_documents() -> list[tuple[Document, str]]:
-    repo = load.load(REPO_ROOT)
+    repo = load.load(DEMO)
     kinds = {"roster/people.yaml": "people", "roster/office.yaml": "office", "roster/vendor.yaml": "vendor",
              "policy.yaml": "policy"}
     out = []

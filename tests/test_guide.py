@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from erpops import load
 from erpops.checks import diagnostics
 from erpops.cli import reference
@@ -23,7 +23,7 @@ def _blocks(page: str, lang: str) -> list[str]:
 def test_the_ticket_written_by_hand_in_the_guide_passes_the_check(tmp_path):
     (block,) = _blocks("key-user.md", "yaml")
     for name in ("roster", "runbooks", "policy.yaml"):
-        src = REPO_ROOT / name
+        src = DEMO / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
     path = tmp_path / "tickets/production/2026/PRD-20261103-AB3C.yaml"
     path.parent.mkdir(parents=True)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pre_commit.clientlib import load_config, load_manifest
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from erpops import schemas
 from erpops.commands import init as init_module
 
@@ -133,10 +133,11 @@ def test_init_writes_nothing_when_it_fails_halfway(tmp_path, cli, monkeypatch):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_default_policy_is_this_repository_policy_but_the_ticket_prefixes(lang):
-    """The two languages differ only in their comments."""
+def test_default_policy_is_the_demo_policy_but_the_ticket_prefixes(lang):
+    """The two languages differ only in their comments; both are the demo organisation's policy
+    (tests/fixtures/demo/policy.yaml, frozen) but for its ticket prefixes."""
     shipped = yaml.safe_load((REPO_ROOT / f"tools/erpops/templates/init/{lang}/policy.yaml").read_text("utf-8"))
-    ours = yaml.safe_load((REPO_ROOT / "policy.yaml").read_text("utf-8"))
+    ours = yaml.safe_load((DEMO / "policy.yaml").read_text("utf-8"))
     assert shipped.pop("ticket_prefixes") == {"example": "EXM"}
     ours.pop("ticket_prefixes")
     assert shipped == ours
@@ -237,7 +238,7 @@ def test_generated_nav_lists_every_generated_index_page_this_repository_lists(la
     from erpops import load
     from erpops.site import pages
 
-    generated = set(pages.build(load.load(REPO_ROOT), "zh", "internal"))
+    generated = set(pages.build(load.load(DEMO), "zh", "internal"))
     ours = [p for p in _nav_pages((REPO_ROOT / "mkdocs.yml").read_text("utf-8")) if p in generated]
     theirs = _nav_pages((REPO_ROOT / f"tools/erpops/templates/init/{lang}/mkdocs.yml.j2").read_text("utf-8"))
     assert "cli.md" in ours and "subsystems/index.md" in ours

@@ -10,7 +10,7 @@ import git
 import pytest
 import yaml
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 from erpops import issueform, load
 from tickets_fixture import setup
 
@@ -65,8 +65,8 @@ def _ticket_files(root):
 
 # --- the form -------------------------------------------------------------------------------
 
-def test_form_lists_every_subsystem_and_type_and_matches_the_repository():
-    form = yaml.safe_load((REPO_ROOT / FORM).read_text("utf-8"))
+def test_form_lists_every_subsystem_and_type_and_matches_the_demo_repository():
+    form = yaml.safe_load((DEMO / FORM).read_text("utf-8"))
     assert form["labels"] == ["ticket"]
     fields = {f["id"]: f for f in form["body"] if "id" in f}
     assert list(fields) == list(issueform.FIELDS)
@@ -75,11 +75,11 @@ def test_form_lists_every_subsystem_and_type_and_matches_the_repository():
     assert "系统故障/缺陷（fault）" in fields["type"]["attributes"]["options"]
     assert [o[:2] for o in fields["priority"]["attributes"]["options"]] == ["P1", "P2", "P3", "P4"]
     assert {k for k, f in fields.items() if f.get("validations", {}).get("required")} == set(issueform.REQUIRED)
-    assert yaml.safe_load((REPO_ROOT / CONFIG).read_text("utf-8")) == {"blank_issues_enabled": False}
+    assert yaml.safe_load((DEMO / CONFIG).read_text("utf-8")) == {"blank_issues_enabled": False}
 
 
-def test_repository_form_is_current(cli):
-    r = cli("issue-form", "--check", cwd=REPO_ROOT)
+def test_demo_repository_form_is_current(cli):
+    r = cli("issue-form", "--check", cwd=DEMO)
     assert r.code == 0, r.both
     assert r.out.splitlines() == [f"{FORM} 与名册和运维制度一致。", f"{CONFIG} 与名册和运维制度一致。"]
 
@@ -90,15 +90,15 @@ def _schema(name, *paths):
 
 
 def test_form_and_config_match_githubs_schemas_offline():
-    proc = _schema("vendor.github-issue-forms", REPO_ROOT / FORM)
+    proc = _schema("vendor.github-issue-forms", DEMO / FORM)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    proc = _schema("vendor.github-issue-config", REPO_ROOT / CONFIG)
+    proc = _schema("vendor.github-issue-config", DEMO / CONFIG)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_schema_check_would_reject_a_broken_form(tmp_path):
     bad = tmp_path / "ticket.yml"
-    bad.write_text((REPO_ROOT / FORM).read_text("utf-8").replace("type: dropdown", "type: select", 1), "utf-8")
+    bad.write_text((DEMO / FORM).read_text("utf-8").replace("type: dropdown", "type: select", 1), "utf-8")
     assert _schema("vendor.github-issue-forms", bad).returncode == 1
 
 
@@ -235,7 +235,7 @@ def test_a_body_that_is_not_a_form_is_refused(ops, cli, tmp_path):
 def test_a_heading_inside_a_field_stays_text():
     from erpops import policy as policy_module  # noqa: F401
 
-    repo = load.load(REPO_ROOT)
+    repo = load.load(DEMO)
     text = body(subsystem="生产系统（production）", symptom="### 不是栏目\n报错", runbooks="a, b，c  a")
     fields = issueform.parse(text, repo.roster, repo.policy, "zh")
     assert fields["symptom"] == "### 不是栏目\n报错"

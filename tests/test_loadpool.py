@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from erpops import checks, load, loadpool
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
@@ -17,7 +17,7 @@ NOW = "2026-11-20T16:00:00+08:00"
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     root = tmp_path_factory.mktemp("synthetic") / "ops"
-    generate.generate(root, 120, seed=3, years=2, now=NOW)
+    generate.generate(root, 120, seed=3, years=2, now=NOW, source=DEMO)
     tickets = sorted((root / "tickets").rglob("*.yaml"))
     # Break a few files in different ways: syntax, schema, rule.
     tickets[5].write_text(tickets[5].read_text("utf-8") + "status: [unclosed\n", "utf-8")

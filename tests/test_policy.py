@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 from erpops import load
 
 
-def test_the_real_policy_loads_cleanly():
-    repo = load.load(REPO_ROOT)
+def test_the_demo_policy_loads_cleanly():
+    repo = load.load(DEMO)
     assert [d for d in repo.diagnostics if d.path == "policy.yaml"] == []
     p = repo.policy
     assert p.tiers == ("key-user", "business-admin", "erp-admin", "vendor")
@@ -37,7 +37,7 @@ def _check(cli, repo):
 
 
 def test_an_unquoted_time_of_day_is_reported_at_its_line(cli, repo):
-    text = (REPO_ROOT / "policy.yaml").read_text("utf-8")
+    text = (DEMO / "policy.yaml").read_text("utf-8")
     repo.write("policy.yaml", text.replace('until: "12:00"', "until: 12:00"))
     line = text.splitlines().index('      until: "12:00"') + 1
     code, found = _check(cli, repo)
@@ -46,7 +46,7 @@ def test_an_unquoted_time_of_day_is_reported_at_its_line(cli, repo):
 
 
 def test_an_unknown_tier_is_a_schema_error(cli, repo):
-    text = (REPO_ROOT / "policy.yaml").read_text("utf-8")
+    text = (DEMO / "policy.yaml").read_text("utf-8")
     repo.write("policy.yaml", text.replace("min_tier: erp-admin", "min_tier: erp-admn", 1))
     line = text.splitlines().index("    min_tier: erp-admin") + 1
     code, found = _check(cli, repo)

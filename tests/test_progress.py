@@ -51,7 +51,7 @@ def test_silent_for_short_jobs(monkeypatch):
 
 def test_erpops_check_prints_no_progress_into_a_pipe(cli, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
-    from conftest import REPO_ROOT
-    result = cli("check", cwd=REPO_ROOT)
+    from conftest import DEMO
+    result = cli("check", cwd=DEMO)
     assert result.code == 0
     assert "\r" not in result.err and "正在读取" not in result.err

@@ -1,11 +1,11 @@
-"""This repository's roster holds every subsystem and person the organisation's document names."""
+"""The demo roster (tests/fixtures/demo/, frozen) holds every subsystem and person the organisation's document names."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from conftest import REPO_ROOT, SHARED
+from conftest import DEMO, SHARED
 from erpops import load
 
 SEED = SHARED / "seed" / "README.md"
@@ -13,7 +13,7 @@ SEED = SHARED / "seed" / "README.md"
 
 @pytest.fixture(scope="module")
 def roster():
-    return load.load(REPO_ROOT).roster
+    return load.load(DEMO).roster
 
 
 def _seed_tables():

@@ -1,4 +1,4 @@
-"""This repository's own runbooks: the ids tickets link, the search words, facts that match the roster."""
+"""The demo runbooks (tests/fixtures/demo/, frozen): the ids tickets link, the search words, facts that match the roster."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 from erpops import load
 
 EXPECTED = {
@@ -25,7 +25,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def repo():
-    return load.load(REPO_ROOT)
+    return load.load(DEMO)
 
 
 def test_the_first_runbooks_exist_with_their_kind_and_search_word(repo):
@@ -40,14 +40,14 @@ def test_the_first_runbooks_exist_with_their_kind_and_search_word(repo):
 
 def test_runbooks_are_focused(repo):
     for rb in repo.runbook_list:
-        lines = (REPO_ROOT / rb.src.path).read_text("utf-8").count("\n")
+        lines = (DEMO / rb.src.path).read_text("utf-8").count("\n")
         assert 45 <= lines <= 150, (rb.id, lines)
 
 
 def test_links_between_runbooks_resolve(repo):
     for rb in repo.runbook_list:
         for target in re.findall(r"\]\(([^)#]+\.md)\)", rb.body):
-            assert (REPO_ROOT / rb.src.path).parent.joinpath(target).is_file(), (rb.id, target)
+            assert (DEMO / rb.src.path).parent.joinpath(target).is_file(), (rb.id, target)
 
 
 def test_record_form_table_names_each_subsystems_admins(repo):
@@ -69,9 +69,9 @@ def test_record_form_table_names_each_subsystems_admins(repo):
             assert rows[s.name][1] == erp
 
 
-def test_check_on_this_repository_is_clean_of_runbook_findings(cli, monkeypatch):
+def test_check_on_the_demo_repository_is_clean_of_runbook_findings(cli, monkeypatch):
     monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
-    r = cli("check", "--format", "json", cwd=REPO_ROOT)
+    r = cli("check", "--format", "json", cwd=DEMO)
     assert r.code == 0
     rules = {d["rule"] for d in json.loads(r.out)["diagnostics"]}
     assert not {rule for rule in rules if rule.startswith("runbook-")}

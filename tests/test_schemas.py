@@ -7,7 +7,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from erpops import schemas
 
 
@@ -52,7 +52,7 @@ def test_every_field_has_a_title_and_description(name):
 def test_vscode_maps_each_roster_file_to_its_schema():
     settings = json.loads((REPO_ROOT / ".vscode/settings.json").read_text("utf-8"))
     mapping = settings["yaml.schemas"]
-    roster_files = [p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "roster").rglob("*.yaml")]
+    roster_files = [p.relative_to(DEMO).as_posix() for p in (DEMO / "roster").rglob("*.yaml")]
     for rel in roster_files:
         matched = [s for s, globs in mapping.items() if any(fnmatch.fnmatch(rel, g) for g in globs)]
         assert len(matched) == 1, rel

@@ -9,9 +9,9 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from conftest import DEMO, REPO_ROOT
 from site_repo import (ENV, MKDOCS, XSS_IMG, XSS_RUNBOOK, XSS_SCRIPT, XSS_TICKET_ID, add_site, build,
-                       real_data_copy, write)
+                       demo_copy, real_data_copy, write)
 from tickets_fixture import PATH as TICKET_PATH, TICKET, setup as ticket_setup
 
 
@@ -203,22 +203,23 @@ def test_english_site(repo):
     assert re.search(r'<h1 id="alpha">Alpha<', html) and "Whom to call" in html and "出了问题" not in html
 
 
-def test_the_repository_site_builds_strict_without_warnings(tmp_path):
+def test_the_demo_repository_site_builds_strict_without_warnings(tmp_path):
+    root = demo_copy(tmp_path / "ops")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
-        cwd=REPO_ROOT, capture_output=True, text=True, env=ENV,
+        cwd=root, capture_output=True, text=True, env=ENV,
     )
     assert proc.returncode == 0, proc.stderr
     assert "WARNING" not in proc.stderr
     assert (tmp_path / "site/subsystems/production/index.html").exists()
     site = tmp_path / "site"
-    tickets = sorted(REPO_ROOT.glob("tickets/*/*/*.yaml"))
-    assert tickets and all((site / t.relative_to(REPO_ROOT).with_suffix("") / "index.html").exists() for t in tickets)
+    tickets = sorted(root.glob("tickets/*/*/*.yaml"))
+    assert tickets and all((site / t.relative_to(root).with_suffix("") / "index.html").exists() for t in tickets)
     for page in ("tickets/status/closed", "tickets/tier/erp-admin", "tickets/subsystem/production", "backlog",
                  "reports", "reports/2026-10/production", "reports/2026-09/office-summary"):
         assert (site / page / "index.html").exists(), page
     assert (site / "reports/2026-10/production.xlsx").read_bytes() == \
-        (REPO_ROOT / "reports/2026-10/production.xlsx").read_bytes()
+        (DEMO / "reports/2026-10/production.xlsx").read_bytes()
 
 
 def test_a_runbook_fixture_copy_of_the_repository_builds(tmp_path):
@@ -273,7 +274,7 @@ def test_ticket_and_form_pages_of_a_repository_copy(tmp_path):
     for ext in ("csv", "xlsx"):
         assert f'href="../production.{ext}"' in form
         assert (site / f"reports/2026-10/production.{ext}").read_bytes() == \
-            (REPO_ROOT / f"reports/2026-10/production.{ext}").read_bytes()
+            (DEMO / f"reports/2026-10/production.{ext}").read_bytes()
     assert (site / "reports/2026-10/office-summary/index.html").exists()
     # Search finds each ticket on its own page; the filter lists, which repeat every ticket, stay out.
     found = {doc["location"].split("#")[0] for doc in json.loads((site / "search/search_index.json").read_text("utf-8"))["docs"]}

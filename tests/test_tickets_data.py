@@ -1,11 +1,11 @@
-"""The demo ticket set of this repository: clean, and covering every path through the policy."""
+"""The demo ticket set (tests/fixtures/demo/, frozen): clean, and covering every path through the policy."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 from erpops import checks, load
 from erpops.ticket import ACTIVE, DONE
 
@@ -14,7 +14,7 @@ NOW = dt.datetime(2026, 11, 25, 17, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)
 
 @pytest.fixture(scope="module")
 def repo():
-    return load.load(REPO_ROOT)
+    return load.load(DEMO)
 
 
 def _escalations(t):

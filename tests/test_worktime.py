@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import DEMO
 from erpops import load
 from erpops.policy import Calendar
 from erpops.worktime import add_working_hours, working_hours
@@ -16,8 +16,8 @@ CST = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def cal() -> Calendar:
-    """The calendar of the real policy.yaml (08:30–12:00, 13:30–17:30, 2026 holidays and 调休)."""
-    policy = load.load(REPO_ROOT).policy
+    """The calendar of the demo policy.yaml, frozen (08:30–12:00, 13:30–17:30, 2026 holidays and 调休)."""
+    policy = load.load(DEMO).policy
     assert policy is not None
     return policy.calendar
 

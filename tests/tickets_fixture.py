@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import REPO_ROOT, Repo
+from conftest import DEMO, Repo
 from erpops import checks, load
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -112,7 +112,7 @@ def runbook(rid: str, kind: str) -> str:
 
 
 def setup(repo: Repo) -> Repo:
-    policy = (REPO_ROOT / "policy.yaml").read_text("utf-8")
+    policy = (DEMO / "policy.yaml").read_text("utf-8")
     repo.write("policy.yaml", policy.replace("ticket_prefixes:\n", "ticket_prefixes:\n  alpha: ALP\n"))
     repo.edit("roster/people.yaml", "  - id: zhou-user\n", "  - id: vendor-wu\n    name: 吴顾问\n  - id: zhou-user\n")
     repo.write("roster/vendor.yaml", "name: 用友\ncontacts:\n  - vendor-wu\non_site_support:\n  period: 上线初期\n")
