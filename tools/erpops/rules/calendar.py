@@ -74,18 +74,24 @@ def _year(value: object) -> int | None:
     return int(text[:4]) if len(text) >= 10 and text[:4].isdigit() and text[4] == "-" else None
 
 
+# Where the SLA warnings of rules/ticket_sla.py stand, so that the note sits next to them.
+SLA_FIELDS = {"respond": ("opened",), "resolve": ("status",)}
+
+
 def sla_uncovered(repo: Repository, now: dt.datetime) -> Iterator[Diagnostic]:
     """An SLA finding (breach or at risk) whose clock runs through a year the calendar does not
     cover says so: the working hours it reports count that year's holidays as working days."""
     p = repo.policy
     for tk in repo.tickets:
         years: set[int] = set()
+        line = None
         for c in clocks(p, tk, now):
             if c.breached or (c.running and c.used >= p.warn_at * c.limit):
-                years.update(uncovered_years(p.calendar, tk.opened, c.end))
+                found = uncovered_years(p.calendar, tk.opened, c.end)
+                years.update(found)
+                line = line or (found and SLA_FIELDS[c.what])
         if years:
-            yield at(tk.src, ("opened",), "ticket-sla-uncovered", WARNING,
-                     years=tuple(sorted(years)))
+            yield at(tk.src, line, "ticket-sla-uncovered", WARNING, years=tuple(sorted(years)))
 
 
 def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
