@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from erpops import load
 from erpops.site import pages
 from erpops.site.context import INTERNAL, PUBLIC
 from erpops.site.escape import tel_link
+
+
+@pytest.fixture
+def repo(repo):
+    """The tiny repository with its escalation people's WeCom entries taken out again."""
+    for wecom in ("zhaoguanli", "qianxitong", "sunzuzhang"):
+        repo.edit("roster/people.yaml", f"    wecom: {wecom}\n", "")
+    return repo
 
 
 def contact_findings(cli, repo):

@@ -116,9 +116,9 @@ def test_public_site_never_shows_contact_data(repo):
     repo.write(TICKET_PATH, TICKET)
     repo.write("reports/2026-10/alpha.md", "# 甲系统 ERP系统运维记录表（2026-10）\n\n领料单审核报错\n")
     repo.write("reports/2026-10/alpha.csv", "工单号\nALP-20261102-K7QF\n")
-    repo.edit("roster/people.yaml", "    name: 钱系统\n",
+    repo.edit("roster/people.yaml", "    name: 钱系统\n",  # the fixture has his wecom: qianxitong
               "    name: 钱系统\n    phone: '13800138000'\n    email: qian@example.com\n"
-              "    wecom: qianxitong\n    github: qian-gh\n")
+              "    github: qian-gh\n")
     proc = build(repo.root)
     assert proc.returncode == 0, proc.stderr
     internal = _html(site, "subsystems/alpha")
