@@ -15,6 +15,7 @@ from erpops.i18n import t
 from erpops.policy import Policy
 from erpops.rules import at
 from erpops.rules.ticket_sla import clocks
+from erpops.ticket import DONE
 from erpops.worktime import uncovered_years
 
 if TYPE_CHECKING:
@@ -82,7 +83,15 @@ def sla_uncovered(repo: Repository, now: dt.datetime) -> Iterator[Diagnostic]:
     """An SLA finding (breach or at risk) whose clock runs through a year the calendar does not
     cover says so: the working hours it reports count that year's holidays as working days."""
     p = repo.policy
+    opened = [tk.opened for tk in repo.tickets if tk.opened is not None and tk.opened.tzinfo is not None]
+    if not opened or not uncovered_years(p.calendar, min(opened), now):
+        return  # every clock runs inside covered years: nothing to recompute
     for tk in repo.tickets:
+        if tk.opened is None or tk.opened.tzinfo is None:
+            continue
+        last = max((e.at for e in tk.history if e.at is not None and e.at.tzinfo is not None), default=now)
+        if not uncovered_years(p.calendar, tk.opened, now if tk.status not in DONE else last):
+            continue  # its clocks run inside covered years
         years: set[int] = set()
         line = None
         for c in clocks(p, tk, now):
