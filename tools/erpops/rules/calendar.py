@@ -95,7 +95,7 @@ def sla_uncovered(repo: Repository, now: dt.datetime) -> Iterator[Diagnostic]:
         years: set[int] = set()
         line = None
         for c in clocks(p, tk, now):
-            if c.breached or (c.running and c.used >= p.warn_at * c.limit):
+            if c.breached or (c.running and not getattr(c, "held", False) and c.used >= p.warn_at * c.limit):
                 found = uncovered_years(p.calendar, tk.opened, c.end)
                 years.update(found)
                 line = line or (found and SLA_FIELDS[c.what])
