@@ -16,12 +16,15 @@ PEOPLE = """\
 people:
   - id: zhao-admin
     name: 赵管理
+    wecom: zhaoguanli
   - id: qian-erp
     name: 钱系统
     department: 信息管理部
+    wecom: qianxitong
   - id: sun-lead
     name: 孙组长
     department: 信息管理部
+    wecom: sunzuzhang
   - id: li-user
     name: 李用户
   - id: zhou-user

@@ -33,7 +33,9 @@ def test_the_demo_policy_loads_cleanly():
 
 def _check(cli, repo):
     r = cli("check", "--format", "json", cwd=repo.root)
-    return r.code, [(d["path"], d["line"], d["rule"]) for d in json.loads(r.out)["diagnostics"]]
+    # The live policy.yaml does not cover 2027 yet: its reminder is tested in test_calendar.py.
+    return r.code, [(d["path"], d["line"], d["rule"]) for d in json.loads(r.out)["diagnostics"]
+                    if d["rule"] != "calendar-next-year"]
 
 
 def test_an_unquoted_time_of_day_is_reported_at_its_line(cli, repo):

@@ -86,8 +86,9 @@ def test_user_text_is_escaped_and_cannot_break_a_table(repo):
         assert "<script>alert" not in article and "<img src=x" not in article, page
         assert "x.example" not in article.replace("[链](http://x.example)", ""), page
     rows = _rows(_html(site, "subsystems/alpha").split("<article", 1)[1])
-    assert ["业务系统管理员", "赵|管理 *粗* [链](http://x.example)", ""] in rows
-    assert ["周用户"] not in rows and [XSS_IMG, ""] in rows
+    assert ["业务系统管理员", "赵|管理 *粗* [链](http://x.example)", "企业微信 zhaoguanli"] in rows
+    missing = "电话、企业微信未登记（在 roster/people.yaml 为此人添加 phone 或 wecom）"
+    assert ["周用户"] not in rows and [XSS_IMG, missing] in rows
     organisation = _rows(_html(site, "organisation"))
     assert ["甲系统", "赵|管理 *粗* [链](http://x.example)", "钱系统", f"{XSS_SCRIPT}、{XSS_IMG}"] in organisation
 
@@ -116,9 +117,9 @@ def test_public_site_never_shows_contact_data(repo):
     repo.write(TICKET_PATH, TICKET)
     repo.write("reports/2026-10/alpha.md", "# 甲系统 ERP系统运维记录表（2026-10）\n\n领料单审核报错\n")
     repo.write("reports/2026-10/alpha.csv", "工单号\nALP-20261102-K7QF\n")
-    repo.edit("roster/people.yaml", "    name: 钱系统\n",
+    repo.edit("roster/people.yaml", "    name: 钱系统\n",  # the fixture has his wecom: qianxitong
               "    name: 钱系统\n    phone: '13800138000'\n    email: qian@example.com\n"
-              "    wecom: qianxitong\n    github: qian-gh\n")
+              "    github: qian-gh\n")
     proc = build(repo.root)
     assert proc.returncode == 0, proc.stderr
     internal = _html(site, "subsystems/alpha")

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
 from erpops.load import Repository, paused_gc
-from erpops.rules import recurrence, reports, roster, runbooks, tickets
+from erpops.rules import calendar, recurrence, reports, roster, runbooks, tickets
 
 
 def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
@@ -17,6 +17,7 @@ def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]
         found += tickets.check(repo, now)
         found += recurrence.check(repo, now)
         found += reports.check(repo)
+        found += calendar.check(repo, now)
     return found
 
 

@@ -76,6 +76,29 @@ def who(query: str, repo: Path | None) -> None:
     raise SystemExit(run(_root(repo), query))
 
 
+@cli.group(invoke_without_command=True)
+@_repo_option
+@_lang_option
+@click.pass_context
+def calendar(ctx: click.Context, repo: Path | None) -> None:
+    """Which years the working calendar covers (exit 1 when today's is not); import a year."""
+    if ctx.invoked_subcommand is None:
+        from erpops.commands.calendar import show
+
+        raise SystemExit(show(_root(repo)))
+
+
+@calendar.command("import")
+@click.argument("year", type=int)
+@_repo_option
+@_lang_option
+def calendar_import(year: int, repo: Path | None) -> None:
+    """Add YEAR's holidays and make-up days from the chinese-calendar package to policy.yaml."""
+    from erpops.commands.calendar import import_year
+
+    raise SystemExit(import_year(_root(repo), year))
+
+
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -28,6 +28,8 @@ def scalar(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):  # a flow sequence of scalars: [symptom, cause]
         return "[" + ", ".join(scalar(v) for v in value) + "]"
+    if isinstance(value, dt.date):  # a date written as a date (policy.yaml's holidays), unquoted
+        return value.isoformat()
     text = str(value)
     if "\n" not in text and text == text.strip() and text:
         try:
@@ -163,3 +165,28 @@ def set_list(text: str, key: str, items: list[Any], after: str | None = None) ->
     first, last = k.start_mark.line, _last_line(node)
     rows = text.splitlines(keepends=True)
     return "".join(rows[:first] + [ln + "\n" for ln in lines] + rows[last + 1:])
+def set_flow_list(text: str, path: tuple[str, ...], values: list[Any], after: str | None = None) -> str:
+    """Make the list at `path` hold `values`: a flow list (`[2026]`) is rewritten in place, a block
+    list gets the new items appended; a missing last key becomes `key: [..]` (placed as set_value does)."""
+    item = lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else scalar(v)
+    flow = "[" + ", ".join(item(v) for v in values) + "]"
+    found = _find(text, path)
+    if found is None:
+        parent_path, name = path[:-1], path[-1]
+        parent = _find(text, parent_path)[1] if parent_path else _root(text)
+        if not isinstance(parent, yaml.MappingNode) or not parent.value:
+            raise EditError(".".join(path))
+        anchor = _child(parent, after) if after else None
+        anchor_node = anchor[1] if anchor else parent.value[-1][1]
+        indent = parent.value[0][0].start_mark.column
+        return _insert_lines(text, _last_line(anchor_node), [" " * indent + f"{name}: {flow}"])
+    node = found[1]
+    if not isinstance(node, yaml.SequenceNode):
+        raise EditError(".".join(path))
+    if node.flow_style or not node.value:
+        start, end = node.start_mark.index, node.end_mark.index
+        return text[:start] + flow + text[end:]
+    have = [v.value for v in node.value if isinstance(v, yaml.ScalarNode)]
+    dash = " " * node.start_mark.column + "- "
+    new = [dash + item(v) for v in values if item(v) not in have]
+    return _insert_lines(text, _last_line(node), new)

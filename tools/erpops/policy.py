@@ -43,6 +43,16 @@ class Calendar:
     working_weekdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
     holidays: frozenset[dt.date] = frozenset()
     make_up_days: frozenset[dt.date] = frozenset()
+    # The years whose official holiday notice has been entered (`calendar.years`). Coverage is
+    # declared, not guessed from the holidays present: a year with one holiday entered early
+    # (or a stray date) is not a year whose whole notice has been copied.
+    years: frozenset[int] = frozenset()
+    # From this (month, day) on, warn while next year is not covered (`calendar.warn_next_year_from`).
+    warn_next_year_from: tuple[int, int] = (11, 1)
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether `day` lies in a year the calendar declares entered."""
+        return day.year in self.years
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -182,6 +192,8 @@ def _calendar(c: dict) -> Calendar:
         working_weekdays=frozenset(w for w in _list(weekdays) if isinstance(w, int))
         if isinstance(weekdays, list) else default.working_weekdays,
         holidays=frozenset(holidays), make_up_days=frozenset(make_up),
+        years=frozenset(y for y in _list(c.get("years")) if isinstance(y, int) and not isinstance(y, bool)),
+        warn_next_year_from=_month_day(c.get("warn_next_year_from")) or default.warn_next_year_from,
     )
 
 
@@ -202,6 +214,17 @@ def _clock(v: Any) -> dt.time | None:
         return dt.time.fromisoformat(v) if isinstance(v, str) else None
     except ValueError:
         return None
+
+
+def _month_day(v: Any) -> tuple[int, int] | None:
+    """"MM-DD" as (month, day), None when absent or not a day of a leap year."""
+    if not isinstance(v, str) or len(v) != 5 or v[2] != "-":
+        return None
+    try:
+        d = dt.date(2024, int(v[:2]), int(v[3:]))
+    except ValueError:
+        return None
+    return d.month, d.day
 
 
 def _date(v: Any) -> dt.date | None:

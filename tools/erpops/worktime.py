@@ -58,3 +58,10 @@ def add_working_hours(cal: Calendar, start: dt.datetime, hours: float) -> dt.dat
             left -= b - lo
         day += dt.timedelta(days=1)
     raise ValueError("the calendar has no working time")
+
+
+def uncovered_years(cal: Calendar, start: dt.datetime, end: dt.datetime) -> tuple[int, ...]:
+    """The years of [start, end] (local dates) whose holidays the calendar does not declare
+    entered: working time counted there treats every holiday as an ordinary working day."""
+    first, last = _local(cal, start).date().year, _local(cal, end).date().year
+    return tuple(y for y in range(first, last + 1) if y not in cal.years)

@@ -115,6 +115,9 @@ class ReportData:
     feedback: tuple[FeedbackRow, ...]
     runbooks: tuple[RunbookUse, ...]
     recurring: tuple[Recurrence, ...]
+    # Years the working hours of this form run through that the calendar does not cover:
+    # their holidays were counted as working days (the form says so).
+    uncovered_years: tuple[int, ...] = ()
 
     def kept(self, what: str) -> tuple[int, int]:
         """(met, met + breached) of the `respond` or `resolve` clocks over all priorities."""

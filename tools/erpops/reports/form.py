@@ -14,7 +14,7 @@ from erpops.reports.data import (
 from erpops.reports.period import Period
 from erpops.rules.ticket_sla import Clock, clocks, paused_text
 from erpops.ticket import ACTIVE, Ticket
-from erpops.worktime import working_hours
+from erpops.worktime import uncovered_years, working_hours
 
 if TYPE_CHECKING:
     from erpops.load import Repository
@@ -174,4 +174,5 @@ def build(repo: Repository, code: str, p: Period, lang: str) -> ReportData:
         runbooks=tuple(RunbookUse(rid, repo.runbooks[rid].title if rid in repo.runbooks else rid, tuple(ids))
                        for rid, ids in sorted(runbooks.items())),
         recurring=_recurring(repo, code, tks, p, lang),
+        uncovered_years=uncovered_years(pol.calendar, min([p.start] + [tk.opened for tk in tks if tk.opened]), p.end),
     )

@@ -155,6 +155,28 @@ def post_concentration(roster: Roster) -> Iterator[Diagnostic]:
                      subsystems=tuple(sorted({s.name for _, s in roster.posts(pid)})))
 
 
+def escalation_people(roster: Roster) -> list[str]:
+    """The people someone may have to call when a ticket goes up: business and ERP admins,
+    the vendor's contacts, the ops office's lead and members; each once, in roster order."""
+    pids: list[str] = []
+    for s in roster.subsystem_list:
+        pids += list(s.business_admins) + list(s.erp_admins)
+    if roster.vendor:
+        pids += list(roster.vendor.contacts)
+    if roster.office:
+        pids += [roster.office.lead, *roster.office.members]
+    return list(dict.fromkeys(p for p in pids if p))
+
+
+def contact_recorded(roster: Roster) -> Iterator[Diagnostic]:
+    """Warn about a person on an escalation path with neither phone nor WeCom: nobody can reach them."""
+    people = roster.people
+    for pid in escalation_people(roster):
+        p = people.get(pid)
+        if p is not None and not (p.phone or p.wecom):
+            yield at(p.src, ("id",), "roster-no-contact", WARNING, person=p.name, id=p.id)
+
+
 def _name(roster: Roster, pid: str) -> str:
     p = roster.people.get(pid)
     return p.name if p else pid
@@ -163,6 +185,7 @@ def _name(roster: Roster, pid: str) -> str:
 RULES = (
     unique_ids, file_name, one_business_admin, one_erp_admin, key_user_leader, known_people,
     erp_admin_in_office, person_has_role, segregation_of_duties, post_concentration,
+    contact_recorded,
 )
 
 

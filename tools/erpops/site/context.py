@@ -75,20 +75,25 @@ class Context:
         return self.t("list.sep").join(self.name(p) for p in pids)
 
     def contacts(self, pid: str | None) -> list[Contact]:
-        """A person's phone, e-mail, WeCom and GitHub; never any of them on a public site."""
+        """A person's phone (a `tel:` link), e-mail, WeCom and GitHub; never any of them on a public
+        site. Without phone and WeCom the list says so, and how to add one: nothing is made up."""
         p = self.person(pid)
         if p is None or not self.internal:
             return []
-        return [
-            Contact(self.t(f"field.{f}"), getattr(p, f))
+        found = [
+            Contact(self.t(f"field.{f}"), escape.tel_link(p.phone) if f == "phone" else getattr(p, f))
             for f in CONTACT_FIELDS if getattr(p, f)
         ]
+        if not (p.phone or p.wecom):
+            found.insert(0, Contact("", self.t("site.contact-missing")))
+        return found
 
     def organisation_contacts(self, **numbers: str | None) -> list[Contact]:
         """An organisation's own lines (the vendor's hotline): internal sites only, like people's."""
         if not self.internal:
             return []
-        return [Contact(self.t(f"site.{kind}"), value) for kind, value in numbers.items() if value]
+        found = [Contact(self.t(f"site.{kind}"), escape.tel_link(value)) for kind, value in numbers.items() if value]
+        return found or [Contact("", self.t(f"site.{kind}-missing")) for kind in numbers]
 
     def link(self, label: object, target: str, here: str) -> Markup:
         """A Markdown link from page `here` to page `target` (both paths in the site's docs)."""

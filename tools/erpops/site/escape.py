@@ -40,6 +40,22 @@ def link(label: object, target: str) -> Markup:
     return Markup(f"[{text(label)}]({quote(target, safe='/#.-_~')})")
 
 
+_EXTENSION = re.compile(r"(?:转|ext\.?|x)\s*([0-9]+)\s*$")
+
+
+def tel_link(phone: object) -> Markup:
+    """A phone number as written, linked as `tel:` with only its digits (and a leading +), the
+    extension (`转 801`, `ext. 801`) as `;ext=801`; text without a digit stays plain text."""
+    shown = str(phone)
+    ext = _EXTENSION.search(shown)
+    number = shown[: ext.start()] if ext else shown
+    digits = ("+" if number.strip().startswith("+") else "") + re.sub(r"[^0-9]", "", number)
+    if not digits.strip("+"):
+        return text(shown)
+    target = f"tel:{digits}" + (f";ext={ext.group(1)}" if ext else "")
+    return Markup(f"[{text(shown)}]({target})")
+
+
 _MERMAID_PLAIN = re.compile(r"[0-9A-Za-z\u4e00-\u9fff ]")
 
 
