@@ -12,7 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from erpops import checks, clock, gitbranch, load, schemas, ticketedit
+from contextlib import contextmanager
+from typing import Iterator
+
+from erpops import atomic, checks, clock, gitbranch, load, schemas, ticketedit, yamlio
 from erpops import ticket as ticket_model
 from erpops.atomic import write_text
 from erpops.diagnostics import Diagnostic
@@ -88,10 +91,40 @@ def _problems(repo: Repository, rel: str, text: str, replaces: str | None = None
     return [d for d in found if d.is_error]
 
 
+@contextmanager
+def editing(repo: Repository, rel: str) -> Iterator[None]:
+    """Hold the edit lock of ticket file `rel`: concurrent edits of one file take turns."""
+    try:
+        with atomic.locked(repo.root / rel):
+            yield
+    except atomic.Busy:
+        raise FatalError(t("ticket.busy", path=rel, lock=atomic.lock_path(Path(rel)).as_posix(),
+                           seconds=f"{atomic.lock_timeout():g}")) from None
+
+
+def fresh(repo: Repository, tk: Ticket) -> tuple[Ticket, bytes]:
+    """`tk` as its file holds it now, and the file's bytes (call it inside `editing`): another
+    edit may have landed since the repository was loaded, and an edit of the old text would drop it."""
+    rel = tk.src.path
+    try:
+        raw = (repo.root / rel).read_bytes()
+    except OSError:
+        raise FatalError(t("ticket.changed", path=rel)) from None
+    text, _ = yamlio.decode(raw, rel)
+    if text == tk.src.doc.text:
+        return tk, raw
+    doc, problems = load_text(text, rel) if text is not None else (None, [])
+    new = ticket_model.build(doc) if doc is not None and not problems else None
+    if new is None or new.id != tk.id:
+        raise FatalError(t("ticket.changed", path=rel))
+    return new, raw
+
+
 def write_checked(repo: Repository, rel: str, text: str, branch: str | None = None,
-                  message: str = "", replaces: str | None = None) -> int:
+                  message: str = "", replaces: str | None = None, expected: bytes | None = None) -> int:
     """Write `text` to `rel` if it breaks no rule (removing the file `replaces`, for a move);
-    with `branch`, commit it there."""
+    with `branch`, commit it there. With `expected`, the file edited (`replaces`, else `rel`)
+    must still hold those bytes when it is replaced: a change made meanwhile is never lost."""
     if branch:
         gitbranch.ensure_free(repo.root, branch)
     problems = _problems(repo, rel, text, replaces)
@@ -100,7 +133,13 @@ def write_checked(repo: Repository, rel: str, text: str, branch: str | None = No
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
         sys.stderr.write(t("ticket.refused", path=rel) + "\n")
         return 1
-    write_text(repo.root / rel, text)
+    source = replaces or rel
+    try:
+        if expected is not None and source != rel and atomic.current(repo.root / source) != expected:
+            raise atomic.Changed(source)
+        write_text(repo.root / rel, text, expected=expected if source == rel else None)
+    except atomic.Changed:
+        raise FatalError(t("ticket.changed", path=source)) from None
     gone = (replaces,) if replaces and replaces != rel else ()
     for old in gone:
         (repo.root / old).unlink()
@@ -157,30 +196,31 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
           by: str | None = None, at: str | None = None, branch: str | None = None) -> int:
     """Record one event (assign, escalate, comment, resolve, close, reopen, cancel) on ticket `tid`."""
     repo = _repo(root)
-    tk = find(repo, tid)
+    loaded = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
-    if kind == "escalate" and not tier:
-        rank = repo.policy.rank(tk.tier)
-        if rank < 0 or rank + 1 >= len(repo.policy.tiers):
-            raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
-        tier = repo.policy.tiers[rank + 1]
-    if kind == "escalate" and not to:
-        sub = repo.roster.subsystems.get(tk.subsystem)
-        to = default_holder(repo.roster, sub, tier) if sub else None
-        if not to:
-            raise FatalError(t("ticket.name-assignee", tier=t("tier." + tier)))
-    resolution = None
-    if kind == "resolve":
-        resolution = {"summary": summary, "root_cause": root_cause, "by": who, "at": when}
-    rel = tk.src.path
-    text = tk.src.doc.text
-    try:
-        new_text = ticketedit.record(text, tk, kind, when, who, tier=tier, assignee=to, note=note,
-                                     resolution=resolution)
-    except EditError as err:
-        raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
-    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
+    with editing(repo, loaded.src.path):
+        tk, raw = fresh(repo, loaded)
+        if kind == "escalate" and not tier:
+            rank = repo.policy.rank(tk.tier)
+            if rank < 0 or rank + 1 >= len(repo.policy.tiers):
+                raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
+            tier = repo.policy.tiers[rank + 1]
+        if kind == "escalate" and not to:
+            sub = repo.roster.subsystems.get(tk.subsystem)
+            to = default_holder(repo.roster, sub, tier) if sub else None
+            if not to:
+                raise FatalError(t("ticket.name-assignee", tier=t("tier." + tier)))
+        resolution = None
+        if kind == "resolve":
+            resolution = {"summary": summary, "root_cause": root_cause, "by": who, "at": when}
+        rel = tk.src.path
+        try:
+            new_text = ticketedit.record(tk.src.doc.text, tk, kind, when, who, tier=tier, assignee=to,
+                                         note=note, resolution=resolution)
+        except EditError as err:
+            raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
+        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}", expected=raw)
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
     return code
@@ -191,21 +231,25 @@ def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | No
     """Move ticket `tid` to subsystem `to`: a `move` event with `from`, the new subsystem, and the
     file under tickets/<to>/; the id keeps its prefix."""
     repo = _repo(root)
-    tk = find(repo, tid)
+    loaded = find(repo, tid)
     if to not in repo.roster.subsystems:
         raise FatalError(t("ticket.unknown-subsystem", subsystem=to))
-    if to == tk.subsystem:
-        raise FatalError(t("ticket.move-same", id=tk.id, subsystem=to))
+    if to == loaded.subsystem:
+        raise FatalError(t("ticket.move-same", id=loaded.id, subsystem=to))
     who = person(repo, by, root)
     when = instant(repo, at)
-    try:
-        new_text = ticketedit.record(tk.src.doc.text, tk, "move", when, who, note=note, moved_to=to)
-    except EditError as err:
-        raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
-    year = tk.opened.astimezone(repo.policy.calendar.tz).year if tk.opened and tk.opened.tzinfo else when.year
-    rel = f"tickets/{to}/{year}/{tk.id}.yaml"
-    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: move to {to} by {who}",
-                         replaces=tk.src.path)
+    with editing(repo, loaded.src.path):
+        tk, raw = fresh(repo, loaded)
+        if to == tk.subsystem:
+            raise FatalError(t("ticket.move-same", id=tk.id, subsystem=to))
+        try:
+            new_text = ticketedit.record(tk.src.doc.text, tk, "move", when, who, note=note, moved_to=to)
+        except EditError as err:
+            raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
+        year = tk.opened.astimezone(repo.policy.calendar.tz).year if tk.opened and tk.opened.tzinfo else when.year
+        rel = f"tickets/{to}/{year}/{tk.id}.yaml"
+        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: move to {to} by {who}",
+                             replaces=tk.src.path, expected=raw)
     if code == 0:
         sys.stdout.write(t("ticket.moved", id=tk.id, subsystem=to, path=rel) + "\n")
     return code
