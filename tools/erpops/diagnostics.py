@@ -20,6 +20,7 @@ INPUT_RULES = frozenset(
         "yaml-alias",
         "yaml-tag",
         "yaml-key-type",
+        "yaml-time-range",
         "front-matter",
     }
 )

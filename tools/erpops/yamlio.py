@@ -7,12 +7,14 @@ read something else (`NO`, `0531`, `12:30`), `Document.source_text` lets the sch
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import yaml
 
+from erpops import clock
 from erpops.diagnostics import Diagnostic
 
 try:
@@ -237,10 +239,15 @@ class _Builder:
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)
                 return None
             try:
-                return construct(_CONSTRUCTOR, node)
-            except (ValueError, yaml.YAMLError):
+                value = construct(_CONSTRUCTOR, node)
+            except (ValueError, OverflowError, yaml.YAMLError):
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)
                 return None
+            if isinstance(value, dt.date) and not clock.in_range(value):
+                self._refuse(node.start_mark, "yaml-time-range", value=node.value,
+                             min=clock.MIN_YEAR, max=clock.MAX_YEAR)
+                return None
+            return value
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)

@@ -64,16 +64,22 @@ def person(repo: Repository, pid: str | None, root: Path) -> str:
 
 
 def instant(repo: Repository, at: str | None) -> dt.datetime:
-    """`--at` (ISO; without an offset it is read in the policy's time zone), else now."""
+    """`--at` (ISO; without an offset it is read in the policy's time zone), else now.
+    Not later than now: an event is recorded when it has happened."""
     tz = repo.policy.calendar.tz
+    now = clock.now(tz)
     if not at:
-        value = clock.now(tz)
+        value = now
     else:
         try:
             value = dt.datetime.fromisoformat(at.strip())
         except ValueError:
             raise FatalError(t("ticket.bad-time", value=at)) from None
         value = value.replace(tzinfo=tz) if value.tzinfo is None else value
+        if not clock.in_range(value):
+            raise FatalError(t("ticket.time-range", value=at, min=clock.MIN_YEAR, max=clock.MAX_YEAR))
+        if value > now:
+            raise FatalError(t("ticket.time-future", value=at, now=now.isoformat()))
     value = value.astimezone(tz).replace(microsecond=0)
     return value.replace(tzinfo=dt.timezone(value.utcoffset()))  # written as +08:00
 
