@@ -87,3 +87,100 @@ def test_at_later_than_now_is_refused_before_writing(cli, ops):
                                   "只能记录已经发生的事件。\n")
     assert ops.read(SIMPLE_PATH) == before
     assert comment(cli, ops, "--note", "x", "--at", "2026-11-03T09:00").code == 0
+
+
+# --- symbolic links ----------------------------------------------------------------------------
+
+LINK_MESSAGE = "这是一个符号链接（或位于符号链接的文件夹中），erpops 不会读取它"
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A file outside the repository that a link points at: a valid ticket, so following it would show."""
+    path = tmp_path / "elsewhere" / "secret.yaml"
+    path.parent.mkdir()
+    path.write_text(SIMPLE.replace("如何查询本月领料汇总", "机密内容"), "utf-8")
+    return path
+
+
+def test_a_ticket_that_is_a_symlink_is_refused_never_followed(cli, ops, outside):
+    link = ops.root / "tickets/alpha/2026/ALP-20261102-ZZZZ.yaml"
+    link.symlink_to(outside)
+    assert findings(cli, ops) == (2, [("tickets/alpha/2026/ALP-20261102-ZZZZ.yaml", 1, "file-symlink")])
+    r = cli("check", cwd=ops.root)
+    assert f"tickets/alpha/2026/ALP-20261102-ZZZZ.yaml:1:1: 错误 [file-symlink] {LINK_MESSAGE}" in r.out
+    assert "机密内容" not in r.out
+    (ops.root / SIMPLE_PATH).unlink()
+    (ops.root / SIMPLE_PATH).symlink_to("/etc/passwd")
+    assert findings(cli, ops)[1] == [(SIMPLE_PATH, 1, "file-symlink"),
+                                     ("tickets/alpha/2026/ALP-20261102-ZZZZ.yaml", 1, "file-symlink")]
+
+
+def test_a_symlinked_tickets_folder_is_refused(cli, ops, outside):
+    (ops.root / SIMPLE_PATH).unlink()
+    (ops.root / "tickets/alpha/2026").rmdir()
+    (ops.root / "tickets/alpha/2026").symlink_to(outside.parent, target_is_directory=True)
+    assert findings(cli, ops) == (2, [("tickets/alpha/2026", 1, "file-symlink")])
+
+
+@pytest.mark.parametrize("rel", ["roster/people.yaml", "roster/vendor.yaml", "roster/subsystems/alpha.yaml",
+                                 "policy.yaml", "runbooks/common/stock-howto.md"])
+def test_a_roster_policy_or_runbook_file_that_is_a_symlink_is_refused(cli, ops, tmp_path, rel):
+    target = tmp_path / "copy"
+    target.write_bytes((ops.root / rel).read_bytes())
+    (ops.root / rel).unlink()
+    (ops.root / rel).symlink_to(target)
+    code, found = findings(cli, ops)
+    assert code == 2
+    assert found == [(rel, 1, "file-symlink")]
+
+
+def test_a_dangling_symlink_is_named_not_skipped(cli, ops):
+    (ops.root / "roster/vendor.yaml").unlink()
+    (ops.root / "roster/vendor.yaml").symlink_to(ops.root / "nowhere.yaml")
+    assert findings(cli, ops) == (2, [("roster/vendor.yaml", 1, "file-symlink")])
+
+
+def test_a_symlinked_record_form_stops_reports_and_the_site(cli, ops, outside, tmp_path):
+    from site_repo import add_site, build
+
+    (ops.root / "reports/2026-10").mkdir(parents=True)
+    (ops.root / "reports/2026-10/alpha.md").symlink_to(outside)
+    assert findings(cli, ops) == (2, [("reports/2026-10/alpha.md", 1, "file-symlink")])
+    r = cli("report", "monthly", "--month", "2026-10", "--out", str(tmp_path / "out"), cwd=ops.root)
+    assert r.code == 2
+    assert f"reports/2026-10/alpha.md:1:1: [file-symlink] {LINK_MESSAGE}" in r.err
+    add_site(ops.root)
+    proc = build(ops.root)
+    assert proc.returncode == 1
+    assert "reports/2026-10/alpha.md:1:1" in proc.stderr and "file-symlink" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_symlinked_ticket_is_never_read_from_the_cache(cli, ops, outside, monkeypatch):
+    """The cache is keyed by content: a link to a copy of a cached ticket must not be served from it."""
+    from erpops import doccache
+
+    monkeypatch.setattr(doccache, "MIN_FILES", 1)
+    assert findings(cli, ops) == (0, [])
+    link = ops.root / "tickets/alpha/2026/ALP-20261102-ZZZZ.yaml"
+    link.symlink_to(ops.root / SIMPLE_PATH)
+    assert findings(cli, ops) == (2, [("tickets/alpha/2026/ALP-20261102-ZZZZ.yaml", 1, "file-symlink")])
+
+
+# --- tickets not named .yaml -------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".yml", ".YAML", ".Yml"])
+def test_a_ticket_saved_as_yml_is_named_not_ignored(cli, ops, suffix):
+    rel = SIMPLE_PATH[:-len(".yaml")] + suffix
+    (ops.root / SIMPLE_PATH).rename(ops.root / rel)
+    assert findings(cli, ops) == (1, [(rel, 1, "ticket-file-extension")])
+    r = cli("check", cwd=ops.root)
+    assert (f"{rel}:1:1: 错误 [ticket-file-extension] 工单文件的扩展名必须是 .yaml（小写），此文件不会被读取："
+            "请改名为 .yaml。") in r.out
+
+
+def test_lock_and_temporary_files_beside_tickets_are_not_tickets(cli, ops):
+    ops.write("tickets/alpha/2026/.ALP-20261102-AB2C.yaml.lock", "123\n")
+    ops.write("tickets/alpha/2026/.ALP-20261102-AB2C.yaml.x1y2.tmp", "id: x\n")
+    assert findings(cli, ops) == (0, [])

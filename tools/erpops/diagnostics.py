@@ -14,6 +14,7 @@ INPUT_RULES = frozenset(
         "encoding",
         "file-too-large",
         "file-missing",
+        "file-symlink",
         "merge-conflict",
         "yaml-syntax",
         "yaml-duplicate-key",
