@@ -184,3 +184,30 @@ def test_lock_and_temporary_files_beside_tickets_are_not_tickets(cli, ops):
     ops.write("tickets/alpha/2026/.ALP-20261102-AB2C.yaml.lock", "123\n")
     ops.write("tickets/alpha/2026/.ALP-20261102-AB2C.yaml.x1y2.tmp", "id: x\n")
     assert findings(cli, ops) == (0, [])
+
+
+# --- deep nesting ------------------------------------------------------------------------------
+
+def _nested(kind: str, depth: int) -> str:
+    if kind == "block":
+        return "".join("\n" + "  " * (i + 1) + "a:" for i in range(depth)) + " 1"
+    return "[" * depth + "]" * depth if kind == "flow-list" else "{a: " * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("kind, column, line", [("flow-list", 74, 12), ("flow-map", 266, 12), ("block", 131, 77)])
+@pytest.mark.parametrize("depth", [65, 998])  # libyaml refuses 1000 levels, the root included
+def test_nesting_just_below_libyamls_limit_is_a_finding_at_its_line(cli, ops, kind, column, line, depth):
+    ops.edit(SIMPLE_PATH, "symptom: 不会查询领料汇总", "symptom: " + _nested(kind, depth))
+    assert findings(cli, ops) == (2, [(SIMPLE_PATH, line, "yaml-depth")])
+    r = cli("check", cwd=ops.root)
+    assert f"{SIMPLE_PATH}:{line}:{column}: 错误 [yaml-depth] 嵌套层数超过 64 层，文件无法使用：请检查括号或缩进。" in r.out
+
+
+def test_nesting_at_the_limit_is_read_and_checked_by_the_schema(cli, ops):
+    ops.edit(SIMPLE_PATH, "symptom: 不会查询领料汇总", "symptom: " + _nested("flow-list", 63))
+    assert findings(cli, ops) == (1, [(SIMPLE_PATH, 12, "schema")])
+
+
+def test_deep_front_matter_of_a_runbook_is_a_finding(cli, ops):
+    ops.edit("runbooks/common/stock-howto.md", "kind: procedure", "kind: procedure\nx: " + _nested("flow-map", 999))
+    assert findings(cli, ops) == (2, [("runbooks/common/stock-howto.md", 5, "yaml-depth")])

@@ -22,6 +22,7 @@ INPUT_RULES = frozenset(
         "yaml-tag",
         "yaml-key-type",
         "yaml-time-range",
+        "yaml-depth",
         "front-matter",
     }
 )

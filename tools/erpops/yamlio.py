@@ -46,6 +46,10 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         return super().resolve(kind, value, implicit)
 
 MAX_BYTES = 1024 * 1024
+# Nesting deeper than this is refused: no file of an ops repository needs more than a handful
+# of levels, and libyaml accepts up to 1000, deep enough to exhaust Python's recursion in every
+# step after it (building values, the schema check, line marks).
+MAX_DEPTH = 64
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = {
@@ -225,7 +229,10 @@ class _Builder:
             Diagnostic.make(self.path, mark.line + 1, rule, column=mark.column + 1, **args)
         )
 
-    def build(self, node: yaml.Node, where: yaml.Mark | None) -> Any:
+    def build(self, node: yaml.Node, where: yaml.Mark | None, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            self._refuse(node.start_mark, "yaml-depth", limit=MAX_DEPTH)
+            return None
         if id(node) in self.seen:
             self._refuse(where or node.start_mark, "yaml-alias")
             return None
@@ -254,7 +261,7 @@ class _Builder:
             out = []
             previous = node.start_mark
             for item in node.value:
-                out.append(self.build(item, previous))
+                out.append(self.build(item, previous, depth + 1))
                 previous = item.end_mark
             return out
         if tag != _MAP:
@@ -268,7 +275,7 @@ class _Builder:
             if key in result:
                 self._refuse(key_node.start_mark, "yaml-duplicate-key", name=key)
                 continue
-            result[key] = self.build(value_node, key_node.start_mark)
+            result[key] = self.build(value_node, key_node.start_mark, depth + 1)
         return result
 
 
