@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -211,3 +212,26 @@ def test_nesting_at_the_limit_is_read_and_checked_by_the_schema(cli, ops):
 def test_deep_front_matter_of_a_runbook_is_a_finding(cli, ops):
     ops.edit("runbooks/common/stock-howto.md", "kind: procedure", "kind: procedure\nx: " + _nested("flow-map", 999))
     assert findings(cli, ops) == (2, [("runbooks/common/stock-howto.md", 5, "yaml-depth")])
+
+
+# --- blank titles ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ['""', '"   "', "' \t '", '"\u3000"'])
+def test_a_blank_title_is_a_finding_not_the_id(cli, ops, written):
+    ops.edit(SIMPLE_PATH, "title: 如何查询本月领料汇总", f"title: {written}")
+    assert findings(cli, ops) == (1, [(SIMPLE_PATH, 2, "schema")])
+    assert f"{SIMPLE_PATH}:2:1: 错误 [schema] 字段“title”不能为空。" in cli("check", cwd=ops.root).out
+
+
+def test_a_blank_symptom_is_a_finding(cli, ops):
+    ops.edit(SIMPLE_PATH, "symptom: 不会查询领料汇总", 'symptom: "  "')
+    assert findings(cli, ops) == (1, [(SIMPLE_PATH, 12, "schema")])
+
+
+def test_new_with_a_blank_title_is_refused_and_writes_nothing(cli, ops):
+    r = cli("ticket", "new", "--subsystem", "alpha", "--type", "fault", "--priority", "P3", "--title", "   ",
+            "--symptom", "报错", "--by", "li-user", cwd=ops.root)
+    assert r.code == 1
+    assert re.search(r"^tickets/alpha/2026/ALP-20261103-[A-Z2-7]{4}\.yaml:3:1: \[schema\] 字段“title”不能为空。$",
+                     r.err, re.MULTILINE)
+    assert sorted(p.name for p in (ops.root / "tickets/alpha/2026").iterdir()) == ["ALP-20261102-AB2C.yaml"]
