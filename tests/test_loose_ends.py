@@ -235,3 +235,29 @@ def test_new_with_a_blank_title_is_refused_and_writes_nothing(cli, ops):
     assert re.search(r"^tickets/alpha/2026/ALP-20261103-[A-Z2-7]{4}\.yaml:3:1: \[schema\] 字段“title”不能为空。$",
                      r.err, re.MULTILINE)
     assert sorted(p.name for p in (ops.root / "tickets/alpha/2026").iterdir()) == ["ALP-20261102-AB2C.yaml"]
+
+
+# --- Markdown in user text of the record form --------------------------------------------------
+
+EVIL = "[x](http://evil) ![i](http://evil/i.png) <script>alert(1)</script> *em* _u_ `code` \\[ <http://evil>"
+
+
+def test_markdown_in_ticket_text_is_inert_in_the_committed_form(repo, cli, monkeypatch):
+    import markdown as python_markdown
+
+    from reports_fixture import build
+
+    build(repo)
+    repo.edit("tickets/alpha/2026/ALP-20261023-EEEE.yaml", "title: 全部终端无法登录", f"title: '{EVIL}'")
+    repo.edit("tickets/alpha/2026/ALP-20261012-DDDD.yaml", "symptom: 找不到出库单打印按钮", f"symptom: '{EVIL}'")
+    repo.edit("roster/subsystems/alpha.yaml", "name: 甲系统", "name: '甲[系统](http://evil)'")
+    monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
+    assert cli("report", "monthly", "--month", "2026-10", "--format", "md", "--repo", str(repo.root)).code == 0
+    md = (repo.root / "reports/2026-10/alpha.md").read_text("utf-8")
+    assert "# 甲\\[系统\\](http://evil) ERP系统运维记录表（2026-10）" in md
+    html = python_markdown.markdown(md, extensions=["tables", "fenced_code"])
+    assert "<a " not in html and "<img" not in html and "<script" not in html
+    assert "<em>" not in html and "<code>" not in html.replace("<code class=\"language-mermaid\">", "")
+    shown = "[x](http://evil) ![i](http://evil/i.png) &lt;script&gt;alert(1)&lt;/script&gt; *em* _u_ `code` \\[ &lt;http://evil&gt;"
+    assert html.count(f"<td>{shown}</td>") == 2  # the backlog's title and the ticket table's symptom
+    assert "<h1>甲[系统](http://evil) ERP系统运维记录表（2026-10）</h1>" in html
