@@ -261,3 +261,48 @@ def test_markdown_in_ticket_text_is_inert_in_the_committed_form(repo, cli, monke
     shown = "[x](http://evil) ![i](http://evil/i.png) &lt;script&gt;alert(1)&lt;/script&gt; *em* _u_ `code` \\[ &lt;http://evil&gt;"
     assert html.count(f"<td>{shown}</td>") == 2  # the backlog's title and the ticket table's symptom
     assert "<h1>甲[系统](http://evil) ERP系统运维记录表（2026-10）</h1>" in html
+
+
+# --- control characters on the command line ----------------------------------------------------
+
+@pytest.mark.parametrize("char, code", [("\x7f", "U+007F"), ("\x85", "U+0085"), ("\x1b", "U+001B"),
+                                        ("\x00", "U+0000"), ("\x9b", "U+009B"), ("\udcff", "U+DCFF")])
+def test_a_control_character_in_note_is_refused_by_option_name_before_writing(cli, ops, char, code):
+    before = ops.read(SIMPLE_PATH)
+    r = comment(cli, ops, "--note", f"已{char}处理")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"erpops: --note 的第 2 个字符是控制字符 {code}，不能写入文件；未读取或修改任何文件。"
+                     "请删去该字符（常见于从别处粘贴的文字）后重试。\n")
+    assert ops.read(SIMPLE_PATH) == before
+
+
+def test_a_control_character_is_named_in_any_option_form_and_position(cli, ops):
+    r = cli("ticket", "new", "--subsystem", "alpha", "--type", "fault", "--priority", "P3",
+            "--title=标题\x7f", "--symptom", "报错", "--by", "li-user", cwd=ops.root)
+    assert r.code == 2 and r.err.startswith("erpops: --title 的第 3 个字符是控制字符 U+007F")
+    r = cli("ticket", "show", "ALP\x85", cwd=ops.root)
+    assert r.code == 2 and r.err.startswith("erpops: 第 3 个参数 的第 4 个字符是控制字符 U+0085")
+    r = cli("--lang", "en", "ticket", "comment", TID, "--note", "a\x7f", cwd=ops.root)
+    assert r.err == ("erpops: Character 2 of --note is the control character U+007F, which cannot be written "
+                     "to a file; nothing was read or changed. Delete it (it often comes with pasted text) "
+                     "and try again.\n")
+    assert list((ops.root / "tickets/alpha/2026").iterdir()) == [ops.root / SIMPLE_PATH]
+
+
+def test_tabs_and_line_breaks_in_a_note_are_written_and_read_back(cli, ops):
+    from erpops import load
+
+    assert comment(cli, ops, "--note", "第一行\n\t第二行\r\n").code == 0
+    tk = next(t for t in load.load(ops.root).tickets if t.id == TID)
+    assert tk.history[-1].note == "第一行\n\t第二行"  # the model strips the ends
+
+
+@pytest.mark.parametrize("text", ["a\x7fb", "a\x85b", "a\u2028b", "\x1b[31m", "a\ufeffb", "tab\there"])
+def test_a_scalar_with_control_characters_reads_back_as_the_same_string(text):
+    from erpops import edits
+    from erpops.yamlio import load_text
+
+    written = edits.scalar(text)
+    assert edits.CONTROL.sub("", written.replace("\t", "")) == written.replace("\t", "")  # escaped, not raw
+    doc, problems = load_text(f"k: {written}\n", "x.yaml")
+    assert problems == [] and doc.data == {"k": text}
