@@ -10,9 +10,8 @@ import datetime as dt
 import getpass
 import subprocess
 import sys
-from pathlib import Path
-
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from erpops import atomic, checks, clock, gitbranch, load, schemas, ticketedit, yamlio
