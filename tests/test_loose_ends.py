@@ -41,6 +41,18 @@ def test_an_opened_time_of_year_1_or_9999_is_refused_at_its_line(cli, ops, value
     assert f"{SIMPLE_PATH}:9:9: 错误 [yaml-time-range] 日期“{value}”超出可用范围（1900 至 2999 年），请检查年份。" in r.out
 
 
+@pytest.mark.parametrize("value", ['"0001-01-01T00:00:00+08:00"', "'9999-12-31'", '"2026-11-02T09:00:00+08:00"'])
+def test_a_quoted_time_is_held_to_the_same_years(cli, ops, value):
+    ops.edit(SIMPLE_PATH, "opened: 2026-11-02T09:00:00+08:00", f"opened: {value}")
+    expected = (0, []) if value.startswith('"2026') else (2, [(SIMPLE_PATH, 9, "yaml-time-range")])
+    assert findings(cli, ops) == expected
+
+
+def test_a_text_that_only_starts_with_a_date_is_text(cli, ops):
+    ops.edit(SIMPLE_PATH, "symptom: 不会查询领料汇总", "symptom: '0001-01-01 起的领料汇总查不到'")
+    assert findings(cli, ops) == (0, [])
+
+
 def test_an_event_time_of_year_1_is_refused_at_its_line(cli, ops):
     ops.edit(SIMPLE_PATH, "    at: 2026-11-02T09:20:00+08:00", "    at: 0001-01-01T00:00:00+08:00")
     assert findings(cli, ops) == (2, [(SIMPLE_PATH, 20, "yaml-time-range")])

@@ -59,6 +59,8 @@ _SCALARS = {
 _STR = _TAG + "str"
 _MAP = _TAG + "map"
 _SEQ = _TAG + "seq"
+# A quoted date or date-time (the model reads those too): its year is checked like an unquoted one.
+_ISO = re.compile(r"(\d{4})-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)?)?")
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$))", re.MULTILINE)
 
 Path = tuple  # of str keys and int indexes
@@ -240,6 +242,11 @@ class _Builder:
         tag = node.tag
         if isinstance(node, yaml.ScalarNode):
             if tag == _STR:
+                iso = _ISO.fullmatch(node.value) if node.value[:1].isdigit() and len(node.value) <= 40 else None
+                if iso and not clock.MIN_YEAR <= int(iso.group(1)) <= clock.MAX_YEAR:
+                    self._refuse(node.start_mark, "yaml-time-range", value=node.value,
+                                 min=clock.MIN_YEAR, max=clock.MAX_YEAR)
+                    return None
                 return node.value
             construct = _SCALARS.get(tag)
             if construct is None:
