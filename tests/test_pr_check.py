@@ -180,7 +180,9 @@ def test_an_event_in_the_future_is_refused(pr, cli):
     append(pr.repo, OPEN_PATH, event("comment", "2026-11-04T09:00:00+08:00", "li-user", note="稍后"))
     code, found, _ = gate(cli, pr, author="li-gh", when="2026-11-03T08:00:00+08:00")
     assert code == 1
-    assert found == [(OPEN_PATH, line(pr.repo.read(OPEN_PATH), "at: 2026-11-04"), "pr-event-time")]
+    where = line(pr.repo.read(OPEN_PATH), "at: 2026-11-04")
+    # The gate's own time rule, and check's rule that no event is later than now.
+    assert found == [(OPEN_PATH, where, "pr-event-time"), (OPEN_PATH, where, "ticket-event-future")]
 
 
 def test_an_event_before_the_previous_one_is_refused(pr, cli):

@@ -249,8 +249,33 @@ def _ask(value: str | None, option: str, key: str) -> str:
     if value:
         return value
     if sys.stdin.isatty():
-        return click.prompt(i18n.t(key))
+        answer = click.prompt(i18n.t(key))
+        _refuse_control(option, answer)
+        return answer
     raise FatalError(i18n.t("ticket.missing", option=option))
+
+
+def _refuse_control(name: str, value: str) -> None:
+    """A control character (DEL, NEL, ESC …) in what a person typed: refused by name before
+    anything is read or written, instead of a YAML error about a file never written."""
+    from erpops.edits import control
+
+    at = control(value)
+    if at is not None:
+        raise FatalError(i18n.t("cli.control-character", option=name, char=f"U+{ord(value[at]):04X}",
+                                position=at + 1))
+
+
+def _check_controls(args: list[str]) -> None:
+    """Every argument of the command line, named by its option (`--note`) or its position."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif i > 0 and args[i - 1].startswith("-") and "=" not in args[i - 1]:
+            name, value = args[i - 1], arg
+        else:
+            name, value = i18n.t("cli.argument", position=i + 1), arg
+        _refuse_control(name, value)
 
 
 @ticket.command("new")
@@ -550,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     localise()
 
     def run() -> int:
+        _check_controls(args)
         try:
             cli.main(args=args, prog_name="erpops", standalone_mode=False)
         except SystemExit as stop:

@@ -8,6 +8,21 @@ from erpops.errors import FatalError
 from erpops.i18n import t
 
 
+# The years a date in the repository, `--at` or `--month` may name. Dates of year 1 or 9999 cannot
+# be moved to another time zone (OverflowError) nor have a month added; nothing in ERP operations
+# happens before 1900 or after 2999, so such a date is a typing error to report, not to compute with.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def in_range(value: dt.date) -> bool:
+    """Whether the date or instant `value` lies within MIN_YEAR..MAX_YEAR (an instant: in UTC too)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return False
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return MIN_YEAR <= value.astimezone(dt.timezone.utc).year <= MAX_YEAR
+    return True
+
+
 def today() -> dt.date:
     """The date rules compare against: $ERPOPS_TODAY if set, else the local calendar date."""
     pinned = os.environ.get("ERPOPS_TODAY", "").strip()

@@ -14,12 +14,15 @@ INPUT_RULES = frozenset(
         "encoding",
         "file-too-large",
         "file-missing",
+        "file-symlink",
         "merge-conflict",
         "yaml-syntax",
         "yaml-duplicate-key",
         "yaml-alias",
         "yaml-tag",
         "yaml-key-type",
+        "yaml-time-range",
+        "yaml-depth",
         "front-matter",
     }
 )

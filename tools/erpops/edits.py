@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import yaml
@@ -16,6 +17,19 @@ try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
+
+
+# Characters a person never means to type: C0 controls but tab and line breaks, DEL, C1 controls
+# (NEL among them), lone surrogates (bytes that were not UTF-8) and the non-characters U+FFFE/F.
+# YAML refuses most of them in a file, and NEL, LS and PS read back as line breaks.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_ESCAPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def control(text: str) -> int | None:
+    """The index of the first character of `text` in CONTROL, or None."""
+    found = CONTROL.search(text)
+    return found.start() if found else None
 
 
 class EditError(ValueError):
@@ -36,9 +50,9 @@ def scalar(value: Any) -> str:
             plain = yaml.load(f"k: {text}", Loader=_Loader) == {"k": text}
         except yaml.YAMLError:
             plain = False
-        if plain and " #" not in text and text[0] not in "'\"[]{}*&!|>%@`,?:-#":
+        if plain and " #" not in text and text[0] not in "'\"[]{}*&!|>%@`,?:-#" and not _ESCAPED.search(text):
             return text
-    return json.dumps(text, ensure_ascii=False)
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _styled(emitted: str, style: str | None, value: Any) -> str:

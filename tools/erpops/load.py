@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ SUBSYSTEMS = "roster/subsystems"
 RUNBOOKS = "runbooks"
 POLICY = "policy.yaml"
 TICKETS = "tickets"
+REPORTS = "reports"
 
 
 @dataclass
@@ -55,25 +57,71 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+class LinkRefused(OSError):
+    """The path is, or passes through, a symbolic link: never followed (it may lead anywhere)."""
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
 class Files:
-    """Where the loader reads from: a folder on disk. `gitdiff.TreeFiles` reads a Git commit instead."""
+    """Where the loader reads from: a folder on disk. `gitdiff.TreeFiles` reads a Git commit instead.
+
+    Symbolic links are never followed: a link named like a ticket could show /etc/passwd, or a
+    file outside the repository, in `check`, the site and the reports. `links` names them.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def is_link(self, rel: str) -> bool:
+        """Whether `rel`, or a folder on the way to it from the root, is a symbolic link."""
+        path = self.root
+        for part in rel.split("/"):
+            path = path / part
+            if path.is_symlink():
+                return True
+        return False
+
     def read_bytes(self, rel: str) -> bytes:
-        """The file's bytes; FileNotFoundError (or another OSError) when it cannot be read."""
-        return (self.root / rel).read_bytes()
+        """The file's bytes; FileNotFoundError, LinkRefused (or another OSError) when it cannot be read."""
+        if self.is_link(rel):
+            raise LinkRefused(rel)
+        fd = os.open(self.root / rel, os.O_RDONLY | _NOFOLLOW | _BINARY)
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
 
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).exists()
+        return os.path.lexists(self.root / rel)
 
     def under(self, folder: str) -> list[str]:
-        """Every file below `folder`, as sorted paths relative to the root."""
+        """Every regular file below `folder` (links left out), as sorted paths relative to the root."""
+        base = self.root / folder
+        if self.is_link(folder) or not base.is_dir():
+            return []
+        out = []
+        for top, dirs, names in os.walk(base):  # does not descend into linked folders
+            for name in names:
+                path = Path(top, name)
+                if not path.is_symlink() and path.is_file():
+                    out.append(path.relative_to(self.root).as_posix())
+        return sorted(out)
+
+    def links(self, folder: str) -> list[str]:
+        """Every symbolic link at or below `folder` (files and folders), as sorted relative paths."""
+        if self.is_link(folder):
+            return [folder]
         base = self.root / folder
         if not base.is_dir():
             return []
-        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
+        out = []
+        for top, dirs, names in os.walk(base):
+            for name in dirs + names:
+                path = Path(top, name)
+                if path.is_symlink():
+                    out.append(path.relative_to(self.root).as_posix())
+        return sorted(out)
 
 
 class _Reader:
@@ -126,6 +174,8 @@ class _Reader:
 def read_raw(files: Files, rel: str) -> tuple[bytes | None, list[Diagnostic]]:
     try:
         return files.read_bytes(rel), []
+    except LinkRefused:
+        return None, [Diagnostic.make(rel, 1, "file-symlink")]
     except FileNotFoundError:
         return None, [Diagnostic.make(rel, 0, "file-missing", column=0)]
     except OSError as err:
@@ -208,8 +258,12 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
     for rel in runbook_files:
         if rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
-    if ticket_paths is None:
-        ticket_paths = [rel for rel in files.under(TICKETS) if rel.endswith(".yaml")]
+    whole = ticket_paths is None
+    if whole:
+        ticket_files = files.under(TICKETS)
+        ticket_paths = [rel for rel in ticket_files if rel.endswith(".yaml")]
+        reader.diagnostics += [Diagnostic.make(rel, 1, "ticket-file-extension")
+                               for rel in ticket_files if _misnamed_ticket(rel)]
     policy = policy_model.build(reader.read(POLICY, "policy", required=bool(ticket_paths)))
     tickets = []
     if type(files) is Files:  # on disk: several processes, and the cache, may read them
@@ -221,8 +275,25 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)
+    if whole:
+        reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, TICKETS, REPORTS))
     return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
                       policy, tickets)
+
+
+def _misnamed_ticket(rel: str) -> bool:
+    """A ticket saved as .yml or .YAML: the loader reads only .yaml, so say so instead of skipping it."""
+    name = rel.rsplit("/", 1)[-1]
+    return not name.startswith(".") and not rel.endswith(".yaml") and name.lower().endswith((".yml", ".yaml"))
+
+
+def _links(files: Files, reader: _Reader, where: tuple[str, ...]) -> list[Diagnostic]:
+    """A finding for each symbolic link among the repository's data, unless reading it said so."""
+    if not hasattr(files, "links"):
+        return []  # a Git tree: its links are blobs holding the target's name, never followed
+    said = {d.path for d in reader.diagnostics if d.rule == "file-symlink"}
+    found = sorted({rel for w in where for rel in files.links(w)} - said)
+    return [Diagnostic.make(rel, 1, "file-symlink") for rel in found]
 
 
 # Lenient builders: a field of the wrong type was already reported by the schema; here it is

@@ -67,12 +67,15 @@ def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterat
         if len(rels) < doccache.MIN_FILES or not doccache.enabled():
             yield from _read(root, rels, schema, max_bytes, progress)
             return
+        from erpops.load import Files
+
+        files = Files(root)  # never follows a symbolic link, for the cache key either
         cache = doccache.Cache(root, schema)
         done: dict[int, Result] = {}
         keys: dict[int, bytes] = {}
         for i, rel in enumerate(rels):
             try:
-                raw = (root / rel).read_bytes()
+                raw = files.read_bytes(rel)
             except OSError:
                 continue  # read_yaml says why
             key = doccache.digest(raw)

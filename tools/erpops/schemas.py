@@ -155,6 +155,8 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
     elif v == "enum":
         key = "schema.enum"
         kw.update(value=_show(error.instance), allowed=", ".join(map(str, error.validator_value)))
+    elif v == "pattern" and isinstance(error.instance, str) and not error.instance.strip():
+        key = "schema.empty"  # blank: only spaces (a title of spaces would show as the ticket's id)
     elif v in ("pattern", "format"):
         key = "schema.pattern"
         kw.update(value=_show(error.instance), hint=hint or str(error.validator_value))

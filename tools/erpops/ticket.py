@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from erpops import clock
 from erpops.model import Source
 from erpops.yamlio import Document
 
@@ -194,11 +195,11 @@ def _str(d: dict, key: str) -> str | None:
 
 def _time(v: Any) -> dt.datetime | None:
     """An instant; a time without its UTC offset is kept naive for a rule to report."""
-    if isinstance(v, dt.datetime):
-        return v
     if isinstance(v, str):
         try:
-            return dt.datetime.fromisoformat(v)
+            v = dt.datetime.fromisoformat(v)
         except ValueError:
             return None
+    if isinstance(v, dt.datetime):
+        return v if clock.in_range(v) else None  # a quoted year 1 or 9999: the schema says so
     return None

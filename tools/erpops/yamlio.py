@@ -7,12 +7,14 @@ read something else (`NO`, `0531`, `12:30`), `Document.source_text` lets the sch
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import yaml
 
+from erpops import clock
 from erpops.diagnostics import Diagnostic
 
 try:
@@ -44,6 +46,10 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         return super().resolve(kind, value, implicit)
 
 MAX_BYTES = 1024 * 1024
+# Nesting deeper than this is refused: no file of an ops repository needs more than a handful
+# of levels, and libyaml accepts up to 1000, deep enough to exhaust Python's recursion in every
+# step after it (building values, the schema check, line marks).
+MAX_DEPTH = 64
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = {
@@ -53,6 +59,8 @@ _SCALARS = {
 _STR = _TAG + "str"
 _MAP = _TAG + "map"
 _SEQ = _TAG + "seq"
+# A quoted date or date-time (the model reads those too): its year is checked like an unquoted one.
+_ISO = re.compile(r"(\d{4})-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)?)?")
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$))", re.MULTILINE)
 
 Path = tuple  # of str keys and int indexes
@@ -223,7 +231,10 @@ class _Builder:
             Diagnostic.make(self.path, mark.line + 1, rule, column=mark.column + 1, **args)
         )
 
-    def build(self, node: yaml.Node, where: yaml.Mark | None) -> Any:
+    def build(self, node: yaml.Node, where: yaml.Mark | None, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            self._refuse(node.start_mark, "yaml-depth", limit=MAX_DEPTH)
+            return None
         if id(node) in self.seen:
             self._refuse(where or node.start_mark, "yaml-alias")
             return None
@@ -231,23 +242,33 @@ class _Builder:
         tag = node.tag
         if isinstance(node, yaml.ScalarNode):
             if tag == _STR:
+                iso = _ISO.fullmatch(node.value) if node.value[:1].isdigit() and len(node.value) <= 40 else None
+                if iso and not clock.MIN_YEAR <= int(iso.group(1)) <= clock.MAX_YEAR:
+                    self._refuse(node.start_mark, "yaml-time-range", value=node.value,
+                                 min=clock.MIN_YEAR, max=clock.MAX_YEAR)
+                    return None
                 return node.value
             construct = _SCALARS.get(tag)
             if construct is None:
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)
                 return None
             try:
-                return construct(_CONSTRUCTOR, node)
-            except (ValueError, yaml.YAMLError):
+                value = construct(_CONSTRUCTOR, node)
+            except (ValueError, OverflowError, yaml.YAMLError):
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)
                 return None
+            if isinstance(value, dt.date) and not clock.in_range(value):
+                self._refuse(node.start_mark, "yaml-time-range", value=node.value,
+                             min=clock.MIN_YEAR, max=clock.MAX_YEAR)
+                return None
+            return value
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)
             out = []
             previous = node.start_mark
             for item in node.value:
-                out.append(self.build(item, previous))
+                out.append(self.build(item, previous, depth + 1))
                 previous = item.end_mark
             return out
         if tag != _MAP:
@@ -261,7 +282,7 @@ class _Builder:
             if key in result:
                 self._refuse(key_node.start_mark, "yaml-duplicate-key", name=key)
                 continue
-            result[key] = self.build(value_node, key_node.start_mark)
+            result[key] = self.build(value_node, key_node.start_mark, depth + 1)
         return result
 
 

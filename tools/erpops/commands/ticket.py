@@ -10,9 +10,11 @@ import datetime as dt
 import getpass
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from erpops import checks, clock, gitbranch, load, schemas, ticketedit
+from erpops import atomic, checks, clock, gitbranch, load, schemas, ticketedit, yamlio
 from erpops import ticket as ticket_model
 from erpops.atomic import write_text
 from erpops.diagnostics import Diagnostic
@@ -61,16 +63,22 @@ def person(repo: Repository, pid: str | None, root: Path) -> str:
 
 
 def instant(repo: Repository, at: str | None) -> dt.datetime:
-    """`--at` (ISO; without an offset it is read in the policy's time zone), else now."""
+    """`--at` (ISO; without an offset it is read in the policy's time zone), else now.
+    Not later than now: an event is recorded when it has happened."""
     tz = repo.policy.calendar.tz
+    now = clock.now(tz)
     if not at:
-        value = clock.now(tz)
+        value = now
     else:
         try:
             value = dt.datetime.fromisoformat(at.strip())
         except ValueError:
             raise FatalError(t("ticket.bad-time", value=at)) from None
         value = value.replace(tzinfo=tz) if value.tzinfo is None else value
+        if not clock.in_range(value):
+            raise FatalError(t("ticket.time-range", value=at, min=clock.MIN_YEAR, max=clock.MAX_YEAR))
+        if value > now:
+            raise FatalError(t("ticket.time-future", value=at, now=now.isoformat()))
     value = value.astimezone(tz).replace(microsecond=0)
     return value.replace(tzinfo=dt.timezone(value.utcoffset()))  # written as +08:00
 
@@ -88,10 +96,40 @@ def _problems(repo: Repository, rel: str, text: str, replaces: str | None = None
     return [d for d in found if d.is_error]
 
 
+@contextmanager
+def editing(repo: Repository, rel: str) -> Iterator[None]:
+    """Hold the edit lock of ticket file `rel`: concurrent edits of one file take turns."""
+    try:
+        with atomic.locked(repo.root / rel):
+            yield
+    except atomic.Busy:
+        raise FatalError(t("ticket.busy", path=rel, lock=atomic.lock_path(Path(rel)).as_posix(),
+                           seconds=f"{atomic.lock_timeout():g}")) from None
+
+
+def fresh(repo: Repository, tk: Ticket) -> tuple[Ticket, bytes]:
+    """`tk` as its file holds it now, and the file's bytes (call it inside `editing`): another
+    edit may have landed since the repository was loaded, and an edit of the old text would drop it."""
+    rel = tk.src.path
+    try:
+        raw = (repo.root / rel).read_bytes()
+    except OSError:
+        raise FatalError(t("ticket.changed", path=rel)) from None
+    text, _ = yamlio.decode(raw, rel)
+    if text == tk.src.doc.text:
+        return tk, raw
+    doc, problems = load_text(text, rel) if text is not None else (None, [])
+    new = ticket_model.build(doc) if doc is not None and not problems else None
+    if new is None or new.id != tk.id:
+        raise FatalError(t("ticket.changed", path=rel))
+    return new, raw
+
+
 def write_checked(repo: Repository, rel: str, text: str, branch: str | None = None,
-                  message: str = "", replaces: str | None = None) -> int:
+                  message: str = "", replaces: str | None = None, expected: bytes | None = None) -> int:
     """Write `text` to `rel` if it breaks no rule (removing the file `replaces`, for a move);
-    with `branch`, commit it there."""
+    with `branch`, commit it there. With `expected`, the file edited (`replaces`, else `rel`)
+    must still hold those bytes when it is replaced: a change made meanwhile is never lost."""
     if branch:
         gitbranch.ensure_free(repo.root, branch)
     problems = _problems(repo, rel, text, replaces)
@@ -100,7 +138,13 @@ def write_checked(repo: Repository, rel: str, text: str, branch: str | None = No
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
         sys.stderr.write(t("ticket.refused", path=rel) + "\n")
         return 1
-    write_text(repo.root / rel, text)
+    source = replaces or rel
+    try:
+        if expected is not None and source != rel and atomic.current(repo.root / source) != expected:
+            raise atomic.Changed(source)
+        write_text(repo.root / rel, text, expected=expected if source == rel else None)
+    except atomic.Changed:
+        raise FatalError(t("ticket.changed", path=source)) from None
     gone = (replaces,) if replaces and replaces != rel else ()
     for old in gone:
         (repo.root / old).unlink()
@@ -161,30 +205,32 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     if kind == "hold" and reason not in ticket_model.HOLD_REASONS:
         raise FatalError(t("ticket.bad-reason", value=reason or "", allowed=", ".join(ticket_model.HOLD_REASONS)))
     repo = _repo(root)
-    tk = find(repo, tid)
+    loaded = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
-    if kind == "escalate" and not tier:
-        rank = repo.policy.rank(tk.tier)
-        if rank < 0 or rank + 1 >= len(repo.policy.tiers):
-            raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
-        tier = repo.policy.tiers[rank + 1]
-    if kind == "escalate" and not to:
-        sub = repo.roster.subsystems.get(tk.subsystem)
-        to = default_holder(repo.roster, sub, tier) if sub else None
-        if not to:
-            raise FatalError(t("ticket.name-assignee", tier=t("tier." + tier)))
-    resolution = None
-    if kind == "resolve":
-        resolution = {"summary": summary, "root_cause": root_cause, "by": who, "at": when}
-    rel = tk.src.path
-    text = tk.src.doc.text
-    try:
-        new_text = ticketedit.record(text, tk, kind, when, who, tier=tier, assignee=to, note=note,
-                                     resolution=resolution, reason=reason if kind == "hold" else None)
-    except EditError as err:
-        raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
-    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
+    with editing(repo, loaded.src.path):
+        tk, raw = fresh(repo, loaded)
+        if kind == "escalate" and not tier:
+            rank = repo.policy.rank(tk.tier)
+            if rank < 0 or rank + 1 >= len(repo.policy.tiers):
+                raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
+            tier = repo.policy.tiers[rank + 1]
+        if kind == "escalate" and not to:
+            sub = repo.roster.subsystems.get(tk.subsystem)
+            to = default_holder(repo.roster, sub, tier) if sub else None
+            if not to:
+                raise FatalError(t("ticket.name-assignee", tier=t("tier." + tier)))
+        resolution = None
+        if kind == "resolve":
+            resolution = {"summary": summary, "root_cause": root_cause, "by": who, "at": when}
+        rel = tk.src.path
+        try:
+            new_text = ticketedit.record(tk.src.doc.text, tk, kind, when, who, tier=tier, assignee=to,
+                                         note=note, resolution=resolution,
+                                         reason=reason if kind == "hold" else None)
+        except EditError as err:
+            raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
+        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}", expected=raw)
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
     return code
@@ -195,21 +241,25 @@ def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | No
     """Move ticket `tid` to subsystem `to`: a `move` event with `from`, the new subsystem, and the
     file under tickets/<to>/; the id keeps its prefix."""
     repo = _repo(root)
-    tk = find(repo, tid)
+    loaded = find(repo, tid)
     if to not in repo.roster.subsystems:
         raise FatalError(t("ticket.unknown-subsystem", subsystem=to))
-    if to == tk.subsystem:
-        raise FatalError(t("ticket.move-same", id=tk.id, subsystem=to))
+    if to == loaded.subsystem:
+        raise FatalError(t("ticket.move-same", id=loaded.id, subsystem=to))
     who = person(repo, by, root)
     when = instant(repo, at)
-    try:
-        new_text = ticketedit.record(tk.src.doc.text, tk, "move", when, who, note=note, moved_to=to)
-    except EditError as err:
-        raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
-    year = tk.opened.astimezone(repo.policy.calendar.tz).year if tk.opened and tk.opened.tzinfo else when.year
-    rel = f"tickets/{to}/{year}/{tk.id}.yaml"
-    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: move to {to} by {who}",
-                         replaces=tk.src.path)
+    with editing(repo, loaded.src.path):
+        tk, raw = fresh(repo, loaded)
+        if to == tk.subsystem:
+            raise FatalError(t("ticket.move-same", id=tk.id, subsystem=to))
+        try:
+            new_text = ticketedit.record(tk.src.doc.text, tk, "move", when, who, note=note, moved_to=to)
+        except EditError as err:
+            raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
+        year = tk.opened.astimezone(repo.policy.calendar.tz).year if tk.opened and tk.opened.tzinfo else when.year
+        rel = f"tickets/{to}/{year}/{tk.id}.yaml"
+        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: move to {to} by {who}",
+                             replaces=tk.src.path, expected=raw)
     if code == 0:
         sys.stdout.write(t("ticket.moved", id=tk.id, subsystem=to, path=rel) + "\n")
     return code
@@ -238,16 +288,20 @@ def close_unconfirmed(root: Path, *, by: str | None = None, at: str | None = Non
         gitbranch.ensure_free(repo.root, branch)
     note = t("ticket.unconfirmed-note", days=conf.wait_working_days)
     written, code = [], 0
-    for tk in due:
-        try:
-            new_text = ticketedit.record(tk.src.doc.text, tk, "close", when, who, note=note)
-        except EditError as err:
-            raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
-        if write_checked(repo, tk.src.path, new_text) == 0:
-            written.append(tk.src.path)
-            sys.stdout.write(t("ticket.recorded", id=tk.id, event="close", path=tk.src.path) + "\n")
-        else:
-            code = 1
+    for loaded in due:
+        with editing(repo, loaded.src.path):
+            tk, raw = fresh(repo, loaded)
+            if not unconfirmed(repo.policy, tk, when):
+                continue  # confirmed or reopened meanwhile
+            try:
+                new_text = ticketedit.record(tk.src.doc.text, tk, "close", when, who, note=note)
+            except EditError as err:
+                raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
+            if write_checked(repo, tk.src.path, new_text, expected=raw) == 0:
+                written.append(tk.src.path)
+                sys.stdout.write(t("ticket.recorded", id=tk.id, event="close", path=tk.src.path) + "\n")
+            else:
+                code = 1
     if branch and written:
         gitbranch.commit_on_branch(repo.root, branch, written[0],
                                    f"Close {len(written)} tickets unconfirmed by their reporters, by {who}",
@@ -266,32 +320,35 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
     from erpops import gitdiff
 
     repo = _repo(root)
-    tk = find(repo, tid)
+    loaded = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
-    asked = {"title": title, "symptom": symptom, "cause": cause, "impact": impact, "type": type_,
-             "priority": priority, "runbooks": tuple(runbooks) if runbooks else None}
-    current = {"title": tk.title, "symptom": tk.symptom, "cause": tk.cause, "impact": tk.impact,
-               "type": tk.type, "priority": tk.priority, "runbooks": tk.runbooks}
-    changes = {k: v for k, v in asked.items() if v is not None and v != current[k]}
-    if not changes:
-        raise FatalError(t("ticket.update-nothing", id=tk.id))
-    rel = tk.src.path
-    try:
-        new_text = ticketedit.update(tk.src.doc.text, tk, when, who, changes, note)
-    except EditError as err:
-        raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
-    doc, _ = load_text(new_text, rel)
-    new_tk = ticket_model.build(doc) if doc is not None else None
-    if new_tk is not None:
-        gate = gitdiff.Gate(roster=repo.roster, policy=repo.policy, now=clock.now(repo.policy.calendar.tz))
-        refused = [d for d in gitdiff.compare(tk, new_tk, gate) if d.is_error]
-        if refused:
-            for d in sorted(refused):
-                sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
-            sys.stderr.write(t("ticket.refused", path=rel) + "\n")
-            return 1
-    code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: update {', '.join(changes)} by {who}")
+    with editing(repo, loaded.src.path):
+        tk, raw = fresh(repo, loaded)
+        asked = {"title": title, "symptom": symptom, "cause": cause, "impact": impact, "type": type_,
+                 "priority": priority, "runbooks": tuple(runbooks) if runbooks else None}
+        current = {"title": tk.title, "symptom": tk.symptom, "cause": tk.cause, "impact": tk.impact,
+                   "type": tk.type, "priority": tk.priority, "runbooks": tk.runbooks}
+        changes = {k: v for k, v in asked.items() if v is not None and v != current[k]}
+        if not changes:
+            raise FatalError(t("ticket.update-nothing", id=tk.id))
+        rel = tk.src.path
+        try:
+            new_text = ticketedit.update(tk.src.doc.text, tk, when, who, changes, note)
+        except EditError as err:
+            raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
+        doc, _ = load_text(new_text, rel)
+        new_tk = ticket_model.build(doc) if doc is not None else None
+        if new_tk is not None:
+            gate = gitdiff.Gate(roster=repo.roster, policy=repo.policy, now=clock.now(repo.policy.calendar.tz))
+            refused = [d for d in gitdiff.compare(tk, new_tk, gate) if d.is_error]
+            if refused:
+                for d in sorted(refused):
+                    sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
+                sys.stderr.write(t("ticket.refused", path=rel) + "\n")
+                return 1
+        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: update {', '.join(changes)} by {who}",
+                             expected=raw)
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event="update", path=rel) + "\n")
     return code

@@ -11,11 +11,27 @@ from erpops.reports.data import ReportData
 from erpops.site.context import environment
 
 _MERMAID_UNSAFE = re.compile(r"[\"'`<>&#;:{}\[\]()|\\\r\n]")
+# What starts inline Markdown inside a line (a link or image, emphasis, code, an escape); `<` and
+# `&` are HTML-escaped after. Characters that matter only at a line's start (#, -, +, 1.) are
+# left alone: user text in a form never starts a line, and ticket ids stay as written.
+_INLINE = re.compile(r"[\\`*_\[\]]")
+
+
+def inert(value: object) -> str:
+    """`value` with a backslash before each character that could start inline Markdown, so that
+    `[x](http://evil)` shows as those characters and never as a link (HTML escaping comes after)."""
+    return _INLINE.sub(lambda m: "\\" + m.group(0), str(value))
+
+
+def _finalize(value: object) -> object:
+    """Every plain `{{ value }}` of a form is inert for Markdown; Markup (cells, labels) is trusted."""
+    return value if isinstance(value, Markup) else inert(value)
 
 
 def cell(value: object) -> Markup:
-    """Table-cell text that nothing a user typed can break out of: escaped, no pipes, no newlines."""
-    text = str(escape(columns.text(value)))
+    """Table-cell text that nothing a user typed can break out of: inert for Markdown, escaped for
+    HTML, no pipes, no newlines."""
+    text = str(escape(inert(columns.text(value))))
     return Markup(text.replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
@@ -37,6 +53,9 @@ def _env(lang: str):
     """One environment per language: compiling the form template again for each subsystem
     took most of the time of `report monthly` after loading."""
     env = environment(lang, markdown_inert=False)
+    # Not the site's finalize (it escapes every `-` and `.`, which would change every committed
+    # form and hide ticket ids from the site's links): only what starts inline Markdown.
+    env.finalize = _finalize
     env.filters.update(cell=cell, label=label, hours=hours, percent=percent)
     return env
 

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from erpops import clock
 from erpops.errors import FatalError
 from erpops.i18n import t
 from erpops.policy import Policy
@@ -59,6 +60,8 @@ def period(policy: Policy, month: str) -> Period:
     if not found:
         raise FatalError(t("report.bad-month", value=month))
     year, mon = int(found.group(1)), int(found.group(2))
+    if not clock.MIN_YEAR <= year <= clock.MAX_YEAR:
+        raise FatalError(t("report.month-range", value=month, min=clock.MIN_YEAR, max=clock.MAX_YEAR))
     close, due = policy.report_close_day, policy.report_due_day
     py, pm = _shift(year, mon, -1)
     return Period(

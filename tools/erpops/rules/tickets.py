@@ -308,6 +308,13 @@ def moves_lead_elsewhere(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
             yield at(e.src, ("from",), "ticket-move", subsystem=to)
 
 
+def future_events(t: Ticket, now: dt.datetime) -> Iterator[Diagnostic]:
+    """No event is dated after now: history records what has happened."""
+    for e in t.history:
+        if _aware(e.at) and e.at > now:
+            yield at(e.src, ("at",), "ticket-event-future", at=e.at.isoformat(), now=now.isoformat())
+
+
 def _escalations(t: Ticket):
     tier = None
     for e in t.history:
@@ -355,5 +362,6 @@ def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
             found += rule(repo, t)
         found += sla(repo, t, now)
         found += awaiting_confirmation(repo, t, now)
+        found += future_events(t, now)
     return found
 

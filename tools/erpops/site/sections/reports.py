@@ -35,7 +35,8 @@ def months(repo: Repository) -> list[str]:
     folder = repo.root / FOLDER
     if not folder.is_dir():
         return []
-    return sorted((p.name for p in folder.iterdir() if p.is_dir() and _MONTH.match(p.name)), reverse=True)
+    return sorted((p.name for p in folder.iterdir()
+                   if p.is_dir() and not p.is_symlink() and _MONTH.match(p.name)), reverse=True)
 
 
 def path(month: str, code: str) -> str:
@@ -45,7 +46,7 @@ def path(month: str, code: str) -> str:
 def _forms(repo: Repository, month: str) -> list[str]:
     """The names (subsystem codes, the office summary) with a committed Markdown form in `month`."""
     folder = repo.root / FOLDER / month
-    return sorted(p.stem for p in folder.glob("*.md") if p.is_file())
+    return sorted(p.stem for p in folder.glob("*.md") if p.is_file() and not p.is_symlink())  # links: never followed
 
 
 def form_text(repo: Repository, month: str, code: str) -> str:
