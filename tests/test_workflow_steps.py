@@ -8,7 +8,17 @@ import shutil
 import pytest
 
 from conftest import REPO_ROOT
-from workflows import run_step, step, steps
+from workflows import run_step, stand_in_base_venv, step, steps
+
+BASE = " (base revision's erpops)"
+INSTALL_BASE = ("ci.yml", "Install the base revision's erpops into its own venv")
+CHECK_STEP = ("ci.yml", "Check roster, policy, tickets and runbooks" + BASE)
+CODEOWNERS_STEP = ("ci.yml", "CODEOWNERS matches the roster" + BASE)
+FORM_STEP = ("ci.yml", "Ticket form matches the roster and policy" + BASE)
+ACTING_STEP = ("ci.yml", "Find whom a bot-opened pull request acts for")
+PR_STEP = ("ci.yml", "Check what the pull request changes" + BASE)
+SITE_STEP = ("ci.yml", "Site (strict build, base revision's erpops)")
+CHANGES_STEP = ("ci.yml", "List the changed paths")
 
 # Steps whose command the CI of this repository already runs outside the workflow.
 RUN_ELSEWHERE = {
@@ -20,13 +30,16 @@ RUN_ELSEWHERE = {
 }
 # Steps executed below, each by at least one test of this module.
 RUN_HERE = {
-    ("ci.yml", "Check roster, policy, tickets and runbooks"),
-    ("ci.yml", "CODEOWNERS matches the roster"),
-    ("ci.yml", "Check what the pull request changes"),
-    ("ci.yml", "Site (strict build)"),
+    CHANGES_STEP,
+    INSTALL_BASE,  # test_trusted_code.py
+    CHECK_STEP,
+    CODEOWNERS_STEP,
+    ACTING_STEP,
+    PR_STEP,
+    SITE_STEP,
     ("pages.yml", "Refuse to publish an internal site on public Pages"),
     ("pages.yml", "Build (strict)"),
-    ("ci.yml", "Ticket form matches the roster and policy"),
+    FORM_STEP,
     ("ticket-from-issue.yml", "Write the ticket from the form"),
     ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue"),
     # tests/test_monthly_workflow.py
@@ -52,6 +65,13 @@ def test_the_install_steps_match_what_local_ci_runs():
 
 
 @pytest.fixture
+def runner(runner):
+    """The runner's folder, with the data gate's base venv standing in as this interpreter's erpops."""
+    stand_in_base_venv(runner)
+    return runner
+
+
+@pytest.fixture
 def site_repo(repo, cli):
     """The tiny repository with this repository's site settings and a current CODEOWNERS."""
     shutil.copy(REPO_ROOT / "mkdocs.yml", repo.root / "mkdocs.yml")
@@ -61,7 +81,7 @@ def site_repo(repo, cli):
 
 
 def test_check_step_passes_and_writes_the_job_summary(site_repo, runner):
-    proc, summary = run_step(step("ci.yml", "Check roster, policy, tickets and runbooks"), site_repo.root, runner)
+    proc, summary = run_step(step(*CHECK_STEP), site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == "检查了 4 个文件，没有发现问题。\n"
     assert summary.read_text("utf-8") == "## erpops 数据检查\n\n✅ 检查了 4 个文件，没有发现问题。\n"
@@ -69,7 +89,7 @@ def test_check_step_passes_and_writes_the_job_summary(site_repo, runner):
 
 def test_check_step_fails_with_annotations_and_a_table(site_repo, runner):
     site_repo.edit("roster/subsystems/alpha.yaml", "  leader: zhao-admin", "  leader: li-user")
-    proc, summary = run_step(step("ci.yml", "Check roster, policy, tickets and runbooks"), site_repo.root, runner)
+    proc, summary = run_step(step(*CHECK_STEP), site_repo.root, runner)
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[0].startswith(
         "::error file=roster/subsystems/alpha.yaml,line=7,col=3,title=roster-key-user-leader::")
@@ -81,7 +101,7 @@ def test_check_step_fails_with_annotations_and_a_table(site_repo, runner):
 
 
 def test_codeowners_step_passes_when_current_and_fails_when_stale(site_repo, runner):
-    s = step("ci.yml", "CODEOWNERS matches the roster")
+    s = step(*CODEOWNERS_STEP)
     proc, _ = run_step(s, site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     site_repo.edit("roster/people.yaml", "  - id: qian-erp\n", "  - id: qian-erp\n    github: qian-gh\n")
@@ -91,7 +111,7 @@ def test_codeowners_step_passes_when_current_and_fails_when_stale(site_repo, run
     assert "已过期" in proc.stderr
 
 
-@pytest.mark.parametrize("where", [("ci.yml", "Site (strict build)"), ("pages.yml", "Build (strict)")])
+@pytest.mark.parametrize("where", [SITE_STEP, ("pages.yml", "Build (strict)")])
 def test_site_build_step_builds_the_site(site_repo, runner, where):
     proc, _ = run_step(step(*where), site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -101,7 +121,7 @@ def test_site_build_step_builds_the_site(site_repo, runner, where):
 
 def test_site_build_step_fails_on_bad_data(site_repo, runner):
     site_repo.edit("roster/subsystems/alpha.yaml", "  leader: zhao-admin", "  leader: li-user")
-    proc, _ = run_step(step("ci.yml", "Site (strict build)"), site_repo.root, runner)
+    proc, _ = run_step(step(*SITE_STEP), site_repo.root, runner)
     assert proc.returncode != 0
     assert "roster-key-user-leader" in proc.stdout + proc.stderr
     assert not (site_repo.root / "site" / "organisation" / "index.html").exists()
@@ -140,9 +160,6 @@ def test_guard_step_rejects_a_variable_it_does_not_understand(site_repo, runner)
     assert "ERPOPS_PAGES_PRIVATE 的值“yes”无法识别" in proc.stderr
 
 
-PR_STEP = ("ci.yml", "Check what the pull request changes")
-
-
 CLOCK = {"ERPOPS_NOW": "2026-11-03T09:00:00+08:00"}
 
 
@@ -157,9 +174,13 @@ def _pull_request(repo):
     return base
 
 
-def _pr_context(base: str, login: str) -> dict[str, str]:
+OPENED_AT = "2026-11-02T10:00:00+08:00"
+
+
+def _pr_context(base: str, login: str, acting_for: str = "") -> dict[str, str]:
     return {"github.event.pull_request.base.sha": base, "github.event.merge_group.base_sha": "",
-            "github.event.pull_request.user.login": login}
+            "github.event.pull_request.user.login": login,
+            "github.event.pull_request.created_at": OPENED_AT, "steps.acting.outputs.login": acting_for}
 
 
 def test_pr_check_step_passes_for_the_author_and_writes_the_summary(repo, runner):
@@ -184,7 +205,8 @@ def test_pr_check_step_annotates_an_event_in_someone_elses_name(repo, runner):
 def test_pr_check_step_in_the_merge_queue_uses_its_base_and_no_author(repo, runner):
     base = _pull_request(repo)
     context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": base,
-               "github.event.pull_request.user.login": ""}
+               "github.event.pull_request.user.login": "", "github.event.pull_request.created_at": "",
+               "steps.acting.outputs.login": ""}
     proc, _ = run_step(step(*PR_STEP), repo.root, runner, context,
                        event={"merge_group": {"base_sha": base, "head_sha": "x"}}, pinned=CLOCK)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -205,9 +227,6 @@ def test_pr_check_step_in_a_depth_two_clone(repo, runner, tmp_path):
     proc, _ = run_step(step(*PR_STEP), clone, runner, _pr_context(first, "li-gh"), pinned=CLOCK)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "与合并提交的第一个父提交" in proc.stderr  # a base SHA the clone lacks: HEAD^1 is used
-
-
-FORM_STEP = ("ci.yml", "Ticket form matches the roster and policy")
 
 
 def test_form_step_passes_when_current_and_fails_when_stale(site_repo, runner, cli):
