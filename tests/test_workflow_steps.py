@@ -3,7 +3,9 @@ and the runner's files ($GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT, an event payload) 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +33,7 @@ RUN_ELSEWHERE = {
 # Steps executed below, each by at least one test of this module.
 RUN_HERE = {
     CHANGES_STEP,
-    INSTALL_BASE,  # test_trusted_code.py
+    INSTALL_BASE,
     CHECK_STEP,
     CODEOWNERS_STEP,
     ACTING_STEP,
@@ -361,3 +363,93 @@ def test_open_pr_step_pushes_and_calls_gh_with_env_values_only(form_repo, runner
         'url="$(gh pr create --base "$BASE_BRANCH" --head "$BRANCH" --title "$PR_TITLE" --body "$PR_BODY")"',
         'gh issue comment "$ISSUE_NUMBER" --body "$COMMENT $url"',
     ]
+
+
+# The data gate judges a pull request with the erpops of its base, whatever the pull request does
+# to tools/erpops/: here it breaks the gate (gitdiff.compare finds nothing) and rewrites an event.
+
+BROKEN_GATE = '''    """Everything wrong with changing `old` into `new` in one pull request."""
+    return []
+'''
+# Installing the base offline and fast: a venv without pip, this interpreter's packages (pip,
+# setuptools and erpops' dependencies, not erpops itself: its editable .pth is not read from
+# PYTHONPATH) on PYTHONPATH, and no build isolation, index or dependencies.
+OFFLINE_INSTALL = {"ERPOPS_BASE_VENV_ARGS": "--without-pip",
+                   "ERPOPS_BASE_PIP_ARGS": "--no-deps --no-build-isolation --no-index"}
+
+
+def _offline(**more: str) -> dict[str, str]:
+    import sysconfig
+
+    return {**OFFLINE_INSTALL, "PYTHONPATH": sysconfig.get_paths()["purelib"], **CLOCK, **more}
+
+
+def _package_pull_request(repo):
+    """This package committed on main with the tickets; a PR that breaks the gate and rewrites
+    the closed ticket's first event, as GitHub's merge commit."""
+    from prcheck_fixture import GitOps, base_repo
+    from tickets_fixture import PATH
+
+    for rel in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / rel, repo.root / rel)
+    shutil.copytree(REPO_ROOT / "tools" / "erpops", repo.root / "tools" / "erpops",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    repo.write(".gitignore", "__pycache__/\n*.egg-info/\n/build/\n")
+    ops, base = base_repo(repo)
+    assert isinstance(ops, GitOps)
+    repo.edit("tools/erpops/gitdiff.py",
+              '    """Everything wrong with changing `old` into `new` in one pull request."""\n', BROKEN_GATE)
+    repo.edit(PATH, "    note: 张师傅电话报告\n", "    note: 张师傅微信报告\n")
+    ops.commit("pr-check: nothing is wrong; and a better note")
+    ops.merge("pr")
+    return base
+
+
+def test_trusted_code_the_base_gate_refuses_a_pull_request_that_breaks_the_gate(repo, tmp_path):
+    import subprocess
+    import sys
+
+    from tickets_fixture import PATH
+
+    base = _package_pull_request(repo)
+    runner = tmp_path / "gate-runner"
+    runner.mkdir()
+    context = _pr_context(base, "li-gh")
+    # The head's own code would let it through: what `pip install -e .` of the pull request ran.
+    head = subprocess.run(
+        [sys.executable, "-P", "-c", "import sys; sys.path.insert(0, 'tools'); from erpops.cli import main; "
+         "sys.exit(main(['pr-check', '--base', sys.argv[1], '--author', 'li-gh']))", base],
+        cwd=repo.root, env={**os.environ, **CLOCK}, capture_output=True, text=True)
+    assert (head.returncode, head.stdout) == (0, "检查了 2 个文件，没有发现问题。\n"), head.stderr
+
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
+                       pinned=_offline())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    venv = runner / "temp" / "erpops-base"
+    base_sha = subprocess.run(["git", "rev-parse", "HEAD^1"], cwd=repo.root, capture_output=True,
+                              text=True).stdout.strip()
+    assert proc.stdout == f"erpops of {base_sha} in {venv}\n"
+    where = subprocess.run([venv / "bin" / "python", "-c", "import erpops.gitdiff as g; print(g.__file__)"],
+                           cwd=repo.root, env={**os.environ, **_offline()}, capture_output=True, text=True)
+    assert where.stdout.startswith(str(venv / "lib")), where.stdout + where.stderr
+    assert "return []" not in Path(where.stdout.strip()).read_text("utf-8")
+
+    proc, summary = run_step(step(*PR_STEP), repo.root, runner, context, pinned=_offline())
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith(f"::error file={PATH},line=25,col=5,title=pr-history::"), first
+    assert f"| {PATH} | 25 | 错误 | pr-history |" in summary.read_text("utf-8")
+
+
+def test_install_step_refuses_a_checkout_that_is_not_githubs_merge_commit(repo, tmp_path):
+    from prcheck_fixture import base_repo
+
+    ops, _ = base_repo(repo)
+    ops.commit("a PR head checked out as it is, not merged")
+    runner = tmp_path / "gate-runner"
+    runner.mkdir()
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
+                       pinned=_offline())
+    assert proc.returncode == 2
+    assert proc.stdout.startswith("::error title=erpops base::HEAD is not GitHub's merge commit")
+    assert not (runner / "temp" / "erpops-base").exists()
