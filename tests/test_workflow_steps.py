@@ -453,3 +453,213 @@ def test_install_step_refuses_a_checkout_that_is_not_githubs_merge_commit(repo, 
     assert proc.returncode == 2
     assert proc.stdout.startswith("::error title=erpops base::HEAD is not GitHub's merge commit")
     assert not (runner / "temp" / "erpops-base").exists()
+
+
+# A pull request opened by the ticket-form workflow (author github-actions[bot], branch
+# ticket/issue-<N>) acts for whoever opened issue N, as the forge's API says.
+
+@pytest.fixture
+def forge_api():
+    """A stand-in for the forge's REST API on 127.0.0.1 that records every request."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from types import SimpleNamespace
+
+    api = SimpleNamespace(requests=[], answers={
+        "/repos/o/r/issues/7": {"number": 7, "title": "[工单] 我是 zhao-gh", "user": {"login": "li-gh", "type": "User"}},
+        "/repos/o/r/issues/8": {"number": 8, "user": {"login": "li-gh"}, "pull_request": {"url": "x"}},
+    })
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the stdlib's name)
+            api.requests.append((self.path, self.headers.get("Authorization")))
+            body = api.answers.get(self.path)
+            data = json.dumps(body or {"message": "Not Found"}).encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api.env = {"GITHUB_API_URL": f"http://127.0.0.1:{server.server_port}", "GITHUB_REPOSITORY": "o/r",
+               "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+    yield api
+    server.shutdown()
+    server.server_close()
+
+
+def _acting(forge_api, runner, cwd, head_ref="ticket/issue-7", author_type="Bot"):
+    context = {"github.token": "t0ken", "github.event.pull_request.user.type": author_type,
+               "github.head_ref": head_ref}
+    proc, _ = run_step(step(*ACTING_STEP), cwd, runner, context, pinned=forge_api.env)
+    return proc, _outputs((runner / "github_output").read_text("utf-8"))
+
+
+def test_acting_step_takes_the_issue_author_of_a_bot_ticket_pr_from_the_forge(forge_api, runner, tmp_path):
+    proc, outputs = _acting(forge_api, runner, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert outputs == {"login": "li-gh"}  # the issue's author, not the login named in its title
+    assert forge_api.requests == [("/repos/o/r/issues/7", "Bearer t0ken")]
+    assert proc.stdout == "Pull request of ticket/issue-7 acts for the author of issue #7: li-gh\n"
+
+
+@pytest.mark.parametrize("head_ref,author_type", [
+    ("ticket/issue-7", "User"),            # a person's pull request: pr-check judges its author
+    ("forms/2026-11/alpha", "Bot"),        # the monthly forms: no issue behind it
+    ("ticket/issue-7x", "Bot"),
+    ("ticket/issue-7/../../8", "Bot"),
+    ("ticket/issue-7\nlogin=zhao-gh", "Bot"),
+    ("ticket/issue-", "Bot"),
+])
+def test_acting_step_asks_nothing_for_other_pull_requests(forge_api, runner, tmp_path, head_ref, author_type):
+    proc, outputs = _acting(forge_api, runner, tmp_path, head_ref, author_type)
+    assert (proc.returncode, proc.stdout, outputs) == (0, "", {}), proc.stderr
+    assert forge_api.requests == []
+
+
+@pytest.mark.parametrize("head_ref", ["ticket/issue-8", "ticket/issue-9"])
+def test_acting_step_fails_for_a_pull_request_or_a_missing_issue(forge_api, runner, tmp_path, head_ref):
+    proc, outputs = _acting(forge_api, runner, tmp_path, head_ref)
+    assert proc.returncode != 0
+    assert outputs == {}
+    assert forge_api.requests == [(f"/repos/o/r/issues/{head_ref[13:]}", "Bearer t0ken")]
+
+
+def _recording_erpops(runner, options: str) -> Path:
+    """A stand-in for the base venv's erpops: its `pr-check --help` lists `options`; a run records argv."""
+    log = runner / "erpops-argv.jsonl"
+    script = runner / "temp" / "erpops-base" / "bin" / "erpops"
+    script.write_text(
+        "#!/usr/bin/env python3\nimport json, sys\n"
+        "if sys.argv[1:] == ['pr-check', '--help']:\n"
+        f"    print('Options:\\n  --base TEXT\\n  --author LOGIN\\n' + {options!r})\n    sys.exit(0)\n"
+        f"open({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n", "utf-8")
+    script.chmod(0o755)
+    return log
+
+
+def test_pr_check_step_passes_the_acting_person_and_the_forge_time_to_pr_check(forge_api, runner, tmp_path):
+    proc, outputs = _acting(forge_api, runner, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    log = _recording_erpops(runner, "  --opened-at TIME\n  --acting-for LOGIN\n")
+    context = _pr_context("b" * 40, "github-actions[bot]", acting_for=outputs["login"])
+    proc, _ = run_step(step(*PR_STEP), tmp_path, runner, context)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = str(runner / "step_summary.md")
+    assert [json.loads(line) for line in log.read_text("utf-8").splitlines()] == [[
+        "pr-check", "--base", "b" * 40, "--author", "github-actions[bot]", "--format", "github",
+        "--summary", summary, "--opened-at", OPENED_AT, "--acting-for", "li-gh"]]
+
+
+def test_pr_check_step_leaves_out_the_flags_a_base_erpops_predates(runner, tmp_path):
+    """The base's erpops judges; a flag it does not know would only make it exit 2 (usage)."""
+    log = _recording_erpops(runner, "")
+    proc, _ = run_step(step(*PR_STEP), tmp_path, runner, _pr_context("b" * 40, "github-actions[bot]", "li-gh"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (argv,) = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+    assert argv == ["pr-check", "--base", "b" * 40, "--author", "github-actions[bot]", "--format", "github",
+                    "--summary", str(runner / "step_summary.md")]
+
+
+def test_pr_check_step_in_the_merge_queue_passes_no_opening_time(runner, tmp_path):
+    log = _recording_erpops(runner, "  --opened-at TIME\n  --acting-for LOGIN\n")
+    context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": "c" * 40,
+               "github.event.pull_request.user.login": "", "github.event.pull_request.created_at": "",
+               "steps.acting.outputs.login": ""}
+    proc, _ = run_step(step(*PR_STEP), tmp_path, runner, context)
+    assert proc.returncode == 0, proc.stderr
+    (argv,) = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+    assert argv == ["pr-check", "--base", "c" * 40, "--author", "", "--format", "github",
+                    "--summary", str(runner / "step_summary.md")]
+
+
+# The changed-paths job: the package tests run when a pull request touches the package, the tests
+# or the build, and always on push to main and in the merge queue.
+
+def _merged_pr(root: Path, change) -> None:
+    """A main branch with a ticket and the package, and GitHub's merge commit of a PR that `change`s it."""
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@x",
+                            "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@x"})
+
+    for rel in ("tickets/alpha/2026/ALP-1.yaml", "tools/erpops/gitdiff.py", "docs/index.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x\n", "utf-8")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("switch", "-q", "-c", "pr")
+    change(root)
+    git("add", "-A")
+    git("commit", "-q", "-m", "pr")
+    git("switch", "-q", "main")
+    git("merge", "--no-ff", "-q", "-m", "Merge pr into main", "pr")
+
+
+def _write(rel: str):
+    def change(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("changed\n", "utf-8")
+    return change
+
+
+def _changes(root: Path, runner: Path, event: str = "pull_request"):
+    proc, _ = run_step(step(*CHANGES_STEP), root, runner, pinned={"GITHUB_EVENT_NAME": event})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout, _outputs((runner / "github_output").read_text("utf-8"))
+
+
+def test_changed_paths_of_a_ticket_pull_request_skip_the_package_tests(tmp_path, runner):
+    _merged_pr(tmp_path, _write("tickets/alpha/2026/ALP-1.yaml"))
+    assert _changes(tmp_path, runner) == ("1 changed paths; package tests: false\n", {"package": "false"})
+
+
+@pytest.mark.parametrize("rel", [
+    "tools/erpops/gitdiff.py", "tools/erpops/新.py", "tests/test_x.py", "bench/gen.py", "pyproject.toml",
+    "requirements.txt", "requirements-dev.txt", "Makefile", ".ci/run", "mkdocs.yml", "mkdocs.public.yml",
+    ".github/workflows/ci.yml", ".github/CODEOWNERS",
+])
+def test_changed_paths_of_the_package_tests_or_build_run_the_package_tests(tmp_path, runner, rel):
+    _merged_pr(tmp_path, _write(rel))
+    assert _changes(tmp_path, runner)[1] == {"package": "true"}
+
+
+@pytest.mark.parametrize("rel", ["docs/index.md", "runbooks/alpha/x.md", "reports/2026-11/alpha.md",
+                                 "roster/people.yaml", "policy.yaml", "docs/tools/x.md", "docs/mkdocs.yml",
+                                 "Makefile.old", "README.md"])
+def test_changed_paths_of_data_and_docs_skip_the_package_tests(tmp_path, runner, rel):
+    _merged_pr(tmp_path, _write(rel))
+    assert _changes(tmp_path, runner)[1] == {"package": "false"}
+
+
+def test_changed_paths_count_the_old_name_of_a_file_moved_out_of_the_package(tmp_path, runner):
+    def move(root: Path) -> None:
+        (root / "tools/erpops/gitdiff.py").rename(root / "docs/gitdiff.py")
+    _merged_pr(tmp_path, move)
+    assert _changes(tmp_path, runner) == ("2 changed paths; package tests: true\n", {"package": "true"})
+
+
+@pytest.mark.parametrize("event", ["push", "merge_group"])
+def test_changed_paths_on_main_and_in_the_merge_queue_run_both_gates(tmp_path, runner, event):
+    _merged_pr(tmp_path, _write("tickets/alpha/2026/ALP-1.yaml"))
+    assert _changes(tmp_path, runner, event) == (f"{event}: package tests run\n", {"package": "true"})
+
+
+def test_changed_paths_without_a_merge_commit_run_the_package_tests(tmp_path, runner):
+    """Fail safe: nothing to compare with (a depth-1 checkout, a root commit) runs the tests."""
+    import subprocess
+
+    (tmp_path / "a.yaml").write_text("x\n", "utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.name=a", "-c", "user.email=a@x", "commit", "-q", "-m", "only"],
+                   cwd=tmp_path, check=True)
+    assert _changes(tmp_path, runner)[1] == {"package": "true"}
