@@ -371,11 +371,10 @@ def test_open_pr_step_pushes_and_calls_gh_with_env_values_only(form_repo, runner
 BROKEN_GATE = '''    """Everything wrong with changing `old` into `new` in one pull request."""
     return []
 '''
-# Installing the base offline and fast: a venv without pip, this interpreter's packages (pip,
-# setuptools and erpops' dependencies, not erpops itself: its editable .pth is not read from
-# PYTHONPATH) on PYTHONPATH, and no build isolation, index or dependencies.
-OFFLINE_INSTALL = {"ERPOPS_BASE_VENV_ARGS": "--without-pip",
-                   "ERPOPS_BASE_PIP_ARGS": "--no-deps --no-build-isolation --no-index"}
+# Installing the base offline and fast: this interpreter's packages (setuptools and erpops'
+# dependencies, not erpops itself: its editable .pth is not read from PYTHONPATH) on PYTHONPATH,
+# and no build isolation, index or dependencies.
+OFFLINE_INSTALL = {"ERPOPS_BASE_PIP_ARGS": "--no-deps --no-build-isolation --no-index"}
 
 
 def _offline(**more: str) -> dict[str, str]:
@@ -385,8 +384,8 @@ def _offline(**more: str) -> dict[str, str]:
 
 
 def _package_pull_request(repo):
-    """This package committed on main with the tickets; a PR that breaks the gate and rewrites
-    the closed ticket's first event, as GitHub's merge commit."""
+    """This package committed on main with the tickets; a PR that breaks the gate, rewrites the
+    closed ticket's first event and adds a `pip` and a `venv` package, as GitHub's merge commit."""
     from prcheck_fixture import GitOps, base_repo
     from tickets_fixture import PATH
 
@@ -400,6 +399,8 @@ def _package_pull_request(repo):
     repo.edit("tools/erpops/gitdiff.py",
               '    """Everything wrong with changing `old` into `new` in one pull request."""\n', BROKEN_GATE)
     repo.edit(PATH, "    note: 张师傅电话报告\n", "    note: 张师傅微信报告\n")
+    for module in ("pip", "venv"):  # what `python -m pip` would run from the workspace, without -P
+        repo.write(f"{module}/__init__.py", "raise SystemExit('the head ran as ' + __name__)\n")
     ops.commit("pr-check: nothing is wrong; and a better note")
     ops.merge("pr")
     return base
@@ -420,7 +421,7 @@ def test_trusted_code_the_base_gate_refuses_a_pull_request_that_breaks_the_gate(
         [sys.executable, "-P", "-c", "import sys; sys.path.insert(0, 'tools'); from erpops.cli import main; "
          "sys.exit(main(['pr-check', '--base', sys.argv[1], '--author', 'li-gh']))", base],
         cwd=repo.root, env={**os.environ, **CLOCK}, capture_output=True, text=True)
-    assert (head.returncode, head.stdout) == (0, "检查了 2 个文件，没有发现问题。\n"), head.stderr
+    assert (head.returncode, head.stdout) == (0, "检查了 4 个文件，没有发现问题。\n"), head.stderr
 
     proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
                        pinned=_offline())
