@@ -158,7 +158,8 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
     install = gate["steps"][2]["run"]
     assert "git worktree add -q --detach \"$src\" \"$trusted\"" in install
     assert "trusted=\"$(git rev-parse 'HEAD^1')\"" in install
-    assert "pip install" in install and "-e" not in install.split("pip install")[1]
+    assert 'python -P -m pip --python "$venv/bin/python" install' in install
+    assert " -e " not in install and "python -m" not in install  # -P: nothing from the workspace
     # Every later command runs from the base venv; nothing runs the checked-out package.
     for s in gate["steps"][3:]:
         if s["name"] != "Find whom a bot-opened pull request acts for":
