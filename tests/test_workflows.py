@@ -232,3 +232,16 @@ def test_ticket_workflow_runs_only_for_the_form_and_keeps_untrusted_text_out_of_
     assert job["steps"][3]["id"] == "ticket"
     assert set(job["steps"][4]["env"]) == {"GH_TOKEN", "BASE_BRANCH", "BRANCH", "PR_TITLE", "PR_BODY",
                                            "COMMENT", "ISSUE_NUMBER"}
+
+
+def test_readme_branch_protection_names_the_required_checks_by_their_job_names():
+    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("**分支保护：让合并关卡真正起作用**"):]
+    section = section[:section.index("\n- `erpops pr-check")]
+    jobs = workflow("ci.yml")["jobs"]
+    for job in ("gate", "test"):
+        assert f"**`{jobs[job]['name']}`**" in section
+    for setting in ("Require review from Code Owners", "Dismiss stale pull request approvals",
+                    "Do not allow bypassing the above settings", "Include administrators",
+                    "Restrict who can push to matching branches", "Require status checks to pass"):
+        assert setting in section, setting
