@@ -185,6 +185,9 @@ def test_adopted_ci_judges_a_pull_request_with_the_base_commits_requirements():
     (install,) = [s for s in gate["steps"] if s["name"] == BASE_INSTALL]
     assert '-r "$src/requirements.txt"' in install["run"]
     assert "requirements.txt" not in "".join(s.get("run", "") for s in gate["steps"] if s is not install)
+    for lang in ("zh", "en"):  # the required check, by the job's exact name
+        readme = (REPO_ROOT / f"tools/erpops/templates/init/{lang}/README.md.j2").read_text("utf-8")
+        assert f"`{gate['name']}`" in readme and "Require review from Code Owners" in readme
 
 
 @pytest.mark.parametrize("lang,option", [("zh", "示例子系统（example）"), ("en", "Example subsystem (example)")])
