@@ -149,12 +149,23 @@ def test_default_policy_is_the_demo_policy_but_the_ticket_prefixes(lang):
 
 
 # The only ways an adopted repository's workflows differ from this repository's own: erpops is
-# installed from requirements.txt (not from this checkout), and there is no package to test.
+# installed from requirements.txt (not from this checkout; the data gate from the base commit's),
+# and there is no package to test (no changed-paths and test jobs).
 INSTALL = {"name": "Install erpops", "run": "python -m pip install -r requirements.txt"}
+BASE_INSTALL = "Install the base revision's erpops into its own venv"
+PACKAGE_JOBS = {"ci.yml": {"changes", "test"}}
 
 
 def _adopted(steps: list[dict]) -> list[dict]:
-    return [INSTALL if s["name"].startswith("Install erpops") else s for s in steps if s["name"] != "Tests"]
+    adopted = []
+    for s in steps:
+        if s["name"] == BASE_INSTALL:
+            assert s["run"].count(' "$src"\n') == 1
+            s = {**s, "run": s["run"].replace(' "$src"\n', ' -r "$src/requirements.txt"\n')}
+        elif s["name"].startswith("Install erpops"):
+            s = INSTALL
+        adopted.append(s)
+    return adopted
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "pages.yml", "ticket-from-issue.yml"])
@@ -162,13 +173,26 @@ def test_workflow_templates_keep_this_repository_steps(name):
     ours = _workflow(REPO_ROOT / ".github/workflows" / name)
     shipped = _workflow(REPO_ROOT / "tools/erpops/templates/init/common/dot-github/workflows" / name)
     assert {k: v for k, v in shipped.items() if k != "jobs"} == {k: v for k, v in ours.items() if k != "jobs"}
-    assert shipped["jobs"].keys() == ours["jobs"].keys()
-    for job_id, job in ours["jobs"].items():
+    ours_jobs = {k: v for k, v in ours["jobs"].items() if k not in PACKAGE_JOBS.get(name, set())}
+    assert shipped["jobs"].keys() == ours_jobs.keys()
+    for job_id, job in ours_jobs.items():
         theirs = shipped["jobs"][job_id]
         assert theirs["steps"] == _adopted(job["steps"])
         assert {k: v for k, v in theirs.items() if k not in ("steps", "name")} == \
             {k: v for k, v in job.items() if k not in ("steps", "name")}
-    assert any(s["name"] == "Install erpops" for j in shipped["jobs"].values() for s in j["steps"])
+    installs = [s for j in shipped["jobs"].values() for s in j["steps"] if s["name"].startswith("Install")]
+    assert installs and all(s["name"] in ("Install erpops", BASE_INSTALL) for s in installs)
+    assert not [s for j in shipped["jobs"].values() for s in j["steps"] if "pytest" in s.get("run", "")]
+
+
+def test_adopted_ci_judges_a_pull_request_with_the_base_commits_requirements():
+    gate = _workflow(REPO_ROOT / "tools/erpops/templates/init/common/dot-github/workflows/ci.yml")["jobs"]["gate"]
+    (install,) = [s for s in gate["steps"] if s["name"] == BASE_INSTALL]
+    assert '-r "$src/requirements.txt"' in install["run"]
+    assert "requirements.txt" not in "".join(s.get("run", "") for s in gate["steps"] if s is not install)
+    for lang in ("zh", "en"):  # the required check, by the job's exact name
+        readme = (REPO_ROOT / f"tools/erpops/templates/init/{lang}/README.md.j2").read_text("utf-8")
+        assert f"`{gate['name']}`" in readme and "Require review from Code Owners" in readme
 
 
 @pytest.mark.parametrize("lang,option", [("zh", "示例子系统（example）"), ("en", "Example subsystem (example)")])

@@ -3,12 +3,24 @@ and the runner's files ($GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT, an event payload) 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT
-from workflows import run_step, step, steps
+from workflows import run_step, stand_in_base_venv, step, steps
+
+BASE = " (base revision's erpops)"
+INSTALL_BASE = ("ci.yml", "Install the base revision's erpops into its own venv")
+CHECK_STEP = ("ci.yml", "Check roster, policy, tickets and runbooks" + BASE)
+CODEOWNERS_STEP = ("ci.yml", "CODEOWNERS matches the roster" + BASE)
+FORM_STEP = ("ci.yml", "Ticket form matches the roster and policy" + BASE)
+ACTING_STEP = ("ci.yml", "Find whom a bot-opened pull request acts for")
+PR_STEP = ("ci.yml", "Check what the pull request changes" + BASE)
+SITE_STEP = ("ci.yml", "Site (strict build, base revision's erpops)")
+CHANGES_STEP = ("ci.yml", "List the changed paths")
 
 # Steps whose command the CI of this repository already runs outside the workflow.
 RUN_ELSEWHERE = {
@@ -20,13 +32,16 @@ RUN_ELSEWHERE = {
 }
 # Steps executed below, each by at least one test of this module.
 RUN_HERE = {
-    ("ci.yml", "Check roster, policy, tickets and runbooks"),
-    ("ci.yml", "CODEOWNERS matches the roster"),
-    ("ci.yml", "Check what the pull request changes"),
-    ("ci.yml", "Site (strict build)"),
+    CHANGES_STEP,
+    INSTALL_BASE,
+    CHECK_STEP,
+    CODEOWNERS_STEP,
+    ACTING_STEP,
+    PR_STEP,
+    SITE_STEP,
     ("pages.yml", "Refuse to publish an internal site on public Pages"),
     ("pages.yml", "Build (strict)"),
-    ("ci.yml", "Ticket form matches the roster and policy"),
+    FORM_STEP,
     ("ticket-from-issue.yml", "Write the ticket from the form"),
     ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue"),
     # tests/test_monthly_workflow.py
@@ -52,6 +67,13 @@ def test_the_install_steps_match_what_local_ci_runs():
 
 
 @pytest.fixture
+def runner(runner):
+    """The runner's folder, with the data gate's base venv standing in as this interpreter's erpops."""
+    stand_in_base_venv(runner)
+    return runner
+
+
+@pytest.fixture
 def site_repo(repo, cli):
     """The tiny repository with this repository's site settings and a current CODEOWNERS."""
     shutil.copy(REPO_ROOT / "mkdocs.yml", repo.root / "mkdocs.yml")
@@ -61,7 +83,7 @@ def site_repo(repo, cli):
 
 
 def test_check_step_passes_and_writes_the_job_summary(site_repo, runner):
-    proc, summary = run_step(step("ci.yml", "Check roster, policy, tickets and runbooks"), site_repo.root, runner)
+    proc, summary = run_step(step(*CHECK_STEP), site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == "检查了 4 个文件，没有发现问题。\n"
     assert summary.read_text("utf-8") == "## erpops 数据检查\n\n✅ 检查了 4 个文件，没有发现问题。\n"
@@ -69,7 +91,7 @@ def test_check_step_passes_and_writes_the_job_summary(site_repo, runner):
 
 def test_check_step_fails_with_annotations_and_a_table(site_repo, runner):
     site_repo.edit("roster/subsystems/alpha.yaml", "  leader: zhao-admin", "  leader: li-user")
-    proc, summary = run_step(step("ci.yml", "Check roster, policy, tickets and runbooks"), site_repo.root, runner)
+    proc, summary = run_step(step(*CHECK_STEP), site_repo.root, runner)
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[0].startswith(
         "::error file=roster/subsystems/alpha.yaml,line=7,col=3,title=roster-key-user-leader::")
@@ -81,7 +103,7 @@ def test_check_step_fails_with_annotations_and_a_table(site_repo, runner):
 
 
 def test_codeowners_step_passes_when_current_and_fails_when_stale(site_repo, runner):
-    s = step("ci.yml", "CODEOWNERS matches the roster")
+    s = step(*CODEOWNERS_STEP)
     proc, _ = run_step(s, site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     site_repo.edit("roster/people.yaml", "  - id: qian-erp\n", "  - id: qian-erp\n    github: qian-gh\n")
@@ -91,7 +113,7 @@ def test_codeowners_step_passes_when_current_and_fails_when_stale(site_repo, run
     assert "已过期" in proc.stderr
 
 
-@pytest.mark.parametrize("where", [("ci.yml", "Site (strict build)"), ("pages.yml", "Build (strict)")])
+@pytest.mark.parametrize("where", [SITE_STEP, ("pages.yml", "Build (strict)")])
 def test_site_build_step_builds_the_site(site_repo, runner, where):
     proc, _ = run_step(step(*where), site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -101,7 +123,7 @@ def test_site_build_step_builds_the_site(site_repo, runner, where):
 
 def test_site_build_step_fails_on_bad_data(site_repo, runner):
     site_repo.edit("roster/subsystems/alpha.yaml", "  leader: zhao-admin", "  leader: li-user")
-    proc, _ = run_step(step("ci.yml", "Site (strict build)"), site_repo.root, runner)
+    proc, _ = run_step(step(*SITE_STEP), site_repo.root, runner)
     assert proc.returncode != 0
     assert "roster-key-user-leader" in proc.stdout + proc.stderr
     assert not (site_repo.root / "site" / "organisation" / "index.html").exists()
@@ -140,9 +162,6 @@ def test_guard_step_rejects_a_variable_it_does_not_understand(site_repo, runner)
     assert "ERPOPS_PAGES_PRIVATE 的值“yes”无法识别" in proc.stderr
 
 
-PR_STEP = ("ci.yml", "Check what the pull request changes")
-
-
 CLOCK = {"ERPOPS_NOW": "2026-11-03T09:00:00+08:00"}
 
 
@@ -157,9 +176,13 @@ def _pull_request(repo):
     return base
 
 
-def _pr_context(base: str, login: str) -> dict[str, str]:
+OPENED_AT = "2026-11-02T10:00:00+08:00"
+
+
+def _pr_context(base: str, login: str, acting_for: str = "") -> dict[str, str]:
     return {"github.event.pull_request.base.sha": base, "github.event.merge_group.base_sha": "",
-            "github.event.pull_request.user.login": login}
+            "github.event.pull_request.user.login": login,
+            "github.event.pull_request.created_at": OPENED_AT, "steps.acting.outputs.login": acting_for}
 
 
 def test_pr_check_step_passes_for_the_author_and_writes_the_summary(repo, runner):
@@ -184,7 +207,8 @@ def test_pr_check_step_annotates_an_event_in_someone_elses_name(repo, runner):
 def test_pr_check_step_in_the_merge_queue_uses_its_base_and_no_author(repo, runner):
     base = _pull_request(repo)
     context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": base,
-               "github.event.pull_request.user.login": ""}
+               "github.event.pull_request.user.login": "", "github.event.pull_request.created_at": "",
+               "steps.acting.outputs.login": ""}
     proc, _ = run_step(step(*PR_STEP), repo.root, runner, context,
                        event={"merge_group": {"base_sha": base, "head_sha": "x"}}, pinned=CLOCK)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -205,9 +229,6 @@ def test_pr_check_step_in_a_depth_two_clone(repo, runner, tmp_path):
     proc, _ = run_step(step(*PR_STEP), clone, runner, _pr_context(first, "li-gh"), pinned=CLOCK)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "与合并提交的第一个父提交" in proc.stderr  # a base SHA the clone lacks: HEAD^1 is used
-
-
-FORM_STEP = ("ci.yml", "Ticket form matches the roster and policy")
 
 
 def test_form_step_passes_when_current_and_fails_when_stale(site_repo, runner, cli):
@@ -342,3 +363,304 @@ def test_open_pr_step_pushes_and_calls_gh_with_env_values_only(form_repo, runner
         'url="$(gh pr create --base "$BASE_BRANCH" --head "$BRANCH" --title "$PR_TITLE" --body "$PR_BODY")"',
         'gh issue comment "$ISSUE_NUMBER" --body "$COMMENT $url"',
     ]
+
+
+# The data gate judges a pull request with the erpops of its base, whatever the pull request does
+# to tools/erpops/: here it breaks the gate (gitdiff.compare finds nothing) and rewrites an event.
+
+BROKEN_GATE = '''    """Everything wrong with changing `old` into `new` in one pull request."""
+    return []
+'''
+# Installing the base offline and fast: this interpreter's packages (setuptools and erpops'
+# dependencies, not erpops itself: its editable .pth is not read from PYTHONPATH) on PYTHONPATH,
+# and no build isolation, index or dependencies.
+OFFLINE_INSTALL = {"ERPOPS_BASE_PIP_ARGS": "--no-deps --no-build-isolation --no-index"}
+
+
+def _offline(**more: str) -> dict[str, str]:
+    import sysconfig
+
+    return {**OFFLINE_INSTALL, "PYTHONPATH": sysconfig.get_paths()["purelib"], **CLOCK, **more}
+
+
+def _package_pull_request(repo):
+    """This package committed on main with the tickets; a PR that breaks the gate, rewrites the
+    closed ticket's first event and adds a `pip` and a `venv` package, as GitHub's merge commit."""
+    from prcheck_fixture import GitOps, base_repo
+    from tickets_fixture import PATH
+
+    for rel in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / rel, repo.root / rel)
+    shutil.copytree(REPO_ROOT / "tools" / "erpops", repo.root / "tools" / "erpops",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    repo.write(".gitignore", "__pycache__/\n*.egg-info/\n/build/\n")
+    ops, base = base_repo(repo)
+    assert isinstance(ops, GitOps)
+    repo.edit("tools/erpops/gitdiff.py",
+              '    """Everything wrong with changing `old` into `new` in one pull request."""\n', BROKEN_GATE)
+    repo.edit(PATH, "    note: 张师傅电话报告\n", "    note: 张师傅微信报告\n")
+    for module in ("pip", "venv"):  # what `python -m pip` would run from the workspace, without -P
+        repo.write(f"{module}/__init__.py", "raise SystemExit('the head ran as ' + __name__)\n")
+    ops.commit("pr-check: nothing is wrong; and a better note")
+    ops.merge("pr")
+    return base
+
+
+def test_trusted_code_the_base_gate_refuses_a_pull_request_that_breaks_the_gate(repo, tmp_path):
+    import subprocess
+    import sys
+
+    from tickets_fixture import PATH
+
+    base = _package_pull_request(repo)
+    runner = tmp_path / "gate-runner"
+    runner.mkdir()
+    context = _pr_context(base, "li-gh")
+    # The head's own code would let it through: what `pip install -e .` of the pull request ran.
+    head = subprocess.run(
+        [sys.executable, "-P", "-c", "import sys; sys.path.insert(0, 'tools'); from erpops.cli import main; "
+         "sys.exit(main(['pr-check', '--base', sys.argv[1], '--author', 'li-gh']))", base],
+        cwd=repo.root, env={**os.environ, **CLOCK}, capture_output=True, text=True)
+    assert (head.returncode, head.stdout) == (0, "检查了 4 个文件，没有发现问题。\n"), head.stderr
+
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
+                       pinned=_offline())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    venv = runner / "temp" / "erpops-base"
+    base_sha = subprocess.run(["git", "rev-parse", "HEAD^1"], cwd=repo.root, capture_output=True,
+                              text=True).stdout.strip()
+    assert proc.stdout == f"erpops of {base_sha} in {venv}\n"
+    where = subprocess.run([venv / "bin" / "python", "-c", "import erpops.gitdiff as g; print(g.__file__)"],
+                           cwd=repo.root, env={**os.environ, **_offline()}, capture_output=True, text=True)
+    assert where.stdout.startswith(str(venv / "lib")), where.stdout + where.stderr
+    assert "return []" not in Path(where.stdout.strip()).read_text("utf-8")
+
+    proc, summary = run_step(step(*PR_STEP), repo.root, runner, context, pinned=_offline())
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith(f"::error file={PATH},line=25,col=5,title=pr-history::"), first
+    assert f"| {PATH} | 25 | 错误 | pr-history |" in summary.read_text("utf-8")
+
+
+def test_install_step_refuses_a_checkout_that_is_not_githubs_merge_commit(repo, tmp_path):
+    from prcheck_fixture import base_repo
+
+    ops, _ = base_repo(repo)
+    ops.commit("a PR head checked out as it is, not merged")
+    runner = tmp_path / "gate-runner"
+    runner.mkdir()
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
+                       pinned=_offline())
+    assert proc.returncode == 2
+    assert proc.stdout.startswith("::error title=erpops base::HEAD is not GitHub's merge commit")
+    assert not (runner / "temp" / "erpops-base").exists()
+
+
+# A pull request opened by the ticket-form workflow (author github-actions[bot], branch
+# ticket/issue-<N>) acts for whoever opened issue N, as the forge's API says.
+
+@pytest.fixture
+def forge_api():
+    """A stand-in for the forge's REST API on 127.0.0.1 that records every request."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from types import SimpleNamespace
+
+    api = SimpleNamespace(requests=[], answers={
+        "/repos/o/r/issues/7": {"number": 7, "title": "[工单] 我是 zhao-gh", "user": {"login": "li-gh", "type": "User"}},
+        "/repos/o/r/issues/8": {"number": 8, "user": {"login": "li-gh"}, "pull_request": {"url": "x"}},
+    })
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the stdlib's name)
+            api.requests.append((self.path, self.headers.get("Authorization")))
+            body = api.answers.get(self.path)
+            data = json.dumps(body or {"message": "Not Found"}).encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api.env = {"GITHUB_API_URL": f"http://127.0.0.1:{server.server_port}", "GITHUB_REPOSITORY": "o/r",
+               "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+    yield api
+    server.shutdown()
+    server.server_close()
+
+
+def _acting(forge_api, runner, cwd, head_ref="ticket/issue-7", author_type="Bot"):
+    context = {"github.token": "t0ken", "github.event.pull_request.user.type": author_type,
+               "github.head_ref": head_ref}
+    proc, _ = run_step(step(*ACTING_STEP), cwd, runner, context, pinned=forge_api.env)
+    return proc, _outputs((runner / "github_output").read_text("utf-8"))
+
+
+def test_acting_step_takes_the_issue_author_of_a_bot_ticket_pr_from_the_forge(forge_api, runner, tmp_path):
+    proc, outputs = _acting(forge_api, runner, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert outputs == {"login": "li-gh"}  # the issue's author, not the login named in its title
+    assert forge_api.requests == [("/repos/o/r/issues/7", "Bearer t0ken")]
+    assert proc.stdout == "Pull request of ticket/issue-7 acts for the author of issue #7: li-gh\n"
+
+
+@pytest.mark.parametrize("head_ref,author_type", [
+    ("ticket/issue-7", "User"),            # a person's pull request: pr-check judges its author
+    ("forms/2026-11/alpha", "Bot"),        # the monthly forms: no issue behind it
+    ("ticket/issue-7x", "Bot"),
+    ("ticket/issue-7/../../8", "Bot"),
+    ("ticket/issue-7\nlogin=zhao-gh", "Bot"),
+    ("ticket/issue-", "Bot"),
+])
+def test_acting_step_asks_nothing_for_other_pull_requests(forge_api, runner, tmp_path, head_ref, author_type):
+    proc, outputs = _acting(forge_api, runner, tmp_path, head_ref, author_type)
+    assert (proc.returncode, proc.stdout, outputs) == (0, "", {}), proc.stderr
+    assert forge_api.requests == []
+
+
+@pytest.mark.parametrize("head_ref", ["ticket/issue-8", "ticket/issue-9"])
+def test_acting_step_fails_for_a_pull_request_or_a_missing_issue(forge_api, runner, tmp_path, head_ref):
+    proc, outputs = _acting(forge_api, runner, tmp_path, head_ref)
+    assert proc.returncode != 0
+    assert outputs == {}
+    assert forge_api.requests == [(f"/repos/o/r/issues/{head_ref[13:]}", "Bearer t0ken")]
+
+
+def _recording_erpops(runner, options: str) -> Path:
+    """A stand-in for the base venv's erpops: its `pr-check --help` lists `options`; a run records argv."""
+    log = runner / "erpops-argv.jsonl"
+    script = runner / "temp" / "erpops-base" / "bin" / "erpops"
+    script.write_text(
+        "#!/usr/bin/env python3\nimport json, sys\n"
+        "if sys.argv[1:] == ['pr-check', '--help']:\n"
+        f"    print('Options:\\n  --base TEXT\\n  --author LOGIN\\n' + {options!r})\n    sys.exit(0)\n"
+        f"open({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n", "utf-8")
+    script.chmod(0o755)
+    return log
+
+
+def test_pr_check_step_passes_the_acting_person_and_the_forge_time_to_pr_check(forge_api, runner, tmp_path):
+    proc, outputs = _acting(forge_api, runner, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    log = _recording_erpops(runner, "  --opened-at TIME\n  --acting-for LOGIN\n")
+    context = _pr_context("b" * 40, "github-actions[bot]", acting_for=outputs["login"])
+    proc, _ = run_step(step(*PR_STEP), tmp_path, runner, context)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = str(runner / "step_summary.md")
+    assert [json.loads(line) for line in log.read_text("utf-8").splitlines()] == [[
+        "pr-check", "--base", "b" * 40, "--author", "github-actions[bot]", "--format", "github",
+        "--summary", summary, "--opened-at", OPENED_AT, "--acting-for", "li-gh"]]
+
+
+def test_pr_check_step_leaves_out_the_flags_a_base_erpops_predates(runner, tmp_path):
+    """The base's erpops judges; a flag it does not know would only make it exit 2 (usage)."""
+    log = _recording_erpops(runner, "")
+    proc, _ = run_step(step(*PR_STEP), tmp_path, runner, _pr_context("b" * 40, "github-actions[bot]", "li-gh"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (argv,) = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+    assert argv == ["pr-check", "--base", "b" * 40, "--author", "github-actions[bot]", "--format", "github",
+                    "--summary", str(runner / "step_summary.md")]
+
+
+def test_pr_check_step_in_the_merge_queue_passes_no_opening_time(runner, tmp_path):
+    log = _recording_erpops(runner, "  --opened-at TIME\n  --acting-for LOGIN\n")
+    context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": "c" * 40,
+               "github.event.pull_request.user.login": "", "github.event.pull_request.created_at": "",
+               "steps.acting.outputs.login": ""}
+    proc, _ = run_step(step(*PR_STEP), tmp_path, runner, context)
+    assert proc.returncode == 0, proc.stderr
+    (argv,) = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+    assert argv == ["pr-check", "--base", "c" * 40, "--author", "", "--format", "github",
+                    "--summary", str(runner / "step_summary.md")]
+
+
+# The changed-paths job: the package tests run when a pull request touches the package, the tests
+# or the build, and always on push to main and in the merge queue.
+
+def _merged_pr(root: Path, change) -> None:
+    """A main branch with a ticket and the package, and GitHub's merge commit of a PR that `change`s it."""
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@x",
+                            "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@x"})
+
+    for rel in ("tickets/alpha/2026/ALP-1.yaml", "tools/erpops/gitdiff.py", "docs/index.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x\n", "utf-8")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("switch", "-q", "-c", "pr")
+    change(root)
+    git("add", "-A")
+    git("commit", "-q", "-m", "pr")
+    git("switch", "-q", "main")
+    git("merge", "--no-ff", "-q", "-m", "Merge pr into main", "pr")
+
+
+def _write(rel: str):
+    def change(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("changed\n", "utf-8")
+    return change
+
+
+def _changes(root: Path, runner: Path, event: str = "pull_request"):
+    proc, _ = run_step(step(*CHANGES_STEP), root, runner, pinned={"GITHUB_EVENT_NAME": event})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout, _outputs((runner / "github_output").read_text("utf-8"))
+
+
+def test_changed_paths_of_a_ticket_pull_request_skip_the_package_tests(tmp_path, runner):
+    _merged_pr(tmp_path, _write("tickets/alpha/2026/ALP-1.yaml"))
+    assert _changes(tmp_path, runner) == ("1 changed paths; package tests: false\n", {"package": "false"})
+
+
+@pytest.mark.parametrize("rel", [
+    "tools/erpops/gitdiff.py", "tools/erpops/新.py", "tests/test_x.py", "bench/gen.py", "pyproject.toml",
+    "requirements.txt", "requirements-dev.txt", "Makefile", ".ci/run", "mkdocs.yml", "mkdocs.public.yml",
+    ".github/workflows/ci.yml", ".github/CODEOWNERS",
+])
+def test_changed_paths_of_the_package_tests_or_build_run_the_package_tests(tmp_path, runner, rel):
+    _merged_pr(tmp_path, _write(rel))
+    assert _changes(tmp_path, runner)[1] == {"package": "true"}
+
+
+@pytest.mark.parametrize("rel", ["docs/index.md", "runbooks/alpha/x.md", "reports/2026-11/alpha.md",
+                                 "roster/people.yaml", "policy.yaml", "docs/tools/x.md", "docs/mkdocs.yml",
+                                 "Makefile.old", "README.md"])
+def test_changed_paths_of_data_and_docs_skip_the_package_tests(tmp_path, runner, rel):
+    _merged_pr(tmp_path, _write(rel))
+    assert _changes(tmp_path, runner)[1] == {"package": "false"}
+
+
+def test_changed_paths_count_the_old_name_of_a_file_moved_out_of_the_package(tmp_path, runner):
+    def move(root: Path) -> None:
+        (root / "tools/erpops/gitdiff.py").rename(root / "docs/gitdiff.py")
+    _merged_pr(tmp_path, move)
+    assert _changes(tmp_path, runner) == ("2 changed paths; package tests: true\n", {"package": "true"})
+
+
+@pytest.mark.parametrize("event", ["push", "merge_group"])
+def test_changed_paths_on_main_and_in_the_merge_queue_run_both_gates(tmp_path, runner, event):
+    _merged_pr(tmp_path, _write("tickets/alpha/2026/ALP-1.yaml"))
+    assert _changes(tmp_path, runner, event) == (f"{event}: package tests run\n", {"package": "true"})
+
+
+def test_changed_paths_without_a_merge_commit_run_the_package_tests(tmp_path, runner):
+    """Fail safe: nothing to compare with (a depth-1 checkout, a root commit) runs the tests."""
+    import subprocess
+
+    (tmp_path / "a.yaml").write_text("x\n", "utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.name=a", "-c", "user.email=a@x", "commit", "-q", "-m", "only"],
+                   cwd=tmp_path, check=True)
+    assert _changes(tmp_path, runner)[1] == {"package": "true"}

@@ -37,7 +37,7 @@ def test_zizmor_would_catch_a_credential_left_in_the_checkout(tmp_path):
     text = (WORKFLOWS / "ci.yml").read_text("utf-8")
     assert "persist-credentials: false" in text
     bad = tmp_path / "ci.yml"
-    bad.write_text(text.replace("          persist-credentials: false\n", ""), "utf-8")
+    bad.write_text(text.replace("          persist-credentials: false\n", "", 1), "utf-8")
     proc = _zizmor(bad)
     assert proc.returncode != 0
     assert "artipacked" in proc.stdout
@@ -91,7 +91,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
     text_lines = [line for p in sorted(WORKFLOWS.glob("*.y*ml"))
                   for line in p.read_text("utf-8").splitlines()]
     used = [line for line in text_lines if re.match(r"^\s*(- )?uses:", line)]
-    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 12
+    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 15
     for line in used:
         m = re.match(r"^\s*(?:- )?uses: (\S+) # (v\d+\.\d+\.\d+)$", line)
         assert m, line
@@ -106,7 +106,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
 
 def test_checkout_never_keeps_the_token():
     checkouts = [s for _, _, s in steps() if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 5
+    assert len(checkouts) == 7
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
@@ -123,20 +123,66 @@ def test_ci_runs_on_pull_requests_main_and_the_merge_queue():
     assert on["push"] == {"branches": ["main"]}
 
 
-def test_ci_runs_pr_check_after_the_data_checks_and_before_the_tests():
+BASE_ERPOPS = '"$RUNNER_TEMP/erpops-base/bin/'
+
+
+def test_ci_has_a_data_gate_and_package_tests_sized_by_the_changed_paths():
+    jobs = workflow("ci.yml")["jobs"]
+    assert {k: j["name"] for k, j in jobs.items()} == {
+        "changes": "Changed paths", "gate": "Data gate", "test": "Package tests"}
+    assert jobs["changes"]["outputs"] == {"package": "${{ steps.paths.outputs.package }}"}
+    assert "needs" not in jobs["gate"]
+    assert jobs["test"]["needs"] == "changes"
+    # Fail safe: tests run unless the paths were listed and none was the package's.
+    assert jobs["test"]["if"] == "${{ !cancelled() && needs.changes.outputs.package != 'false' }}"
+    assert [s["name"] for s in jobs["test"]["steps"]] == [
+        "Check out", "Set up Python", "Install erpops with its test tools", "Tests"]
+    assert not [s for s in jobs["gate"]["steps"] if "pytest" in s.get("run", "")]
+    text = (WORKFLOWS / "ci.yml").read_text("utf-8")
+    assert workflow("ci.yml")["on"]["pull_request"] is None  # no `paths:` filter: see the comment
+    assert "a job skipped by `if:` counts as passed for a required" in text
+
+
+def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_configuration():
     gate = workflow("ci.yml")["jobs"]["gate"]
-    names = [s.get("name") for s in gate["steps"]]
-    i = names.index("Check what the pull request changes")
-    assert names.index("CODEOWNERS matches the roster") < i < names.index("Tests")
-    assert "TODO(issue 4)" not in (WORKFLOWS / "ci.yml").read_text("utf-8")
-    s = gate["steps"][i]
+    names = [s["name"] for s in gate["steps"]]
+    assert names == [
+        "Check out", "Set up Python", "Install the base revision's erpops into its own venv",
+        "Check roster, policy, tickets and runbooks (base revision's erpops)",
+        "CODEOWNERS matches the roster (base revision's erpops)",
+        "Ticket form matches the roster and policy (base revision's erpops)",
+        "Find whom a bot-opened pull request acts for",
+        "Check what the pull request changes (base revision's erpops)",
+        "Site (strict build, base revision's erpops)",
+    ]
+    install = gate["steps"][2]["run"]
+    assert "git worktree add -q --detach \"$src\" \"$trusted\"" in install
+    assert "trusted=\"$(git rev-parse 'HEAD^1')\"" in install
+    assert 'python -P -m pip --python "$venv/bin/python" install' in install
+    assert " -e " not in install and "python -m" not in install  # -P: nothing from the workspace
+    # Every later command runs from the base venv; nothing runs the checked-out package.
+    for s in gate["steps"][3:]:
+        if s["name"] != "Find whom a bot-opened pull request acts for":
+            assert s["run"].lstrip().startswith(BASE_ERPOPS) or 'erpops="$RUNNER_TEMP/erpops-base/bin/erpops"' in s["run"]
+    assert gate["steps"][-1]["run"] == '"$RUNNER_TEMP/erpops-base/bin/python" -P -m mkdocs build --strict'
+
+
+def test_ci_pr_check_step_takes_untrusted_values_through_env_only():
+    s = workflow("ci.yml")["jobs"]["gate"]["steps"][7]
     assert s["if"] == "github.event_name != 'push'"
     assert s["env"] == {
         "PR_BASE_SHA": "${{ github.event.pull_request.base.sha }}",
         "QUEUE_BASE_SHA": "${{ github.event.merge_group.base_sha }}",
         "PR_AUTHOR": "${{ github.event.pull_request.user.login }}",
+        "PR_CREATED_AT": "${{ github.event.pull_request.created_at }}",
+        "ACTING_FOR": "${{ steps.acting.outputs.login }}",
     }
-    assert s["run"].startswith('erpops pr-check --base "${PR_BASE_SHA:-$QUEUE_BASE_SHA}" --author "$PR_AUTHOR"')
+    acting = workflow("ci.yml")["jobs"]["gate"]["steps"][6]
+    assert acting["id"] == "acting" and acting["if"] == "github.event_name == 'pull_request'"
+    assert acting["env"] == {"GH_TOKEN": "${{ github.token }}",
+                             "PR_AUTHOR_TYPE": "${{ github.event.pull_request.user.type }}",
+                             "HEAD_REF": "${{ github.head_ref }}"}
+    assert workflow("ci.yml")["jobs"]["gate"]["permissions"] == {"contents": "read", "issues": "read"}
 
 
 def test_the_checkout_fetches_the_base_that_pr_check_compares_with():
@@ -145,6 +191,8 @@ def test_the_checkout_fetches_the_base_that_pr_check_compares_with():
     checkout = workflow("ci.yml")["jobs"]["gate"]["steps"][0]
     assert checkout["with"]["fetch-depth"] == (
         "${{ github.event_name == 'pull_request' && 2 || github.event_name == 'push' && 1 || 0 }}")
+    checkout = workflow("ci.yml")["jobs"]["changes"]["steps"][0]
+    assert checkout["with"]["fetch-depth"] == "${{ github.event_name == 'pull_request' && 2 || 1 }}"
 
 
 def test_pages_checks_the_audience_before_building_and_deploys_only_after():
@@ -184,3 +232,16 @@ def test_ticket_workflow_runs_only_for_the_form_and_keeps_untrusted_text_out_of_
     assert job["steps"][3]["id"] == "ticket"
     assert set(job["steps"][4]["env"]) == {"GH_TOKEN", "BASE_BRANCH", "BRANCH", "PR_TITLE", "PR_BODY",
                                            "COMMENT", "ISSUE_NUMBER"}
+
+
+def test_readme_branch_protection_names_the_required_checks_by_their_job_names():
+    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("**分支保护：让合并关卡真正起作用**"):]
+    section = section[:section.index("\n- `erpops pr-check")]
+    jobs = workflow("ci.yml")["jobs"]
+    for job in ("gate", "test"):
+        assert f"**`{jobs[job]['name']}`**" in section
+    for setting in ("Require review from Code Owners", "Dismiss stale pull request approvals",
+                    "Do not allow bypassing the above settings", "Include administrators",
+                    "Restrict who can push to matching branches", "Require status checks to pass"):
+        assert setting in section, setting

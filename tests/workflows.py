@@ -56,6 +56,8 @@ def run_step(s: dict, cwd: Path, tmp: Path, context: dict[str, str] | None = Non
     """
     context = context or {}
     summary, out, payload = tmp / "step_summary.md", tmp / "github_output", tmp / "event.json"
+    temp = tmp / "temp"  # $RUNNER_TEMP: kept across the steps of one job, as on the runner
+    temp.mkdir(exist_ok=True)
     summary.write_text("", "utf-8")
     out.write_text("", "utf-8")
     payload.write_text(json.dumps(event or {"pull_request": {"number": 1, "title": "x"}}), "utf-8")
@@ -64,6 +66,7 @@ def run_step(s: dict, cwd: Path, tmp: Path, context: dict[str, str] | None = Non
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", GITHUB_ACTIONS="true", CI="true",
         GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(out), GITHUB_EVENT_PATH=str(payload),
         GITHUB_EVENT_NAME="pull_request", GITHUB_WORKSPACE=str(cwd), PYTHONIOENCODING="utf-8",
+        RUNNER_TEMP=str(temp),
     )
     env.update(pinned or {})
     for key, value in (s.get("env") or {}).items():
@@ -72,3 +75,17 @@ def run_step(s: dict, cwd: Path, tmp: Path, context: dict[str, str] | None = Non
                           cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
                           timeout=300)
     return proc, summary
+
+
+BASE_VENV = "erpops-base"  # the data gate's venv of the base revision's erpops, under $RUNNER_TEMP
+
+
+def stand_in_base_venv(tmp: Path) -> Path:
+    """The base venv as the data gate's install step leaves it, standing in with this interpreter's
+    erpops: for the tests of the steps after it (test_trusted_code_* installs a real one)."""
+    bin_ = tmp / "temp" / BASE_VENV / "bin"
+    bin_.mkdir(parents=True, exist_ok=True)
+    for name, target in (("erpops", BIN / "erpops"), ("python", Path(sys.executable))):
+        (bin_ / name).write_text(f'#!/bin/sh\nexec "{target}" "$@"\n', "utf-8")
+        (bin_ / name).chmod(0o755)
+    return bin_
