@@ -26,6 +26,8 @@ sla:
     P4: {respond_hours: 8, resolve_hours: 80}
 calendar:
   time_zone: Asia/Shanghai
+  years: [2026]
+  warn_next_year_from: "12-31"
   working_hours:
     - {from: "09:00", until: "12:00"}
     - {from: "13:00", until: "17:00"}

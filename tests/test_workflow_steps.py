@@ -415,11 +415,13 @@ def test_trusted_code_the_base_gate_refuses_a_pull_request_that_breaks_the_gate(
     base = _package_pull_request(repo)
     runner = tmp_path / "gate-runner"
     runner.mkdir()
-    context = _pr_context(base, "li-gh")
+    # An office member's pull request: protected paths are theirs to change, so only the
+    # broken comparison stands between the rewritten event and main.
+    context = _pr_context(base, "sun-gh")
     # The head's own code would let it through: what `pip install -e .` of the pull request ran.
     head = subprocess.run(
         [sys.executable, "-P", "-c", "import sys; sys.path.insert(0, 'tools'); from erpops.cli import main; "
-         "sys.exit(main(['pr-check', '--base', sys.argv[1], '--author', 'li-gh']))", base],
+         "sys.exit(main(['pr-check', '--base', sys.argv[1], '--author', 'sun-gh']))", base],
         cwd=repo.root, env={**os.environ, **CLOCK}, capture_output=True, text=True)
     assert (head.returncode, head.stdout) == (0, "检查了 4 个文件，没有发现问题。\n"), head.stderr
 
