@@ -45,8 +45,9 @@ def xlsx_bytes(o: OfficeData, lang: str) -> bytes:
     metric = t("report.office.metric", lang)
     rows = [[tb.title, *r] for tb in trend for r in _cells(tb, lang)]
     table(ws, [metric, *trend[0].headers], rows, [24, 16] + [10] * len(o.trend_months))
-    for r, tb_row in enumerate((tb for tb in trend for _ in tb.rows), 2):
-        if tb_row.columns[1].kind == SHARE if len(tb_row.columns) > 1 else False:
+    kinds = [tb.columns[-1].kind for tb in trend for _ in tb.rows]
+    for r, kind in enumerate(kinds, 2):
+        if kind == SHARE:
             for c in ws[r][2:]:
                 c.number_format = "0%"
     print_setup(ws, title)
