@@ -40,8 +40,12 @@ def _col(header: str, kind: str, lang: str, definition: str | None = None) -> Co
     return Column(t(header, lang), kind, t(definition, lang) if definition else None)
 
 
-def _state(state: str | None, lang: str) -> str | None:
-    return t(f"report.status.{state}", lang) if state else None
+def _state(h, lang: str) -> str | None:
+    """"按时报送 2026-10-27": how the form was handed in and when; None (no data) when unknown."""
+    if h is None:
+        return None
+    label = t(f"report.status.{h.state}", lang)
+    return f"{label} {h.committed:%Y-%m-%d}" if h.committed else label
 
 
 def subsystems(o: OfficeData, lang: str) -> Table:
@@ -63,7 +67,7 @@ def subsystems(o: OfficeData, lang: str) -> Table:
         tier1 = d.tiers[0].count if d.tiers else 0
         rows.append((d.subsystem_name, len(d.rows), d.opened, d.resolved, len(d.backlog), *d.kept("respond"),
                      *d.kept("resolve"), tier1 / d.resolved if d.resolved else None, d.escalations,
-                     _state(h.state if h else None, lang)))
+                     _state(h, lang)))
     return Table("subsystems", t("report.office.subsystems", lang), cols, tuple(rows))
 
 
@@ -80,7 +84,7 @@ def groups(o: OfficeData, lang: str) -> Table:
             _col("report.office.group-escalations", COUNT, lang, "report.def.group-escalations"),
             _col("report.office.form-state", TEXT, lang, "report.def.form-state"))
     rows = tuple((g.subsystem, g.leader, g.tickets, g.resolved, g.tier1, g.tier1_share, *g.resolve_kept,
-                  g.kept_share, g.escalations, _state(g.form_state, lang)) for g in o.groups)
+                  g.kept_share, g.escalations, _state(o.handin.get(g.code), lang)) for g in o.groups)
     return Table("groups", t("report.office.groups", lang), cols, rows)
 
 
