@@ -18,7 +18,8 @@ HEADERS = ["序号", "工单号", "日期", "提出人", "类型", "现象", "�
 def forms(repo, cli, monkeypatch):
     build(repo)
     monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
-    r = cli("report", "monthly", "--month", "2026-10", "--repo", str(repo.root))
+    # The PDF (a default format too) has its own tests in test_report_pdf.py.
+    r = cli("report", "monthly", "--month", "2026-10", "--format", "md,csv,xlsx", "--repo", str(repo.root))
     assert r.code == 0, r.both
     assert r.out.splitlines() == [f"已生成 reports/2026-10/alpha.{f}" for f in ("md", "csv", "xlsx")]
     return repo.root / "reports" / "2026-10"
@@ -37,17 +38,19 @@ def test_xlsx_headers_values_and_print_setup(forms):
     assert [ws.cell(5, c).value for c in (2, 11, 12, 13, 14)] == ["ALP-20261023-EEEE", "已上报", None, 7.0, "是"]
     assert ws.cell(2, 3).number_format == "yyyy-mm-dd" and ws.cell(2, 12).number_format == "yyyy-mm-dd hh:mm"
     assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["F"].width == 40 and ws.column_dimensions["B"].width == 20
+    assert ws.column_dimensions["F"].width == 18 and ws.column_dimensions["B"].width == 18
     assert ws.page_setup.paperSize == 9  # A4 in the OOXML paper-size table
     assert ws.page_setup.orientation == "landscape"
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$1:$1"
     assert ws.oddHeader.center.text == "甲系统 ERP系统运维记录表（2026-10）"
-    summary = {(r[0], r[1]): r[2] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
-    assert summary[("本期汇总", "本期解决")] == 3
-    assert summary[("本期汇总", "解决按时（按时 / 计数）")] == "3 / 4"
-    assert summary[("各层级解决的工单", "关键用户")] == "2 (67%)"
+    summary = {(r[0], r[1]): r[2:] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert summary[("本期汇总", "本期解决")] == (3, "张")
+    assert summary[("本期汇总", "解决按时")] == (3, "个计时")
+    assert summary[("本期汇总", "解决计时数")] == (4, "个计时")
+    assert summary[("各层级解决的工单", "关键用户")] == (2, "张")
+    assert summary[("各层级解决的工单", "关键用户 占比")] == (2 / 3, "占比")
 
 
 def test_xlsx_is_the_same_bytes_when_regenerated(forms, cli, repo):
@@ -85,7 +88,7 @@ def test_user_text_cannot_break_the_table_or_run_script(repo, cli, monkeypatch):
     repo.edit("tickets/alpha/2026/ALP-20261012-DDDD.yaml", "symptom: 找不到出库单打印按钮",
               "symptom: '<script>alert(1)</script> a|b =1+2'")
     monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
-    assert cli("report", "monthly", "--month", "2026-10", "--repo", str(repo.root)).code == 0
+    assert cli("report", "monthly", "--month", "2026-10", "--format", "md,xlsx", "--repo", str(repo.root)).code == 0
     folder = repo.root / "reports" / "2026-10"
     md = (folder / "alpha.md").read_text("utf-8")
     assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b =1+2" in md
@@ -98,7 +101,7 @@ def test_text_starting_with_equals_stays_text_in_csv_and_xlsx(repo, cli, monkeyp
     repo.edit("tickets/alpha/2026/ALP-20261012-DDDD.yaml", "symptom: 找不到出库单打印按钮",
               "symptom: '=HYPERLINK(\"http://x\")'")
     monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
-    assert cli("report", "monthly", "--month", "2026-10", "--repo", str(repo.root)).code == 0
+    assert cli("report", "monthly", "--month", "2026-10", "--format", "csv,xlsx", "--repo", str(repo.root)).code == 0
     folder = repo.root / "reports" / "2026-10"
     rows = list(csv.reader(io.StringIO((folder / "alpha.csv").read_text("utf-8-sig"), newline="")))
     assert rows[3][5] == "'=HYPERLINK(\"http://x\")"
@@ -119,7 +122,7 @@ def test_formats_subsystem_and_out_options(repo, cli, tmp_path, monkeypatch):
 @pytest.mark.parametrize("args, message", [
     (("--month", "2026-13"), "月份“2026-13”无效，应写成 YYYY-MM，如 2026-10。"),
     (("--month", "2026-10", "--subsystem", "beta"), "子系统“beta”不在 roster/subsystems/ 中。"),
-    (("--month", "2026-10", "--format", "pdf"), "格式“pdf”无效，可选 md, csv, xlsx（用逗号分隔）。"),
+    (("--month", "2026-10", "--format", "docx"), "格式“docx”无效，可选 md, csv, xlsx, pdf（用逗号分隔）。"),
 ])
 def test_bad_arguments_exit_2_and_write_nothing(repo, cli, args, message):
     build(repo)

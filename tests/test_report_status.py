@@ -94,20 +94,25 @@ def test_status_outside_git_is_a_user_error(repo, cli):
 def test_office_summary_evaluates_groups_and_people(handed, cli, monkeypatch):
     repo, _ = handed
     monkeypatch.setenv("ERPOPS_TODAY", "2026-11-25")
-    r = cli("report", "office", "--month", "2026-10", "--repo", str(repo.root))
+    r = cli("report", "office", "--month", "2026-10", "--format", "md", "--repo", str(repo.root))
     assert r.code == 0, r.both
     md = (repo.root / "reports/2026-10/office-summary.md").read_text("utf-8")
     assert "# 运维管理办公室月度汇总（2026-10）" in md
-    assert "| 甲系统 | 4 | 3 | 3 | 1 | 4 / 4 | 3 / 4 | 67% | 2 | 按时报送 2026-10-27 |" in md
-    assert "| gamma系统 | 0 | 0 | 0 | 0 | 0 / 0 | 0 / 0 | - | 0 | 逾期报送 2026-10-29 |" in md
-    assert "| delta系统 | 0 | 0 | 0 | 0 | 0 / 0 | 0 / 0 | - | 0 | 未报送 |" in md
-    # key-user group of alpha: 2 of 3 resolved at tier 1, 2 escalations out of tier 1
-    assert "| 甲系统 | 赵管理 | 4 | 3 | 2（67%） | 2 | 3 / 4 |" in md
-    # li-user: opened or resolved all four, resolved T1 and T6 in time, escalated T2 and T3;
-    # zhao-admin: resolved T2, and is the business admin of all four subsystems (2 forms on time)
-    assert "| 李用户 | 4 | 2 | 2 | 2 | - |" in md
-    assert "| 赵管理 | 1 | 1 | 1 | 0 | 2 / 4 |" in md
+    # respond 4 met of 4, resolve 3 met of 4 (T3 still running past its target): separate columns
+    assert "| 甲系统 | 4 | 3 | 3 | 1 | 4 | 4 | 3 | 4 | 67% | 2 | 按时报送 2026-10-27 |" in md
+    assert "| gamma系统 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 无数据 | 0 | 逾期报送 2026-10-29 |" in md
+    assert "| delta系统 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 无数据 | 0 | 未报送 |" in md
+    # key-user group of alpha: 2 of 3 resolved at tier 1, resolve SLA 3 of 4, 2 escalations out of tier 1
+    assert "| 甲系统 | 赵管理 | 4 | 3 | 2 | 67% | 3 | 4 | 75% | 2 | 按时报送 2026-10-27 |" in md
+    # zhao-admin holds T3, overdue at the period's end, resolved T2, business admin of all four
+    # subsystems (2 forms on time); li-user opened or resolved all four, resolved T1 and T6 in
+    # time, escalated T2 and T3, writes no form
+    assert "| 赵管理 | 1 | 1 | 0 | 1 | 1 | 1 | 0 | 4 | 2 |" in md
+    assert "| 李用户 | 0 | 0 | 0 | 4 | 2 | 2 | 2 | 0 | 无数据 |" in md
+    assert "- **期末持有**：统计期末分派给本人、仍未解决的工单数。" in md
+    assert "（-）" not in md and " / " not in md.split("## 各子系统对比")[1].split("```")[0]
     assert "bar [4, 0, 0, 0]" in md
+    assert "| 甲系统 | 0 | 0 | 0 | 0 | 2 | 4 |" in md  # trend of tickets 2026-05 … 2026-10: T4 and T1 in 2026-09
 
 
 def test_a_shallow_clone_is_warned_about(handed, cli, tmp_path, monkeypatch):
@@ -128,13 +133,20 @@ def test_office_summary_workbook(handed, cli, monkeypatch):
     r = cli("report", "office", "--month", "2026-10", "--format", "xlsx", "--repo", str(repo.root))
     assert r.out.splitlines() == ["已生成 reports/2026-10/office-summary.xlsx"]
     wb = openpyxl.load_workbook(repo.root / "reports/2026-10/office-summary.xlsx")
-    assert wb.sheetnames == ["各子系统对比", "关键用户组考核", "人员考核"]
+    assert wb.sheetnames == ["各子系统对比", "关键用户组考核", "人员考核", "趋势", "指标说明"]
     subs = wb["各子系统对比"]
     assert [c.value for c in subs[1]][:3] == ["子系统", "本期处理的工单", "其中本期提交"]
-    assert [c.value for c in subs[2]] == ["甲系统", 4, 3, 3, 1, "4 / 4", "3 / 4", 0.667, 2, "按时报送 2026-10-27 18:00"]
-    assert subs.cell(2, 8).number_format == "0%"
+    assert [c.value for c in subs[2]] == ["甲系统", 4, 3, 3, 1, 4, 4, 3, 4, 2 / 3, 2, "按时报送 2026-10-27"]
+    assert all(c.data_type == "n" for c in subs[2][1:11])
+    assert subs.cell(2, 10).number_format == "0%"
+    assert subs.cell(4, 10).value == "无数据"  # gamma resolved nothing
     people = [[c.value for c in row] for row in wb["人员考核"].iter_rows(min_row=2)]
-    assert people[:2] == [["李用户", 4, 2, 2, 2, None], ["赵管理", 1, 1, 1, 0, "2 / 4"]]
+    assert people[:2] == [["赵管理", 1, 1, 0, 1, 1, 1, 0, 4, 2], ["李用户", 0, 0, 0, 4, 2, 2, 2, 0, "无数据"]]
+    trend = [[c.value for c in row] for row in wb["趋势"].iter_rows(min_row=1, max_row=2)]
+    assert trend == [["指标", "关键用户组", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"],
+                     ["本期处理的工单（逐期）", "甲系统", 0, 0, 0, 0, 2, 4]]
+    definitions = {r[0]: r[1] for r in wb["指标说明"].iter_rows(min_row=2, values_only=True)}
+    assert definitions["其中已超时"] == "期末持有的工单中，响应或解决已超过时限的张数。"
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws.page_setup.orientation == "landscape"
         assert ws.print_title_rows == "$1:$1"

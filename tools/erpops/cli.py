@@ -463,7 +463,8 @@ _month_option = click.option("--month", default=None, metavar="YYYY-MM",
 @report.command("monthly")
 @_month_option
 @click.option("--subsystem", "subsystems", multiple=True, help="Subsystem code; repeat for several (default: all).")
-@click.option("--format", "fmts", multiple=True, metavar="md,csv,xlsx", help="Formats to write (default: all three).")
+@click.option("--format", "fmts", multiple=True, metavar="md,csv,xlsx,pdf",
+              help="Formats to write (default: all four; with --check: md, csv and xlsx).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for <YYYY-MM>/<subsystem>.<format> (default: reports/ of the repository).")
 @click.option("--check", "check_only", is_flag=True,
@@ -471,15 +472,18 @@ _month_option = click.option("--month", default=None, metavar="YYYY-MM",
 @_repo_option
 @_lang_option
 def report_monthly(month, subsystems, fmts, out, check_only, repo) -> None:
-    """Write each subsystem's record form for the period (Markdown, CSV, XLSX)."""
+    """Write each subsystem's record form for the period (Markdown, CSV, XLSX, PDF)."""
     from erpops.commands.report import formats, monthly
 
-    raise SystemExit(monthly(_root(repo), month, list(subsystems), formats(fmts), out, check_only))
+    from erpops.commands.report import CHECKED
+
+    raise SystemExit(monthly(_root(repo), month, list(subsystems),
+                             formats(fmts, default=CHECKED if check_only else None), out, check_only))
 
 
 @report.command("office")
 @_month_option
-@click.option("--format", "fmts", multiple=True, metavar="md,xlsx", help="Formats to write (default: md and xlsx).")
+@click.option("--format", "fmts", multiple=True, metavar="md,xlsx,pdf", help="Formats to write (default: all three).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for <YYYY-MM>/office-summary.<format> (default: reports/ of the repository).")
 @_repo_option
@@ -488,7 +492,9 @@ def report_office(month, fmts, out, repo) -> None:
     """Write the ops office's monthly summary: subsystems side by side, groups and people evaluated."""
     from erpops.commands.report import formats, office_summary
 
-    raise SystemExit(office_summary(_root(repo), month, formats(fmts, ("md", "xlsx")), out))
+    from erpops.commands.report import OFFICE_FORMATS
+
+    raise SystemExit(office_summary(_root(repo), month, formats(fmts, OFFICE_FORMATS), out))
 
 
 @report.command("status")

@@ -10,10 +10,15 @@ from erpops.atomic import write_bytes
 from erpops.errors import FatalError
 from erpops.i18n import language, t
 from erpops.load import Repository
-from erpops.reports import form, handin, markdown, office, office_xlsx, tabular
+from erpops.reports import form, handin, markdown, office, office_tables, office_xlsx, pdf, tabular
 from erpops.reports.period import Period, latest_closed, period
 
-FORMATS = ("md", "csv", "xlsx")
+FORMATS = ("md", "csv", "xlsx", "pdf")
+OFFICE_FORMATS = ("md", "xlsx", "pdf")
+# What `report monthly --check` compares when no --format is given: the PDF is a rendering of the
+# same figures whose bytes also depend on the machine's fonts and pango, so a form printed on the
+# admin's machine is not "stale" on CI's.
+CHECKED = ("md", "csv", "xlsx")
 
 
 def _repo(root: Path) -> Repository:
@@ -36,12 +41,13 @@ def _period(repo: Repository, month: str | None) -> Period:
     return p
 
 
-def formats(values: tuple[str, ...] | list[str], allowed: tuple[str, ...] = FORMATS) -> list[str]:
-    """`md,csv` and repeated flags alike, in the order of `allowed`; all of them when none is given."""
+def formats(values: tuple[str, ...] | list[str], allowed: tuple[str, ...] = FORMATS,
+            default: tuple[str, ...] | None = None) -> list[str]:
+    """`md,csv` and repeated flags alike, in the order of `allowed`; `default` (all of them) when none is given."""
     chosen = {f.strip().lower() for v in values for f in v.split(",") if f.strip()}
     for f in sorted(chosen - set(allowed)):
         raise FatalError(t("report.bad-format", value=f, allowed=", ".join(allowed)))
-    return [f for f in allowed if f in chosen] or list(allowed)
+    return [f for f in allowed if f in chosen] or list(default or allowed)
 
 
 def _out(root: Path, out: Path | None, p: Period) -> Path:
@@ -66,6 +72,7 @@ def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str
     p = _period(repo, month)
     lang = language()
     folder = _out(root, out, p)
+    org = pdf.organisation(repo, lang)
     # Everything is computed before the first file is written: a failure leaves no half set.
     files: list[tuple[Path, bytes]] = []
     for code in subsystems or known:
@@ -73,7 +80,8 @@ def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str
         for f in fmts:
             body = {"md": lambda: markdown.form(data, lang).encode("utf-8"),
                     "csv": lambda: tabular.csv_bytes(data, lang),
-                    "xlsx": lambda: tabular.xlsx_bytes(data, lang)}[f]()
+                    "xlsx": lambda: tabular.xlsx_bytes(data, lang),
+                    "pdf": lambda: pdf.form_pdf(data, org, lang)}[f]()
             files.append((folder / f"{code}.{f}", body))
     if check_only:
         stale = [path for path, body in files if not path.is_file() or path.read_bytes() != body]
@@ -96,9 +104,13 @@ def office_summary(root: Path, month: str | None, fmts: list[str], out: Path | N
     folder = _out(root, out, p)
     files = []
     if "md" in fmts:
-        files.append((folder / "office-summary.md", markdown.render("report/office.md.j2", lang, o=data).encode()))
+        files.append((folder / "office-summary.md", markdown.render(
+            "report/office.md.j2", lang, o=data, tables=office_tables.tables(data, lang),
+            cells=lambda v, kind: office_tables.text(v, kind, lang)).encode()))
     if "xlsx" in fmts:
         files.append((folder / "office-summary.xlsx", office_xlsx.xlsx_bytes(data, lang)))
+    if "pdf" in fmts:
+        files.append((folder / "office-summary.pdf", pdf.office_pdf(data, pdf.organisation(repo, lang), lang)))
     for path, body in files:
         write_bytes(path, body)
         sys.stdout.write(t("report.written", path=_show(root, path)) + "\n")

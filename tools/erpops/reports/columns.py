@@ -8,12 +8,23 @@ from erpops.reports.data import Row
 
 COLUMNS = ("no", "id", "date", "reporter", "type", "symptom", "cause", "tier", "handler", "measures",
            "status", "resolved_at", "hours", "overdue", "suggestions")
-# Widths in characters for the spreadsheet (a Chinese character counts as two).
-WIDTHS = (6, 20, 12, 16, 16, 40, 36, 16, 10, 40, 10, 17, 8, 10, 40)
+# Widths in characters for the spreadsheet (a Chinese character counts as two). They add up to 167,
+# which fit-to-width prints on A4 landscape at about 84 %: the 11 pt text stays above 9 pt. Long
+# text wraps (row heights are set from it) instead of widening its column.
+WIDTHS = (4, 18, 11, 11, 10, 18, 15, 8, 8, 18, 7, 16, 6, 5, 12)
+# The columns of the PDF's main table; the others (现象, 原因, 处理措施, 改进建议) are printed
+# in full in a detail row under each ticket.
+MAIN = ("no", "id", "date", "reporter", "type", "tier", "handler", "status", "resolved_at", "hours", "overdue")
+DETAIL = ("symptom", "cause", "measures", "suggestions")
 
 
 def headers(lang: str) -> list[str]:
     return [t(f"report.col.{c}", lang) for c in COLUMNS]
+
+
+def named(row: Row, lang: str) -> dict[str, object]:
+    """The typed cell values of `row` by column name."""
+    return dict(zip(COLUMNS, values(row, lang)))
 
 
 def values(row: Row, lang: str) -> list[object]:

@@ -1,4 +1,6 @@
-"""The office's monthly summary as a workbook for the archive: subsystems, key-user groups, people."""
+"""The office's monthly summary as a workbook for the archive: one sheet per table of
+erpops.reports.office_tables (numbers stay numbers, shares are formatted 0%, "no data" is said),
+and a sheet of definitions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,62 +9,56 @@ import io
 from openpyxl import Workbook
 
 from erpops.i18n import t
+from erpops.reports import office_tables
 from erpops.reports.office import OfficeData
+from erpops.reports.office_tables import SHARE, TEXT, Table
 from erpops.reports.tabular import fixed_times, print_setup, table
 
-
-def _kept(pair: tuple[int, int]) -> str:
-    return f"{pair[0]} / {pair[1]}"
-
-
-def _subsystems(o: OfficeData, lang: str) -> tuple[list[str], list[list[object]]]:
-    keys = ("report.office.subsystem", "report.summary.tickets", "report.summary.opened", "report.summary.resolved",
-            "report.summary.backlog", "report.office.respond-kept", "report.office.resolve-kept",
-            "report.office.tier1", "report.office.escalations", "report.office.form")
-    rows = []
-    for d in o.forms:
-        h = o.handin.get(d.subsystem)
-        state = t(f"report.status.{h.state}", lang) if h else "-"
-        if h and h.committed:
-            state += f" {h.committed:%Y-%m-%d %H:%M}"
-        rows.append([d.subsystem_name, len(d.rows), d.opened, d.resolved, len(d.backlog), _kept(d.kept("respond")),
-                     _kept(d.kept("resolve")), round(d.tiers[0].share, 3) if d.resolved and d.tiers else None,
-                     d.escalations, state])
-    return [t(k, lang) for k in keys], rows
+_SHEETS = {"subsystems": "report.office.subsystems", "groups": "report.office.groups",
+           "people": "report.office.people"}
 
 
-def _groups(o: OfficeData, lang: str) -> tuple[list[str], list[list[object]]]:
-    keys = ("report.office.group", "report.office.leader", "report.summary.tickets", "report.summary.resolved",
-            "report.office.tier1", "report.office.escalations", "report.office.resolve-kept")
-    rows = [[g.subsystem, g.leader, g.tickets, g.resolved, round(g.tier1_share, 3) if g.resolved else None,
-             g.escalations, _kept(g.resolve_kept)] for g in o.groups]
-    return [t(k, lang) for k in keys], rows
+def _cells(tb: Table, lang: str) -> list[list[object]]:
+    no_data = t("report.no-data", lang)
+    return [[no_data if v is None else v for v in row] for row in tb.rows]
 
 
-def _people(o: OfficeData, lang: str) -> tuple[list[str], list[list[object]]]:
-    keys = ("report.office.person", "report.office.handled", "report.office.resolved", "report.office.resolve-kept",
-            "report.office.escalations", "report.office.forms")
-    rows = [[p.name, p.handled, p.resolved, p.resolved_in_time, p.escalations,
-             _kept((p.forms_on_time, p.forms_due)) if p.forms_due else None] for p in o.people]
-    return [t(k, lang) for k in keys], rows
+def _widths(tb: Table) -> list[int]:
+    return [16 if c.kind == TEXT else 11 for c in tb.columns]
 
 
 def xlsx_bytes(o: OfficeData, lang: str) -> bytes:
     title = t("report.office.title", lang, month=o.month)
     wb = Workbook()
-    sheets = (("report.office.subsystems", _subsystems, [16] + [12] * 9),
-              ("report.office.groups", _groups, [16, 12, 12, 12, 14, 12, 12]),
-              ("report.office.people", _people, [14, 12, 12, 12, 12, 14]))
-    for i, (key, rows_of, widths) in enumerate(sheets):
+    all_tables = office_tables.tables(o, lang)
+    main, trend = all_tables[:3], all_tables[3:]
+    for i, tb in enumerate(main):
         ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = t(key, lang)[:31]
-        headers, rows = rows_of(o, lang)
-        table(ws, headers, rows, widths)
-        for row in ws.iter_rows(min_row=2):
-            for c in row:
-                if isinstance(c.value, float):
-                    c.number_format = "0%"
+        ws.title = t(_SHEETS[tb.key], lang)[:31]
+        table(ws, tb.headers, _cells(tb, lang), _widths(tb))
+        for col, c in enumerate(tb.columns, 1):
+            if c.kind == SHARE:
+                for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+                    row[0].number_format = "0%"
         print_setup(ws, title)
+    ws = wb.create_sheet(t("report.office.trend-sheet", lang)[:31])
+    metric = t("report.office.metric", lang)
+    rows = [[tb.title, *r] for tb in trend for r in _cells(tb, lang)]
+    table(ws, [metric, *trend[0].headers], rows, [24, 16] + [10] * len(o.trend_months))
+    kinds = [tb.columns[-1].kind for tb in trend for _ in tb.rows]
+    for r, kind in enumerate(kinds, 2):
+        if kind == SHARE:
+            for c in ws[r][2:]:
+                c.number_format = "0%"
+    print_setup(ws, title)
+    ws = wb.create_sheet(t("report.office.definitions-sheet", lang)[:31])
+    seen: dict[str, str] = {}
+    for tb in all_tables:
+        for header, text in tb.definitions:
+            seen.setdefault(header, text)
+    seen[t("report.office.trend", lang, n=len(o.trend_months))] = t("report.def.trend", lang)
+    table(ws, [metric, t("report.office.definition", lang)], [[h, d] for h, d in seen.items()], [24, 90])
+    print_setup(ws, title)
     wb.properties.title = title
     wb.properties.creator = "erpops"
     wb.properties.created = dt.datetime.combine(o.period.last, dt.time(0))

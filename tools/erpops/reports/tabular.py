@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
+import unicodedata
 import zipfile
 
 from openpyxl import Workbook
@@ -37,6 +39,22 @@ def csv_bytes(data: ReportData, lang: str) -> bytes:
 _HEAD_FONT = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+LINE_HEIGHT = 15.0  # points per wrapped line of the default 11 pt font
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet cell: a Chinese (wide) character counts as two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def lines(value: object, width: float) -> int:
+    """How many lines a wrapped cell of `width` columns needs for `value`."""
+    if value is None:
+        return 1
+    room = max(width - 1, 1)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in columns.text(value).split("\n"))
 
 
 def print_setup(ws, title: str) -> None:
@@ -72,44 +90,65 @@ def table(ws, headers: list[str], rows: list[list[object]], widths: list[int]) -
                 c.number_format = "yyyy-mm-dd"
             elif isinstance(c.value, float):
                 c.number_format = "0.0"
+            if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="right")
+    # Row heights from the wrapped text: Excel grows rows by itself on opening, but LibreOffice
+    # and WPS print the stored height, which would cut long 现象 / 原因 text to one line.
+    for r, row in enumerate(ws.iter_rows(), 1):
+        need = max(lines(c.value, widths[i] if i < len(widths) else 10) for i, c in enumerate(row))
+        ws.row_dimensions[r].height = need * LINE_HEIGHT
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
 
 
 def summary_rows(data: ReportData, lang: str) -> list[list[object]]:
-    """The summary as (section, item, value) lines: what the Markdown shows in its tables."""
+    """The summary as (section, item, value, unit) lines: one figure per line, numbers as numbers."""
     def sec(key: str) -> str:
         return t(f"report.section.{key}", lang)
 
+    def unit(key: str) -> str:
+        return t(f"report.unit.{key}", lang)
+
     respond, resolve = data.kept("respond"), data.kept("resolve")
+    s = sec("summary")
     rows: list[list[object]] = [
-        [sec("summary"), t("report.field.period", lang), f"{data.first} — {data.last}"],
-        [sec("summary"), t("report.field.due", lang), data.due.isoformat()],
-        [sec("summary"), t("report.summary.tickets", lang), len(data.rows)],
-        [sec("summary"), t("report.summary.opened", lang), data.opened],
-        [sec("summary"), t("report.summary.resolved", lang), data.resolved],
-        [sec("summary"), t("report.summary.escalations", lang), data.escalations],
-        [sec("summary"), t("report.summary.respond-kept", lang), f"{respond[0]} / {respond[1]}"],
-        [sec("summary"), t("report.summary.resolve-kept", lang), f"{resolve[0]} / {resolve[1]}"],
-        [sec("summary"), t("report.summary.backlog", lang), len(data.backlog)],
+        [s, t("report.field.period", lang), f"{data.first} — {data.last}", None],
+        [s, t("report.field.due", lang), data.due, None],
+        [s, t("report.summary.tickets", lang), len(data.rows), unit("tickets")],
+        [s, t("report.summary.opened", lang), data.opened, unit("tickets")],
+        [s, t("report.summary.resolved", lang), data.resolved, unit("tickets")],
+        [s, t("report.summary.escalations", lang), data.escalations, unit("times")],
+        [s, t("report.summary.respond-met", lang), respond[0], unit("clocks")],
+        [s, t("report.summary.respond-counted", lang), respond[1], unit("clocks")],
+        [s, t("report.summary.resolve-met", lang), resolve[0], unit("clocks")],
+        [s, t("report.summary.resolve-counted", lang), resolve[1], unit("clocks")],
+        [s, t("report.summary.backlog", lang), len(data.backlog), unit("tickets")],
     ]
-    rows += [[sec("by-type"), c.label, c.count] for c in data.by_type]
-    rows += [[sec("by-priority"), c.label, c.count] for c in data.by_priority]
-    rows += [[sec("by-status"), c.label, c.count] for c in data.by_status]
-    rows += [[sec("tiers"), s.label, f"{s.count} ({s.share * 100:.0f}%)"] for s in data.tiers]
-    for s in data.sla:
+    rows += [[sec("by-type"), c.label, c.count, unit("tickets")] for c in data.by_type]
+    rows += [[sec("by-priority"), c.label, c.count, unit("tickets")] for c in data.by_priority]
+    rows += [[sec("by-status"), c.label, c.count, unit("tickets")] for c in data.by_status]
+    for share in data.tiers:
+        rows.append([sec("tiers"), share.label, share.count, unit("tickets")])
+        rows.append([sec("tiers"), f"{share.label} {t('report.field.share', lang)}",
+                     share.share if data.resolved else t("report.no-data", lang), unit("share")])
+    for r in data.sla:
         for what in ("respond", "resolve"):
-            avg = getattr(s, f"{what}_avg")
-            rows.append([sec("sla"), f"{s.priority} {t(f'report.sla.{what}-target', lang)} {getattr(s, what + '_target'):g}",
-                         f"{t('report.sla.met', lang)} {getattr(s, what + '_met')} / "
-                         f"{t('report.sla.breached', lang)} {getattr(s, what + '_breached')} / "
-                         f"{t('report.sla.running', lang)} {getattr(s, what + '_running')} / "
-                         f"{t('report.sla.avg', lang)} {'-' if avg is None else f'{avg:.1f}'}"])
-    rows += [[sec("backlog"), f"{b.id} {b.title}", f"{b.age_days} / {b.age_hours:.1f}"] for b in data.backlog]
-    rows += [[sec("feedback"), f"{f.id} {f.kind}", f.text] for f in data.feedback]
-    rows += [[sec("runbooks"), f"{r.title} ({r.id})", ", ".join(r.tickets)] for r in data.runbooks]
-    rows += [[sec("recurring"), r.label, ", ".join(r.tickets)] for r in data.recurring]
+            head = f"{r.priority} {t(f'report.sla.{what}-target', lang)}"
+            rows.append([sec("sla"), head, getattr(r, f"{what}_target"), unit("hours")])
+            for k in ("met", "breached", "running"):
+                rows.append([sec("sla"), f"{head} {t(f'report.sla.{k}', lang)}", getattr(r, f"{what}_{k}"),
+                             unit("clocks")])
+            avg = getattr(r, f"{what}_avg")
+            rows.append([sec("sla"), f"{head} {t('report.sla.avg', lang)}",
+                         t("report.no-data", lang) if avg is None else round(avg, 1), unit("hours")])
+    for b in data.backlog:
+        rows.append([sec("backlog"), f"{b.id} {b.title} {t('report.backlog.days', lang)}", b.age_days, unit("days")])
+        rows.append([sec("backlog"), f"{b.id} {b.title} {t('report.backlog.hours', lang)}", round(b.age_hours, 1),
+                     unit("hours")])
+    rows += [[sec("feedback"), f"{f.id} {f.kind}", f.text, None] for f in data.feedback]
+    rows += [[sec("runbooks"), f"{r.title} ({r.id})", ", ".join(r.tickets), None] for r in data.runbooks]
+    rows += [[sec("recurring"), r.label, ", ".join(r.tickets), None] for r in data.recurring]
     return rows
 
 
@@ -121,9 +160,13 @@ def xlsx_bytes(data: ReportData, lang: str) -> bytes:
     table(ws, columns.headers(lang), [columns.values(r, lang) for r in data.rows], list(columns.WIDTHS))
     print_setup(ws, title)
     ws2 = wb.create_sheet(t("report.form.summary-sheet", lang))
-    table(ws2, [t("report.field.item", lang), t("report.field.item", lang), t("report.field.value", lang)],
-           summary_rows(data, lang), [24, 44, 48])
-    ws2.cell(1, 1).value = t("report.field.kind", lang)
+    table(ws2, [t("report.field.kind", lang), t("report.field.item", lang), t("report.field.value", lang),
+                t("report.field.unit", lang)], summary_rows(data, lang), [22, 44, 40, 12])
+    for c in ws2["C"][1:]:
+        if isinstance(c.value, float) and ws2.cell(c.row, 4).value == t("report.unit.share", lang):
+            c.number_format = "0%"
+        elif isinstance(c.value, int):
+            c.number_format = "0"
     print_setup(ws2, title)
     wb.properties.title = title
     wb.properties.creator = "erpops"

@@ -1,5 +1,5 @@
 """The monthly record forms (internal sites only): per month and subsystem the committed form as
-handed in (reports/<YYYY-MM>/<subsystem>.md, its charts included), its CSV and XLSX as downloads,
+handed in (reports/<YYYY-MM>/<subsystem>.md, its charts included), its CSV, XLSX and PDF as downloads,
 the office summary, and whether each form was handed in on time.
 
 The committed Markdown is the record the subsystem handed in, so the site shows it as it is
@@ -24,7 +24,7 @@ AUDIENCES = (INTERNAL,)
 INDEX = "reports/index.md"
 FOLDER = "reports"
 OFFICE = "office-summary"
-DOWNLOADS = ("csv", "xlsx")
+DOWNLOADS = ("csv", "xlsx", "pdf")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
 _TICKET_ID = re.compile(r"(?<![\w\[/-])([A-Z]{2,4}-\d{8}-[A-Z2-7]{4})(?![\w\]-])")
