@@ -163,7 +163,7 @@ class Forge:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((HOST, 0), self._handler())
         self.url = f"http://{HOST}:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def next_id(self) -> int:
         with self._lock:
