@@ -55,6 +55,7 @@ class State:
         "source_branch": "pr", "target_branch": "main", "web_url": "http://example.invalid/ops/erpops/-/merge_requests/7",
     })
     approved_by: list[str] = field(default_factory=list)
+    diff_lines: set[int] | None = None   # Gitea: the new-file lines a review comment may sit on (None: any)
 
 
 Route = tuple[str, str, str, Callable[["Forge", Recorded, re.Match], tuple[int, Any]]]
@@ -92,6 +93,8 @@ def _gitea_review(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any
     for c in body.get("comments") or []:
         if not (_need(c, "path", "body") and isinstance(c.get("new_position"), int)):
             return 422, {"message": "a review comment needs path, body and new_position"}
+        if server.state.diff_lines is not None and c["new_position"] not in server.state.diff_lines:
+            return 422, {"message": "line is not part of the diff"}
     rid = server.next_id()
     return 200, {"id": rid, "body": body.get("body", ""), "state": body["event"], "commit_id": body.get("commit_id"),
                  "comments_count": len(body.get("comments") or []), "user": {"login": "erpops-bot"},

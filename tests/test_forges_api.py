@@ -149,6 +149,14 @@ def test_gitea_posts_findings_as_a_review_with_inline_comments(forge):
         {"path": "tickets/alpha/2026/A.yaml", "new_position": 3, "body": f"[pr-identity] {FINDINGS[0].message()}"}]}
 
 
+def test_gitea_falls_back_to_the_review_body_where_a_line_is_refused(forge):
+    forge.state.diff_lines = {30}
+    posted = site("gitea", forge).post_findings(PullRequest(number=4), FINDINGS, "## erpops")
+    assert forge.calls() == [("POST", f"/api/v1/repos/{OWNER_REPO}/pulls/4/reviews")] * 2
+    assert forge.requests[1].body == {"body": "## erpops", "event": "COMMENT", "comments": []}
+    assert posted.id == 101
+
+
 def test_github_posts_findings_as_a_comment(forge):
     site("github", forge).post_findings(PullRequest(number=4), FINDINGS, "## erpops")
     assert forge.calls() == [("POST", f"/api/v3/repos/{OWNER_REPO}/issues/4/comments")]

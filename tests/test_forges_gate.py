@@ -132,6 +132,21 @@ def test_gitea_gets_a_review_with_the_finding_on_its_line(pr, forge, monkeypatch
     assert review.body["comments"][0]["body"].startswith("[pr-author] ")
 
 
+def test_a_failed_post_leaves_the_verdict_standing(pr, forge, monkeypatch, tmp_path, capsys):
+    change(pr)
+    monkeypatch.chdir(pr.repo.root)
+    monkeypatch.setattr("forge_server.TOKEN", "another")  # the forge now refuses our token
+    code = on("gitea", pr, forge, monkeypatch, tmp_path, "pr-check", "--forge", "gitea", "--post",
+              author="zhou-gh")
+    out = capsys.readouterr()
+    assert code == 1 and "[pr-author]" in out.out
+    assert "401" in out.err and "Traceback" not in out.err
+    # Reading the merge request is another matter: without it the gate cannot decide (exit 2).
+    code = on("gitlab", pr, forge, monkeypatch, tmp_path, "pr-check", "--forge", "gitlab", author="zhou-gh")
+    out = capsys.readouterr()
+    assert (code, out.out) == (2, "") and "401" in out.err
+
+
 def test_a_clean_pull_request_posts_nothing(pr, forge, monkeypatch, tmp_path, capsys):
     change(pr)
     monkeypatch.chdir(pr.repo.root)

@@ -54,5 +54,10 @@ def write_codequality(path: Path, found: list[Diagnostic], lang: str | None) -> 
 def post(site: forges.Forge, pr: forges.PullRequest, found: list[Diagnostic], markdown: str) -> None:
     if pr.number is None:
         raise FatalError(t("forge.no-number", forge=site.name))
-    posted = site.post_findings(pr, found, markdown)
+    try:
+        posted = site.post_findings(pr, found, markdown)
+    except forges.ForgeError as err:
+        # The verdict stands (it is printed and is the exit code); only its copy on the forge is missing.
+        sys.stderr.write(t("forge.post-failed", forge=site.name, reason=err) + "\n")
+        return
     sys.stderr.write(t("forge.posted", forge=site.name, number=pr.number, url=posted.url or "") + "\n")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from erpops.diagnostics import Diagnostic
 from erpops.forges import payload
-from erpops.forges.base import Env, Posted, PullRequest, need, number
+from erpops.forges.base import Env, ForgeError, Posted, PullRequest, need, number
 from erpops.forges.http import Api
 
 _INLINE = 50  # inline comments per review at most; the body's table has them all
@@ -44,7 +44,13 @@ class Gitea:
         review = {"body": body, "event": "COMMENT", "comments": comments}
         if pr.head:
             review["commit_id"] = pr.head
-        return self._post(f"/pulls/{pr.number}/reviews", review)
+        try:
+            return self._post(f"/pulls/{pr.number}/reviews", review)
+        except ForgeError:
+            if not comments:
+                raise
+            # A line outside the diff may be refused as a place to comment: the body alone says it all.
+            return self._post(f"/pulls/{pr.number}/reviews", {**review, "comments": []})
 
     def comment_issue(self, number: int, body: str) -> Posted:
         return self._post(f"/issues/{number}/comments", {"body": body})
