@@ -38,6 +38,12 @@ _repo_option = click.option(
 )
 
 
+_codequality_option = click.option(
+    "--codequality", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+    help="Also write the findings as a GitLab Code Quality report (JSON) to this file.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="erpops")
 @_lang_option
@@ -50,9 +56,11 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_codequality_option
 @_repo_option
 @_lang_option
-def check(paths: tuple[Path, ...], fmt: str, summary: Path | None, repo: Path | None) -> None:
+def check(paths: tuple[Path, ...], fmt: str, summary: Path | None, codequality: Path | None,
+          repo: Path | None) -> None:
     """Validate the repository: schemas and rules. Exit 0 clean, 1 violations, 2 unusable input."""
     from erpops.commands.check import check as run
 
@@ -62,7 +70,7 @@ def check(paths: tuple[Path, ...], fmt: str, summary: Path | None, repo: Path | 
             p.resolve().relative_to(root)
         except ValueError:
             raise FatalError(i18n.t("cli.path-outside", path=p, root=root)) from None
-    raise SystemExit(run(root, list(paths), fmt, summary=summary))
+    raise SystemExit(run(root, list(paths), fmt, summary=summary, codequality=codequality))
 
 
 @cli.command()
@@ -198,7 +206,7 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
 
 
 @cli.command("pr-check")
-@click.option("--base", required=True, help="The base commit of the pull request (in CI: its base SHA).")
+@click.option("--base", default=None, help="The base commit of the pull request (in CI: its base SHA).")
 @click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")
 @click.option("--author", default=None, metavar="LOGIN",
               help="The pull request author's GitHub login; new events must be theirs. Empty: not checked.")
@@ -209,15 +217,23 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_codequality_option
+@click.option("--forge", type=click.Choice(("auto", "github", "gitlab", "gitea")), default=None,
+              help="The forge (auto: from the CI environment, then policy.yaml); fills --base/--author/--opened-at.")
+@click.option("--post", is_flag=True, help="Post the findings on the pull request through the forge's API.")
+@click.option("--owner-approval", is_flag=True,
+              help="Ask the forge whether an owner of each changed path approved (rule pr-owner-approval).")
 @_repo_option
 @_lang_option
-def pr_check(base: str, head: str | None, author: str | None, acting_for: str | None, opened_at: str | None,
-             fmt: str, summary: Path | None, repo: Path | None) -> None:
+def pr_check(base: str | None, head: str | None, author: str | None, acting_for: str | None,
+             opened_at: str | None, fmt: str, summary: Path | None, codequality: Path | None,
+             forge: str | None, post: bool, owner_approval: bool, repo: Path | None) -> None:
     """Check what a pull request changes: tickets only appended to, by the right people. Exit 0/1/2 as check."""
     from erpops.commands.pr_check import pr_check as run
 
     raise SystemExit(run(_root(repo), base, head, author, fmt, summary=summary, acting_for=acting_for,
-                         opened_at=opened_at))
+                         opened_at=opened_at, forge=forge, post=post, owner_approval=owner_approval,
+                         codequality=codequality))
 
 
 @cli.command()

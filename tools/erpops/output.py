@@ -1,13 +1,14 @@
-"""Formatters: one list of Diagnostics rendered for a person, for tools, or for GitHub."""
+"""Formatters: one list of Diagnostics rendered for a person, for tools, for GitHub or for GitLab."""
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Iterable
 
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.i18n import t
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "codequality")
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
@@ -103,4 +104,37 @@ def markdown(diagnostics: list[Diagnostic], files: int, lang: str | None = None,
     return "\n".join(lines) + "\n"
 
 
-RENDER = {"text": text, "json": as_json, "github": github}
+# GitLab Code Quality severities (info, minor, major, critical, blocker): a rule violation is major,
+# a warning minor, a file that cannot be read at all critical.
+_CQ_SEVERITY = {"error": "major", "warning": "minor"}
+
+
+def fingerprint(d: Diagnostic, occurrence: int = 0) -> str:
+    """A stable id of one finding: rule, path, line, column and the English message (so that the
+    language of the run does not change it); `occurrence` tells identical findings apart."""
+    key = "\0".join((d.rule, d.path, str(d.line), str(d.column), d.message("en"), str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def codequality_issues(diagnostics: list[Diagnostic], lang: str | None = None) -> list[dict]:
+    """The findings as GitLab Code Quality issues (a subset of the Code Climate spec)."""
+    issues, seen = [], {}
+    for d in sorted(diagnostics):
+        base = fingerprint(d)
+        seen[base] = seen.get(base, -1) + 1
+        issues.append({
+            "description": d.message(lang),
+            "check_name": d.rule,
+            "fingerprint": fingerprint(d, seen[base]) if seen[base] else base,
+            "severity": "critical" if d.is_error and d.is_input else _CQ_SEVERITY.get(d.severity, "info"),
+            "location": {"path": d.path, "lines": {"begin": max(d.line, 1)}},
+        })
+    return issues
+
+
+def codequality(diagnostics: list[Diagnostic], files: int = 0, lang: str | None = None) -> str:
+    """A GitLab Code Quality report (artifacts:reports:codequality): a JSON array, nothing else."""
+    return json.dumps(codequality_issues(diagnostics, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+RENDER = {"text": text, "json": as_json, "github": github, "codequality": codequality}

@@ -15,6 +15,7 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 PROTECTED_PATHS = ("roster/", "policy.yaml", "tools/", ".github/", ".ci/", "tests/", "pyproject.toml",
                    "requirements*.txt", "mkdocs*.yml", "Makefile", "docs/rules/", "CODEOWNERS")
 BOTS = ("github-actions[bot]",)
+FORGES = ("github", "gitlab", "gitea")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,10 @@ class Policy:
     confirmation: Confirmation = Confirmation()
     protected_paths: tuple[str, ...] = PROTECTED_PATHS
     bots: tuple[str, ...] = BOTS
+    # The forge the repository is hosted on (`forge:`), and whether pr-check itself asks the code
+    # owners' approval (pr_gate.owner_approval) where the forge does not enforce CODEOWNERS.
+    forge: str | None = None
+    owner_approval: bool = False
 
     def rank(self, tier: str | None) -> int:
         """0 for the first tier …; -1 for an unknown one."""
@@ -168,6 +173,8 @@ def build(doc: Document | None) -> Policy | None:
         protected_paths=tuple(p for p in protected if isinstance(p, str) and p.strip())
         if isinstance(protected, list) else PROTECTED_PATHS,
         bots=tuple(b for b in bots if isinstance(b, str)) if isinstance(bots, list) else BOTS,
+        forge=d["forge"] if d.get("forge") in FORGES else None,
+        owner_approval=gate.get("owner_approval") is True,
     )
 
 

@@ -31,11 +31,21 @@ def append_summary(path: Path, markdown: str) -> None:
         raise FatalError(t("summary.unwritable", path=path, reason=err)) from None
 
 
+def write_report(path: Path, text: str) -> None:
+    """Write a report file for the CI (a Code Quality artifact) whole, or say why it cannot be."""
+    try:
+        write_text(path, text)
+    except OSError as err:
+        raise FatalError(t("summary.unwritable", path=path, reason=err)) from None
+
+
 def check(root: Path, paths: list[Path], fmt: str = "text", lang: str | None = None,
-          summary: Path | None = None) -> int:
+          summary: Path | None = None, codequality: Path | None = None) -> int:
     repo = load.load(root)
     found = _selected(diagnostics(repo), root, paths)
     sys.stdout.write(output.RENDER[fmt](found, repo.files, lang))
+    if codequality is not None:
+        write_report(codequality, output.codequality(found, repo.files, lang))
     if summary is not None:
         append_summary(summary, output.markdown(found, repo.files, lang))
     return exit_code(found)

@@ -61,9 +61,25 @@ def findings(head: Repository, rules: Repository, now: dt.datetime) -> list[Diag
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What the gate found, in how many changed files, which they are, and the rules that decided."""
+
+    found: list[Diagnostic]
+    files: int
+    changed: tuple[str, ...] = ()
+    rules: Repository | None = None
+
+
 def run(root: Path, base: str, head: str = "HEAD", login: str | None = None, acting_for: str | None = None,
         opened_at: dt.datetime | None = None) -> tuple[list[Diagnostic], int]:
     """The findings and the number of changed files they were looked for in."""
+    done = outcome(root, base, head, login, acting_for, opened_at)
+    return done.found, done.files
+
+
+def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None, acting_for: str | None = None,
+            opened_at: dt.datetime | None = None) -> Outcome:
     repo, prefix = gittree.open_repo(root)
     head_c = gittree.commit(repo, head)
     base_c, moved = gittree.base_of(repo, base, head_c)
@@ -83,8 +99,9 @@ def run(root: Path, base: str, head: str = "HEAD", login: str | None = None, act
     now = clock.now(policy.calendar.tz if policy else dt.timezone.utc)
     # Findings in the changed files; a roster or policy that cannot be read at all stops the gate.
     found = [d for d in findings(model, rules, now) if d.path in changed or (d.is_input and d.is_error)]
+    paths = tuple(sorted(p for c in changes for p in (c.old, c.new) if p))
     if policy is None or any(d.is_input and d.is_error for d in found):
-        return found, len(changes)
+        return Outcome(found, len(changes), paths, None)
     added = any(c.old is None and gittree.is_ticket(c.new) for c in changes)
     heads = {tk.src.path: tk for tk in model.tickets}
     gate = gitdiff.Gate(
@@ -100,7 +117,7 @@ def run(root: Path, base: str, head: str = "HEAD", login: str | None = None, act
         if c.new and new is None:
             continue  # unreadable at the head: the check rules above said why
         found += gitdiff.compare(old, new, gate)
-    return found, len(changes)
+    return Outcome(found, len(changes), paths, rules)
 
 
 def instant(value: str | None) -> dt.datetime | None:
@@ -116,11 +133,31 @@ def instant(value: str | None) -> dt.datetime | None:
     return when
 
 
-def pr_check(root: Path, base: str, head: str | None = None, login: str | None = None, fmt: str = "text",
+def pr_check(root: Path, base: str | None, head: str | None = None, login: str | None = None, fmt: str = "text",
              lang: str | None = None, summary: Path | None = None, acting_for: str | None = None,
-             opened_at: str | None = None) -> int:
-    found, files = run(root, base, head or "HEAD", login, acting_for, instant(opened_at))
+             opened_at: str | None = None, forge: str | None = None, post: bool = False,
+             owner_approval: bool = False, codequality: Path | None = None) -> int:
+    """The gate. With `forge` (a name or "auto") the pull request's base, author and opening time come
+    from the forge where the flags do not give them; `post` puts the findings on the pull request,
+    `owner_approval` (or the base policy's pr_gate.owner_approval) asks the owners' approval of it."""
+    from erpops.commands import forge_gate
+
+    site = forge_gate.site(root, forge, post or owner_approval)
+    pr = site.pull_request() if site is not None else None
+    if pr is not None:
+        base, login, opened_at = base or pr.base, login or pr.author, opened_at or pr.opened_at
+    if not base:
+        raise FatalError(t("forge.no-base"))
+    done = outcome(root, base, head or "HEAD", login, acting_for, instant(opened_at))
+    found, files = done.found, done.files
+    if done.rules is not None:
+        found = found + forge_gate.owner_findings(done, site, pr, login, owner_approval, lang)
     sys.stdout.write(output.RENDER[fmt](found, files, lang))
+    if codequality is not None:
+        forge_gate.write_codequality(codequality, found, lang)
+    markdown = output.markdown(found, files, lang, title_key="summary.pr-title")
     if summary is not None:
-        append_summary(summary, output.markdown(found, files, lang, title_key="summary.pr-title"))
+        append_summary(summary, markdown)
+    if post and site is not None and pr is not None and found:
+        forge_gate.post(site, pr, found, markdown)
     return exit_code(found)
