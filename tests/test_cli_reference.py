@@ -40,7 +40,7 @@ def test_every_command_and_every_option_is_on_the_page(repo):
 
 def test_rows_show_usage_required_default_and_help(repo):
     page = _page(repo)
-    assert "`erpops ticket escalate [OPTIONS] ID`" in page
+    assert "`erpops ticket escalate [选项] ID`" in page
     assert "| `--within INTEGER` |  | `30` | 向后看多少天。 |" in page
     assert "| `DIR` | 是 |  |  |" in page
     assert "| `--pages-private true|false` |  | 环境变量 $ERPOPS\\_PAGES\\_PRIVATE |" in page

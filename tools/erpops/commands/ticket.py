@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from erpops import checks, clock, gitbranch, load, schemas, ticketedit
+from erpops import checks, clock, gitbranch, load, resolve, schemas, ticketedit
 from erpops import ticket as ticket_model
 from erpops.atomic import write_text
 from erpops.diagnostics import Diagnostic
@@ -33,10 +33,8 @@ def _repo(root: Path) -> Repository:
 
 
 def find(repo: Repository, tid: str) -> Ticket:
-    for tk in repo.tickets:
-        if tk.id == tid.strip().upper():
-            return tk
-    raise FatalError(t("ticket.not-found", id=tid))
+    """The ticket `tid` names: its id or a unique end of it (resolve.ticket)."""
+    return resolve.ticket(repo.tickets, tid)
 
 
 def person(repo: Repository, pid: str | None, root: Path) -> str:
@@ -44,9 +42,7 @@ def person(repo: Repository, pid: str | None, root: Path) -> str:
     login is the login name."""
     people = repo.roster.people
     if pid:
-        if pid not in people:
-            raise FatalError(t("ticket.unknown-person", person=pid))
-        return pid
+        return resolve.person(repo.roster, pid)
     try:
         email = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True,
                                text=True, timeout=10).stdout.strip().lower()
@@ -99,6 +95,8 @@ def write_checked(repo: Repository, rel: str, text: str, branch: str | None = No
         for d in sorted(problems):
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
         sys.stderr.write(t("ticket.refused", path=rel) + "\n")
+        if any(d.rule == "ticket-symptom-cause" for d in problems):
+            sys.stderr.write(t("ticket.add-cause", id=Path(rel).stem) + "\n")
         return 1
     write_text(repo.root / rel, text)
     gone = (replaces,) if replaces and replaces != rel else ()
@@ -117,6 +115,11 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
         at: str | None = None, branch: str | None = None) -> int:
     repo = _repo(root)
     who = person(repo, by, root)
+    subsystem = resolve.subsystem(repo.roster, subsystem)
+    type_ = resolve.ticket_type(repo.policy, type_)
+    priority = resolve.priority(repo.policy, priority)
+    tier = resolve.tier(repo.policy, tier)
+    reporter, assignee = (resolve.person(repo.roster, p) if p else None for p in (reporter, assignee))
     code, _tid, _rel = open_ticket(
         repo, who, instant(repo, at), subsystem=subsystem, type_=type_, priority=priority, title=title,
         symptom=symptom, cause=cause, impact=impact, reporter=reporter, end_user=end_user,
@@ -164,6 +167,8 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     tk = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
+    tier = resolve.tier(repo.policy, tier) if tier else None
+    to = resolve.person(repo.roster, to) if to else None
     if kind == "escalate" and not tier:
         rank = repo.policy.rank(tk.tier)
         if rank < 0 or rank + 1 >= len(repo.policy.tiers):
@@ -196,8 +201,7 @@ def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | No
     file under tickets/<to>/; the id keeps its prefix."""
     repo = _repo(root)
     tk = find(repo, tid)
-    if to not in repo.roster.subsystems:
-        raise FatalError(t("ticket.unknown-subsystem", subsystem=to))
+    to = resolve.subsystem(repo.roster, to)
     if to == tk.subsystem:
         raise FatalError(t("ticket.move-same", id=tk.id, subsystem=to))
     who = person(repo, by, root)
@@ -269,6 +273,8 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
     tk = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
+    priority = resolve.priority(repo.policy, priority) if priority else None
+    type_ = resolve.ticket_type(repo.policy, type_) if type_ else None
     asked = {"title": title, "symptom": symptom, "cause": cause, "impact": impact, "type": type_,
              "priority": priority, "runbooks": tuple(runbooks) if runbooks else None}
     current = {"title": tk.title, "symptom": tk.symptom, "cause": tk.cause, "impact": tk.impact,
