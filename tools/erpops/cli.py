@@ -259,7 +259,10 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
     if sys.stdin.isatty() and not (subsystem and type_ and priority and title and symptom):
         from erpops.commands.ticket_new import interactive
 
-        raise SystemExit(interactive(root, lambda text: click.prompt(text, default="", show_default=False), dict(
+        def ask(text: str) -> str:
+            return click.prompt(text, default="", show_default=False, prompt_suffix=i18n.t("cli.prompt-suffix"))
+
+        raise SystemExit(interactive(root, ask, dict(
             subsystem=subsystem, type_=type_, priority=priority, title=title, symptom=symptom, cause=cause,
             impact=impact, reporter=reporter, end_user=end_user, runbooks=runbooks, tier=tier,
             assignee=assignee, note=note, by=by, at=at, branch=branch)))
