@@ -74,7 +74,7 @@ def nearest(query: str, options: Sequence[Option]) -> str:
         for n in o.names:
             if n:
                 by_name.setdefault(norm(n), o)
-    close = difflib.get_close_matches(norm(query), list(by_name), n=6, cutoff=0.5)
+    close = difflib.get_close_matches(norm(query), list(by_name), n=6, cutoff=0.6)
     picked = list(dict.fromkeys(by_name[c].label for c in close))[:3]
     return t("resolve.nearest", matches=t("list.sep").join(picked)) if picked else ""
 
