@@ -503,6 +503,7 @@ def reference(lang: str | None = None) -> list[dict]:
     `path` (e.g. "erpops ticket new"), `usage`, `help`, `group`, and its parameters (click's
     `to_info_dict()` plus `metavar`), without the -h/--help every command has."""
     localise(lang)
+    clihelp.speak(lang)
     out: list[dict] = []
 
     def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
@@ -524,7 +525,10 @@ def reference(lang: str | None = None) -> list[dict]:
             for sub in command.list_commands(ctx):
                 walk(command.get_command(ctx, sub), sub, ctx)
 
-    walk(cli, "erpops", None)
+    try:
+        walk(cli, "erpops", None)
+    finally:
+        clihelp.speak(None)
     return out
 
 

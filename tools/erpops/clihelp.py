@@ -71,9 +71,22 @@ MESSAGES = {
 METAVARS = ("text", "integer", "float", "path", "directory", "filename", "boolean")
 
 
+_speaking: str | None = None  # a language forced for a page (the site's CLI reference), else None
+
+
+def speak(lang: str | None) -> None:
+    """Word click's texts in `lang` from now on (None: the language in force, as for a run)."""
+    global _speaking
+    _speaking = lang
+
+
+def _texts() -> dict[str, str]:
+    return catalogue(language(_speaking))
+
+
 def _text(message: str) -> str:
     key = MESSAGES.get(message)
-    return catalogue(language()).get(key, message) if key else message
+    return _texts().get(key, message) if key else message
 
 
 def _ntext(singular: str, plural: str, n: int) -> str:
@@ -91,7 +104,7 @@ def install() -> None:
 
 
 def _usage(pieces: list[str], group: bool) -> list[str]:
-    texts = catalogue(language())
+    texts = _texts()
     swap = {"[OPTIONS]": texts["click.options-metavar"]}
     if group:
         swap["COMMAND [ARGS]..."] = texts["click.command-metavar"]
@@ -150,7 +163,7 @@ class Formatter(click.HelpFormatter):
     """Headings with the language's colon; definition lists aligned by terminal columns."""
 
     def write_heading(self, heading: str) -> None:
-        text = catalogue(language()).get("click.heading", "{heading}:").replace("{heading}", heading)
+        text = _texts().get("click.heading", "{heading}:").replace("{heading}", heading)
         self.write(f"{'':>{self.current_indent}}{text}\n")
 
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:  # type: ignore[override]

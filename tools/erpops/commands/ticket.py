@@ -172,7 +172,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     if kind == "escalate" and not tier:
         rank = repo.policy.rank(tk.tier)
         if rank < 0 or rank + 1 >= len(repo.policy.tiers):
-            raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
+            raise FatalError(t("ticket.no-higher-tier", tier=t(f"tier.{tk.tier}")))
         tier = repo.policy.tiers[rank + 1]
     if kind == "escalate" and not to:
         sub = repo.roster.subsystems.get(tk.subsystem)
@@ -191,7 +191,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
         raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
     code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}")
     if code == 0:
-        sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
+        sys.stdout.write(t("ticket.recorded", id=tk.id, event=t(f"ticket.event.{kind}"), path=rel) + "\n")
     return code
 
 
@@ -249,7 +249,7 @@ def close_unconfirmed(root: Path, *, by: str | None = None, at: str | None = Non
             raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
         if write_checked(repo, tk.src.path, new_text) == 0:
             written.append(tk.src.path)
-            sys.stdout.write(t("ticket.recorded", id=tk.id, event="close", path=tk.src.path) + "\n")
+            sys.stdout.write(t("ticket.recorded", id=tk.id, event=t("ticket.event.close"), path=tk.src.path) + "\n")
         else:
             code = 1
     if branch and written:
@@ -299,5 +299,5 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
             return 1
     code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: update {', '.join(changes)} by {who}")
     if code == 0:
-        sys.stdout.write(t("ticket.recorded", id=tk.id, event="update", path=rel) + "\n")
+        sys.stdout.write(t("ticket.recorded", id=tk.id, event=t("ticket.event.update"), path=rel) + "\n")
     return code
