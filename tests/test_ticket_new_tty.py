@@ -34,11 +34,12 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", "t", "-S", "-200")
 
-    def wait(self, text: str, timeout: float = 30) -> str:
+    def wait(self, text: str, times: int = 1, timeout: float = 30) -> str:
+        """The screen once `text` is on it (`times` times)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             screen = self.screen()
-            if text in screen:
+            if screen.count(text) >= times:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on the screen:\n{self.screen()}")
@@ -80,7 +81,13 @@ def test_a_refused_ticket_comes_back_from_the_draft(repo, terminal):
     draft = root / ".erpops-cache" / "ticket-draft.yaml"
 
     # First run: a runbook that does not exist makes the finished ticket refused.
-    term = terminal(root, "--by", "li-user", "--runbook", "no-such-plan")
+    # Who is filing is settled first, before any question: by a Chinese name when Git does not know.
+    term = terminal(root, "--runbook", "no-such-plan")
+    screen = term.wait("你的姓名或人员编号：")
+    assert "无法确定你是谁" in screen
+    term.type("李用")  # not quite
+    term.wait("是不是指：李用户（li-user）？")
+    term.type("李用户")
     screen = term.wait("请输入序号或名称")
     assert "  1. 甲系统（alpha）" in screen.splitlines()
     term.type("乙系统")  # mistyped: not a subsystem
@@ -89,6 +96,8 @@ def test_a_refused_ticket_comes_back_from_the_draft(repo, terminal):
     term.type("甲系统")  # its Chinese name
     screen = term.wait("工单类型：")
     assert "  3. 系统故障/缺陷（fault）" in screen.splitlines()
+    term.type("?")  # lists them again
+    term.wait("  3. 系统故障/缺陷（fault）", times=2)
     term.type("故障")
     term.wait("  4. P4")
     term.type("p2")
