@@ -507,7 +507,9 @@ def reference(lang: str | None = None) -> list[dict]:
     out: list[dict] = []
 
     def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
-        ctx = click.Context(command, info_name=name, parent=parent)
+        # the root with its context_settings (-h), as a run has: click caches each help option
+        settings = command.context_settings if parent is None else {}
+        ctx = click.Context(command, info_name=name, parent=parent, **settings)
         params = []
         for p in command.get_params(ctx):
             if "--help" in getattr(p, "opts", ()):
