@@ -214,3 +214,11 @@ def test_english_messages_with_lang_en(cli, ops):
     r = cli("--lang", "en", "ticket", "list", "--subsystem", "alpah", cwd=ops.root)
     assert (r.code, r.err) == (2, 'erpops: "alpah" is not a valid subsystem. Did you mean: alpha? '
                                   'Valid values: alpha.\n')
+
+
+def test_runbook_new_takes_names_for_owner_and_subsystem(cli, ops):
+    r = cli("runbook", "new", "--kind", "procedure", "--id", "stock-count", "--title", "盘点", "--owner", "赵管理",
+            "--subsystem", "甲系统", cwd=ops.root)
+    assert r.code == 0, r.err
+    text = ops.read("runbooks/alpha/stock-count.md")
+    assert "subsystems: [alpha]\n" in text and "owner: zhao-admin\n" in text

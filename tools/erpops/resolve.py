@@ -51,6 +51,12 @@ def matches(query: str, options: Sequence[Option], *, partial: bool = True) -> l
     return [o for o in options if any(q in norm(n) for n in o.names if n)]
 
 
+def canonical(query: str, options: Sequence[Option], *, partial: bool = True) -> str:
+    """The code `query` names uniquely, else `query` itself (for a caller that words its own refusal)."""
+    found = matches(query, options, partial=partial)
+    return found[0].value if len(found) == 1 else query
+
+
 def pick(kind: str, query: str, options: Sequence[Option], *, partial: bool = True,
          list_valid: bool = True) -> str:
     """The one option `query` names, else exit 2 with the nearest matches and the valid values."""
