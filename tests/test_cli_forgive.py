@@ -222,3 +222,4 @@ def test_runbook_new_takes_names_for_owner_and_subsystem(cli, ops):
     assert r.code == 0, r.err
     text = ops.read("runbooks/alpha/stock-count.md")
     assert "subsystems: [alpha]\n" in text and "owner: zhao-admin\n" in text
+

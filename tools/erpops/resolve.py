@@ -158,21 +158,25 @@ def statuses(query: str) -> tuple[str, ...]:
     return ACTIVE if found == "unresolved" else (found,)
 
 
-def ticket(tickets: Iterable[Ticket], query: str) -> Ticket:
-    """A ticket by its id, or by a unique end of it (`LFPR`, `20261123-LFPR`)."""
+def ticket_id(ids: Iterable[str], query: str) -> str:
+    """The id `query` names: the id itself, or a unique end of it (`LFPR`, `20261123-LFPR`)."""
     q = norm(query)
-    every = list(tickets)
-    exact = [tk for tk in every if norm(tk.id) == q]
-    if len(exact) == 1:
-        return exact[0]
-    found = exact or ([tk for tk in every if norm(tk.id).endswith(q)] if q else [])
+    every = sorted(set(ids))
+    exact = [i for i in every if norm(i) == q]
+    found = exact or ([i for i in every if norm(i).endswith(q)] if q else [])
     if len(found) == 1:
         return found[0]
     if found:
-        raise FatalError(t("resolve.ambiguous-ticket", query=query,
-                           matches=t("list.sep").join(sorted(tk.id for tk in found))))
-    raise FatalError(t("ticket.not-found", id=query)
-                     + nearest(query, [Option(tk.id, tk.id, (tk.id,)) for tk in every]))
+        raise FatalError(t("resolve.ambiguous-ticket", query=query, matches=t("list.sep").join(found)))
+    raise FatalError(t("ticket.not-found", id=query) + nearest(query, [Option(i, i, (i,)) for i in every]))
+
+
+def ticket(tickets: Iterable[Ticket], query: str) -> Ticket:
+    """A ticket by its id or a unique end of it (ticket_id)."""
+    by_id: dict[str, Ticket] = {}
+    for tk in tickets:
+        by_id.setdefault(tk.id, tk)  # a repeated id: the first file, as the rules report it
+    return by_id[ticket_id(by_id, query)]
 
 
 # --- lenient lookups for `erpops who` (several answers are fine there) ------------------------
