@@ -227,7 +227,7 @@ def _ask(value: str | None, option: str, key: str) -> str:
     if value:
         return value
     if sys.stdin.isatty():
-        return click.prompt(i18n.t(key))
+        return click.prompt(i18n.t(key), prompt_suffix=i18n.t("cli.prompt-suffix"))
     raise FatalError(i18n.t("ticket.missing", option=option))
 
 
