@@ -40,11 +40,11 @@ def test_every_command_and_every_option_is_on_the_page(repo):
 
 def test_rows_show_usage_required_default_and_help(repo):
     page = _page(repo)
-    assert "`erpops ticket escalate [OPTIONS] ID`" in page
-    assert "| `--within INTEGER` |  | `30` | 向后看多少天。 |" in page
+    assert "`erpops ticket escalate [选项] ID`" in page
+    assert "| `--within 整数` |  | `30` | 向后看多少天。 |" in page
     assert "| `DIR` | 是 |  |  |" in page
     assert "| `--pages-private true|false` |  | 环境变量 $ERPOPS\\_PAGES\\_PRIVATE |" in page
-    assert "| `--subsystem TEXT` |  |  | 子系统代码；可重复指定多个（默认：全部）。 （可重复） |" in page
+    assert "| `--subsystem 文本` |  |  | 子系统代码；可重复指定多个（默认：全部）。 （可重复） |" in page
     assert "| `--overdue` |  |  | 只列出超过 SLA 时限的工单" in page
 
 

@@ -195,7 +195,7 @@ def test_a_rule_violation_is_reported_with_its_rule_and_nothing_is_written(ops, 
     """qian-erp (ops office, no key user of alpha) cannot open a ticket at the key-user tier."""
     r = cli("ticket", "from-issue", "--event", str(event(tmp_path, login="qian-gh")), "--branch", "b", cwd=ops.root)
     assert r.code == 1
-    assert "[ticket-open-tier] 钱系统 在“甲系统”不担任 key-user" in r.err
+    assert "[ticket-open-tier] 钱系统 在“甲系统”不担任 关键用户" in r.err
     assert _ticket_files(ops.root) == [] and "b" not in ops.git.heads
 
 

@@ -298,7 +298,7 @@ def test_messages_name_the_people_and_tiers(ops, cli):
     r = cli("check", cwd=ops.root)
     assert r.code == 1
     assert f"{PATH}:30:5:" in r.out
-    assert "李用户 在“甲系统”不担任 business-admin，不能在这一层处理工单。" in r.out
+    assert "李用户 在“甲系统”不担任 业务系统管理员，不能在这一层处理工单。" in r.out
 
 
 def test_check_runs_the_sla_clock_to_erpops_now(ops, cli, monkeypatch):

@@ -121,7 +121,7 @@ def test_an_edit_that_breaks_a_rule_is_refused_and_the_file_kept(cli, ops):
     r = cli("ticket", "escalate", "ALP-20261102-QQ2W", "--to", "li-user", "--by", "li-user",
             "--at", "2026-11-02T10:00", cwd=ops.root)
     assert r.code == 1
-    assert f"{PATH}:26:3: [ticket-assignee-tier] 李用户 在“甲系统”不担任 business-admin" in r.err
+    assert f"{PATH}:26:3: [ticket-assignee-tier] 李用户 在“甲系统”不担任 业务系统管理员" in r.err
     assert f"未写入 {PATH}" in r.err
     assert ops.read(PATH) == ODD
     # a key user may not resolve a template change

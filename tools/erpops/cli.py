@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from erpops import __version__, i18n
+from erpops import __version__, clihelp, i18n
 from erpops.errors import FatalError, guarded
 from erpops.load import find_root
 from erpops.output import FORMATS
 
 _LANG = click.Choice(i18n.LANGUAGES)
+clihelp.install()  # click's own words (usage, errors, defaults) from the catalogue
 
 
 def _root(repo: Path | None) -> Path:
@@ -44,7 +45,7 @@ _codequality_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=clihelp.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="erpops")
 @_lang_option
 def cli() -> None:
@@ -265,7 +266,7 @@ def _ask(value: str | None, option: str, key: str) -> str:
     if value:
         return value
     if sys.stdin.isatty():
-        answer = click.prompt(i18n.t(key))
+        answer = click.prompt(i18n.t(key), prompt_suffix=i18n.t("cli.prompt-suffix"))
         _refuse_control(option, answer)
         return answer
     raise FatalError(i18n.t("ticket.missing", option=option))
@@ -297,15 +298,15 @@ def _check_controls(args: list[str]) -> None:
 @ticket.command("new")
 @click.option("--subsystem", default=None, help="Subsystem code, e.g. production.")
 @click.option("--type", "type_", default=None, help="Ticket type from policy.yaml, e.g. fault.")
-@click.option("--priority", type=click.Choice(("P1", "P2", "P3", "P4")), default=None)
-@click.option("--title", default=None)
+@click.option("--priority", default=None, help="P1 to P4 (p2 or 2 will do).")
+@click.option("--title", default=None, help="A short title.")
 @click.option("--symptom", default=None, help="What was seen: message, document number.")
 @click.option("--cause", default=None, help="The operation that produced it.")
 @click.option("--impact", default=None, help="The impact on production.")
 @click.option("--reporter", default=None, help="Person id of the reporter (default: --by).")
 @click.option("--end-user", default=None, help="An end user not in the roster; you file it for them.")
 @click.option("--runbook", "runbooks", multiple=True, help="Linked runbook id; repeat for several.")
-@click.option("--tier", default="key-user", show_default=True)
+@click.option("--tier", default="key-user", help="The tier it is opened at (default: key user).")
 @click.option("--assignee", default=None, help="Person id (default: --by).")
 @_note_option
 @_by_option
@@ -319,6 +320,16 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
     from erpops.commands.ticket import new
 
     root = _root(repo)
+    if sys.stdin.isatty() and not (subsystem and type_ and priority and title and symptom):
+        from erpops.commands.ticket_new import interactive
+
+        def ask(text: str) -> str:
+            return click.prompt(text, default="", show_default=False, prompt_suffix=i18n.t("cli.prompt-suffix"))
+
+        raise SystemExit(interactive(root, ask, dict(
+            subsystem=subsystem, type_=type_, priority=priority, title=title, symptom=symptom, cause=cause,
+            impact=impact, reporter=reporter, end_user=end_user, runbooks=runbooks, tier=tier,
+            assignee=assignee, note=note, by=by, at=at, branch=branch)))
     raise SystemExit(new(
         root, subsystem=_ask(subsystem, "--subsystem", "ticket.prompt.subsystem"),
         type_=_ask(type_, "--type", "ticket.prompt.type"),
@@ -418,11 +429,11 @@ def ticket_move(tid, to, note, by, at, branch, repo) -> None:
 
 @ticket.command("update")
 @click.argument("tid", metavar="ID")
-@click.option("--title", default=None)
+@click.option("--title", default=None, help="A short title.")
 @click.option("--symptom", default=None, help="What was seen: message, document number.")
 @click.option("--cause", default=None, help="The operation that produced it.")
 @click.option("--impact", default=None, help="The impact on production.")
-@click.option("--priority", type=click.Choice(("P1", "P2", "P3", "P4")), default=None)
+@click.option("--priority", default=None, help="P1 to P4 (p2 or 2 will do).")
 @click.option("--type", "type_", default=None, help="Ticket type from policy.yaml, e.g. fault.")
 @click.option("--runbook", "runbooks", multiple=True, help="Linked runbook id; repeat for several.")
 @_note_option
@@ -452,19 +463,20 @@ def ticket_show(tid: str, repo: Path | None) -> None:
 
 
 @ticket.command("list")
-@click.option("--subsystem", default=None)
-@click.option("--status", default=None)
-@click.option("--tier", default=None)
-@click.option("--assignee", default=None, help="Person id.")
+@click.option("--subsystem", default=None, help="Subsystem: code, name or alias.")
+@click.option("--status", default=None, help="Status: code or name; unresolved for every unfinished one.")
+@click.option("--tier", default=None, help="Tier: code or name.")
+@click.option("--assignee", default=None, help="Person id or name.")
 @click.option("--overdue", is_flag=True, help="Only tickets past an SLA target (now: $ERPOPS_NOW or now).")
+@click.option("--all", "all_", is_flag=True, help="Finished tickets too (default: only unfinished ones).")
 @_repo_option
 @_lang_option
-def ticket_list(subsystem, status, tier, assignee, overdue, repo) -> None:
-    """List tickets, oldest first, filtered."""
+def ticket_list(subsystem, status, tier, assignee, overdue, all_, repo) -> None:
+    """List tickets, oldest first, filtered; unfinished ones unless --all or --status."""
     from erpops.commands.ticket_view import list_
 
     raise SystemExit(list_(_root(repo), subsystem=subsystem, status=status, tier=tier,
-                           assignee=assignee, overdue=overdue))
+                           assignee=assignee, overdue=overdue, all_=all_))
 
 
 @cli.group()
@@ -535,6 +547,7 @@ def localise(lang: str | None = None) -> None:
     def walk(command: click.Command, path: list[str]) -> None:
         key = ".".join(path) or "erpops"
         command.help = texts.get(f"help.cmd.{key}", command.help)
+        clihelp.localise_params(command, texts)
         for p in command.params:
             if isinstance(p, click.Option):
                 p.help = texts.get(f"help.opt.{key}.{p.name}", texts.get(f"help.opt.{p.name}", p.help))
@@ -560,10 +573,13 @@ def reference(lang: str | None = None) -> list[dict]:
     `path` (e.g. "erpops ticket new"), `usage`, `help`, `group`, and its parameters (click's
     `to_info_dict()` plus `metavar`), without the -h/--help every command has."""
     localise(lang)
+    clihelp.speak(lang)
     out: list[dict] = []
 
     def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
-        ctx = click.Context(command, info_name=name, parent=parent)
+        # the root with its context_settings (-h), as a run has: click caches each help option
+        settings = command.context_settings if parent is None else {}
+        ctx = click.Context(command, info_name=name, parent=parent, **settings)
         params = []
         for p in command.get_params(ctx):
             if "--help" in getattr(p, "opts", ()):
@@ -581,7 +597,10 @@ def reference(lang: str | None = None) -> list[dict]:
             for sub in command.list_commands(ctx):
                 walk(command.get_command(ctx, sub), sub, ctx)
 
-    walk(cli, "erpops", None)
+    try:
+        walk(cli, "erpops", None)
+    finally:
+        clihelp.speak(None)
     return out
 
 

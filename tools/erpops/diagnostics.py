@@ -77,9 +77,19 @@ class Diagnostic:
         """The catalogue text in `lang`; tuple arguments become lists joined the language's way."""
         from erpops.i18n import t
 
+        from erpops.i18n import catalogue, language
+
         sep = t("list.sep", lang)
         params = {k: sep.join(map(str, v)) if isinstance(v, tuple) else v for k, v in self.args}
+        labels = catalogue(language(lang))
+        for k in TIER_PARAMS:  # a tier is shown by its name in the language, not its code
+            if isinstance(params.get(k), str) and f"tier.{params[k]}" in labels:
+                params[k] = labels[f"tier.{params[k]}"]
         return t(self.message_key, lang, **params)
+
+
+# Message parameters that hold a tier code (rule.ticket-open-tier, -escalation-one-tier, -reserved-type …).
+TIER_PARAMS = ("tier", "was", "min_tier")
 
 
 def exit_code(diagnostics: Iterable[Diagnostic]) -> int:

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from erpops import atomic, clock, load
+from erpops import atomic, clock, load, resolve
 from erpops.errors import FatalError
 from erpops.i18n import language, t
 from erpops.load import RUNBOOKS, Repository
@@ -91,6 +91,9 @@ def new(root: Path, kind: str, rid: str, title: str, owner: str, subsystems: lis
             raise FatalError(t("rule.runbook-common-alone", lang))
         subsystems = []
     repo = load.load(root)
+    # an id or a name, a code or a name, like every other command; a miss is refused by _validate
+    owner = resolve.canonical(owner, resolve.person_options(repo.roster), partial=False)
+    subsystems = [resolve.canonical(s, resolve.subsystem_options(repo.roster)) for s in subsystems]
     path = _validate(repo, kind, rid, title, owner, subsystems, lang)
     atomic.write_text(path, render(kind, rid, title, owner, subsystems, clock.today(), lang))
     rel = path.relative_to(root).as_posix()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from erpops import atomic, checks, clock, gitbranch, load, schemas, ticketedit, yamlio
+from erpops import atomic, checks, clock, gitbranch, load, resolve, schemas, ticketedit, yamlio
 from erpops import ticket as ticket_model
 from erpops.atomic import write_text
 from erpops.diagnostics import Diagnostic
@@ -35,10 +35,8 @@ def _repo(root: Path) -> Repository:
 
 
 def find(repo: Repository, tid: str) -> Ticket:
-    for tk in repo.tickets:
-        if tk.id == tid.strip().upper():
-            return tk
-    raise FatalError(t("ticket.not-found", id=tid))
+    """The ticket `tid` names: its id or a unique end of it (resolve.ticket)."""
+    return resolve.ticket(repo.tickets, tid)
 
 
 def person(repo: Repository, pid: str | None, root: Path) -> str:
@@ -46,9 +44,7 @@ def person(repo: Repository, pid: str | None, root: Path) -> str:
     login is the login name."""
     people = repo.roster.people
     if pid:
-        if pid not in people:
-            raise FatalError(t("ticket.unknown-person", person=pid))
-        return pid
+        return resolve.person(repo.roster, pid)
     try:
         email = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True,
                                text=True, timeout=10).stdout.strip().lower()
@@ -137,6 +133,8 @@ def write_checked(repo: Repository, rel: str, text: str, branch: str | None = No
         for d in sorted(problems):
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
         sys.stderr.write(t("ticket.refused", path=rel) + "\n")
+        if any(d.rule == "ticket-symptom-cause" for d in problems):
+            sys.stderr.write(t("ticket.add-cause", id=Path(rel).stem) + "\n")
         return 1
     source = replaces or rel
     try:
@@ -161,6 +159,11 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
         at: str | None = None, branch: str | None = None) -> int:
     repo = _repo(root)
     who = person(repo, by, root)
+    subsystem = resolve.subsystem(repo.roster, subsystem)
+    type_ = resolve.ticket_type(repo.policy, type_)
+    priority = resolve.priority(repo.policy, priority)
+    tier = resolve.tier(repo.policy, tier)
+    reporter, assignee = (resolve.person(repo.roster, p) if p else None for p in (reporter, assignee))
     code, _tid, _rel = open_ticket(
         repo, who, instant(repo, at), subsystem=subsystem, type_=type_, priority=priority, title=title,
         symptom=symptom, cause=cause, impact=impact, reporter=reporter, end_user=end_user,
@@ -208,12 +211,14 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     loaded = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
+    tier = resolve.tier(repo.policy, tier) if tier else None
+    to = resolve.person(repo.roster, to) if to else None
     with editing(repo, loaded.src.path):
         tk, raw = fresh(repo, loaded)
         if kind == "escalate" and not tier:
             rank = repo.policy.rank(tk.tier)
             if rank < 0 or rank + 1 >= len(repo.policy.tiers):
-                raise FatalError(t("ticket.no-higher-tier", tier=tk.tier))
+                raise FatalError(t("ticket.no-higher-tier", tier=t(f"tier.{tk.tier}")))
             tier = repo.policy.tiers[rank + 1]
         if kind == "escalate" and not to:
             sub = repo.roster.subsystems.get(tk.subsystem)
@@ -232,7 +237,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
             raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
         code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}", expected=raw)
     if code == 0:
-        sys.stdout.write(t("ticket.recorded", id=tk.id, event=kind, path=rel) + "\n")
+        sys.stdout.write(t("ticket.recorded", id=tk.id, event=t(f"ticket.event.{kind}"), path=rel) + "\n")
     return code
 
 
@@ -242,8 +247,7 @@ def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | No
     file under tickets/<to>/; the id keeps its prefix."""
     repo = _repo(root)
     loaded = find(repo, tid)
-    if to not in repo.roster.subsystems:
-        raise FatalError(t("ticket.unknown-subsystem", subsystem=to))
+    to = resolve.subsystem(repo.roster, to)
     if to == loaded.subsystem:
         raise FatalError(t("ticket.move-same", id=loaded.id, subsystem=to))
     who = person(repo, by, root)
@@ -299,7 +303,7 @@ def close_unconfirmed(root: Path, *, by: str | None = None, at: str | None = Non
                 raise FatalError(t("ticket.cannot-edit", path=tk.src.path, field=str(err))) from None
             if write_checked(repo, tk.src.path, new_text, expected=raw) == 0:
                 written.append(tk.src.path)
-                sys.stdout.write(t("ticket.recorded", id=tk.id, event="close", path=tk.src.path) + "\n")
+                sys.stdout.write(t("ticket.recorded", id=tk.id, event=t("ticket.event.close"), path=tk.src.path) + "\n")
             else:
                 code = 1
     if branch and written:
@@ -323,6 +327,8 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
     loaded = find(repo, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
+    priority = resolve.priority(repo.policy, priority) if priority else None
+    type_ = resolve.ticket_type(repo.policy, type_) if type_ else None
     with editing(repo, loaded.src.path):
         tk, raw = fresh(repo, loaded)
         asked = {"title": title, "symptom": symptom, "cause": cause, "impact": impact, "type": type_,
@@ -350,5 +356,5 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
         code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: update {', '.join(changes)} by {who}",
                              expected=raw)
     if code == 0:
-        sys.stdout.write(t("ticket.recorded", id=tk.id, event="update", path=rel) + "\n")
+        sys.stdout.write(t("ticket.recorded", id=tk.id, event=t("ticket.event.update"), path=rel) + "\n")
     return code

@@ -5,11 +5,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from erpops import clock
+from erpops import clock, resolve
 from erpops.commands.ticket import _repo, find
 from erpops.i18n import language, t
 from erpops.load import Repository
 from erpops.rules import tickets as ticket_rules
+from erpops.ticket import ACTIVE
 
 
 def _name(repo: Repository, pid: str | None) -> str:
@@ -68,8 +69,14 @@ def show(root: Path, tid: str) -> int:
 
 
 def list_(root: Path, *, subsystem: str | None = None, status: str | None = None, tier: str | None = None,
-          assignee: str | None = None, overdue: bool = False) -> int:
+          assignee: str | None = None, overdue: bool = False, all_: bool = False) -> int:
+    """Tickets oldest first, filtered; only the unfinished ones unless `all_` or a `status` is asked
+    for. Every filter value goes through the resolver: an unknown one exits 2 with the valid values."""
     repo = _repo(root)
+    subsystem = resolve.subsystem(repo.roster, subsystem) if subsystem else None
+    tier = resolve.tier(repo.policy, tier) if tier else None
+    assignee = resolve.person(repo.roster, assignee) if assignee else None
+    wanted = resolve.statuses(status) if status else (None if all_ else ACTIVE)
     late: set[str] = set()
     if overdue:
         now = clock.now(repo.policy.calendar.tz)
@@ -78,15 +85,20 @@ def list_(root: Path, *, subsystem: str | None = None, status: str | None = None
                 late.add(tk.src.path)
     rows = [
         tk for tk in sorted(repo.tickets, key=lambda x: (x.opened is None, x.opened or dt.datetime.min, x.id))
-        if (not subsystem or tk.subsystem == subsystem) and (not status or tk.status == status)
-        and (not tier or tk.tier == tier) and (not assignee or tk.assignee == assignee)
-        and (not overdue or tk.src.path in late)
+        if (not subsystem or tk.subsystem == subsystem) and (not tier or tk.tier == tier)
+        and (not assignee or tk.assignee == assignee) and (not overdue or tk.src.path in late)
     ]
+    hidden = sum(1 for tk in rows if wanted is not None and tk.status not in wanted) if not status else 0
+    rows = [tk for tk in rows if wanted is None or tk.status in wanted]
     if not rows:
         sys.stdout.write(t("ticket.list.none") + "\n")
+        if hidden:
+            sys.stdout.write(t("ticket.list.hidden", count=hidden) + "\n")
         return 0
     for tk in rows:
         sys.stdout.write(f"{tk.id}  {_when(tk.opened)}  {tk.priority}  {t('ticket.status.' + tk.status)}  "
                          f"{t('tier.' + tk.tier)}  {_name(repo, tk.assignee)}  {tk.title}\n")
     sys.stdout.write(t("ticket.list.count", count=len(rows)) + "\n")
+    if hidden:
+        sys.stdout.write(t("ticket.list.hidden", count=hidden) + "\n")
     return 0

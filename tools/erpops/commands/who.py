@@ -7,26 +7,10 @@ from pathlib import Path
 from erpops import load
 from erpops.i18n import language, t
 from erpops.model import Person, Roster, Subsystem
+from erpops.resolve import find_people, find_subsystem, who_nearest
 from erpops.rules.roster import roles
 
 _CONTACT_FIELDS = ("department", "phone", "email", "wecom", "github")
-
-
-def find_subsystem(roster: Roster, query: str) -> Subsystem | None:
-    q = query.strip().casefold()
-    for s in roster.subsystem_list:
-        names = (s.code, s.name, s.name_en or "", *s.aliases)
-        if q in (n.casefold() for n in names if n):
-            return s
-    return None
-
-
-def find_people(roster: Roster, query: str) -> list[Person]:
-    q = query.strip().casefold()
-    return [
-        p for p in roster.people.values()
-        if q in (p.id.casefold(), p.name.casefold(), (p.name_en or "").casefold())
-    ]
 
 
 def _contacts(p: Person, lang: str) -> str:
@@ -91,7 +75,7 @@ def who(root: Path, query: str, lang: str | None = None) -> int:
         blocks.append(describe_subsystem(roster, subsystem, lang))
     blocks += [describe_person(roster, p, lang) for p in find_people(roster, query)]
     if not blocks:
-        sys.stderr.write(t("who.not-found", lang, query=query) + "\n")
+        sys.stderr.write(t("who.not-found", lang, query=query) + who_nearest(roster, query) + "\n")
         return 1
     sys.stdout.write("\n\n".join("\n".join(b) for b in blocks) + "\n")
     return 0
