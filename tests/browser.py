@@ -250,3 +250,28 @@ def search_again(browser: Browser, base: str, query: str, timeout: float = 15) -
     except TimeoutError:
         raise AssertionError(f"no result for {query!r}: "
                              + browser.evaluate("document.querySelector('.md-search-result__meta').textContent"))
+
+
+def box(browser: Browser, node_id: int) -> tuple[float, float, float, float] | None:
+    """The border box of a DOM node on the page (left, top, right, bottom), or None if not drawn."""
+    try:
+        quad = browser.call("DOM.getBoxModel", nodeId=node_id)["model"]["border"]
+    except RuntimeError:
+        return None
+    xs, ys = quad[0::2], quad[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes share more than a hair (0.5 px) of area."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+
+
+def contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    """The WCAG 2 contrast ratio of two sRGB colours."""
+    def lum(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

@@ -21,8 +21,14 @@ BAR = "#1f5fa8"
 TEXT = "#1f1f1f"
 # d3's ticks() (which mermaid uses, ten ticks) steps by 1 or more once the axis spans 10.
 MIN_SPAN = 10
-ROW = 40  # pixels per bar row; room for a 16 px label and its neighbours
-WIDTH = 560  # drawn at most this wide; on a phone it scales down to the column
+ROW = 36  # pixels per bar row; room for a 15 px label and its neighbours
+# As wide as a phone's column (390 px less the margins), so that a phone draws the chart at its
+# own size: scaled down, mermaid measures the labels too small and draws them past the edge.
+WIDTH = 350
+LABEL_PX = 15
+# Longer labels are shortened with "…" (the table above each chart has them in full): at most
+# LABEL_EM wide, a CJK character 1 em, others 0.6 em.
+LABEL_EM = 7.0
 
 _FENCE = re.compile(r"^```[ \t]*mermaid[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _TITLE = re.compile(r'^\s*title\s+"?([^"\n]*)"?\s*$', re.MULTILINE)
@@ -75,6 +81,23 @@ def _numbers(text: str) -> tuple[float, ...] | None:
         return None
 
 
+def _em(ch: str) -> float:
+    return 1.0 if ord(ch) >= 0x2E80 else 0.6
+
+
+def fit(label: str) -> str:
+    """`label`, shortened with "…" to LABEL_EM if it is wider."""
+    if sum(_em(ch) for ch in label) <= LABEL_EM:
+        return label
+    out, width = "", 1.0  # room for the ellipsis
+    for ch in label:
+        if width + _em(ch) > LABEL_EM:
+            break
+        out += ch
+        width += _em(ch)
+    return out.rstrip() + "…"
+
+
 def _number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
@@ -95,10 +118,12 @@ def mermaid(b: Bars) -> str:
         },
         "xyChart": {
             "width": WIDTH, "height": max(220, ROW * len(b.labels) + 120),
-            "xAxis": {"labelFontSize": 16}, "yAxis": {"labelFontSize": 14},
+            "titleFontSize": 16,
+            "xAxis": {"labelFontSize": LABEL_PX, "titleFontSize": LABEL_PX},
+            "yAxis": {"labelFontSize": LABEL_PX - 1, "titleFontSize": LABEL_PX},
         },
     }
-    quoted = ", ".join(f'"{safe_label(x)}"' for x in b.labels)
+    quoted = ", ".join(f'"{fit(safe_label(x))}"' for x in b.labels)
     lines = [
         "%%{init: " + json.dumps(config, ensure_ascii=False) + "}%%",
         "xychart-beta horizontal",
