@@ -28,7 +28,7 @@ WIDTH = 350
 LABEL_PX = 15
 # Longer labels are shortened with "…" (the table above each chart has them in full): at most
 # LABEL_EM wide, a CJK character 1 em, others 0.6 em.
-LABEL_EM = 7.0
+LABEL_EM = 8.0
 
 _FENCE = re.compile(r"^```[ \t]*mermaid[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _TITLE = re.compile(r'^\s*title\s+"?([^"\n]*)"?\s*$', re.MULTILINE)
