@@ -201,3 +201,77 @@ def walk(node: dict):
 def attributes(node: dict) -> dict:
     values = node.get("attributes", [])
     return dict(zip(values[::2], values[1::2]))
+
+
+class Site:
+    """A built site served on 127.0.0.1 only (an ephemeral port), for as long as it is open."""
+
+    def __init__(self, directory: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
+
+
+SEARCH_READY = "键入以开始搜索"  # Material's zh "search.result.placeholder"
+_BOX = "document.querySelector('input[data-md-component=search-query]')"
+_RESULTS = ("(() => { const a = [...document.querySelectorAll('.md-search-result__item > a')];"
+            " return a.length ? a.map(x => new URL(x.href).pathname) : null })()")
+
+
+def search_again(browser: Browser, base: str, query: str, timeout: float = 15) -> list[str]:
+    """Type `query` into the search box of the page already open (the home page opened once, its
+    index loaded), after clearing what the last query left; the result links, best first."""
+    if not browser.evaluate(f"location.href === {base!r} && !!{_BOX}"):
+        browser.open(base)
+        browser.wait_for(f"document.querySelector('.md-search-result__meta').textContent.trim() === "
+                         f"{SEARCH_READY!r}", 30)
+    browser.evaluate(f"(() => {{ const box = {_BOX}; box.focus(); box.value = '';"
+                     " box.dispatchEvent(new Event('input', {bubbles: true}));"
+                     " box.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true})); })()")
+    browser.wait_for("document.querySelectorAll('.md-search-result__item').length === 0", timeout)
+    browser.call("Input.insertText", text=query)  # as an input method commits Chinese text …
+    browser.call("Input.dispatchKeyEvent", type="keyUp", key="Process", code="", windowsVirtualKeyCode=229)
+    try:
+        return browser.wait_for(_RESULTS, timeout)
+    except TimeoutError:
+        raise AssertionError(f"no result for {query!r}: "
+                             + browser.evaluate("document.querySelector('.md-search-result__meta').textContent"))
+
+
+def box(browser: Browser, node_id: int) -> tuple[float, float, float, float] | None:
+    """The border box of a DOM node on the page (left, top, right, bottom), or None if not drawn."""
+    try:
+        quad = browser.call("DOM.getBoxModel", nodeId=node_id)["model"]["border"]
+    except RuntimeError:
+        return None
+    xs, ys = quad[0::2], quad[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes share more than a hair (0.5 px) of area."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+
+
+def contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    """The WCAG 2 contrast ratio of two sRGB colours."""
+    def lum(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

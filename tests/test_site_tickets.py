@@ -70,8 +70,10 @@ def test_a_ticket_page_has_its_facts_timeline_resolution_feedback_and_runbooks(r
     assert "| 根本原因 | 调拨单未记账，现存量不足 |" in lines and "| 解决人 | 钱系统 |" in lines
     assert "| 流程 | 调拨单须当日记账 |" in lines
     assert "- [stock\\-howto（stock\\-howto）](../../../runbooks/common/stock-howto.md)" in lines
-    # P3 resolve: 09:00 → 11:00 = 2 working hours of 40, stopped.
-    assert "| 解决 | 2\\.0 | 40 | 已停止 | 否 |  |" in lines
+    # P3 resolve: 09:00 → 11:00 = 2 working hours of 40, stopped; due 40 working hours after
+    # opening (7.5 a day: Mon 09:00 → next Mon 11:30), respond 4 hours after (lunch 12:00-13:30).
+    assert "| 解决 | 2\\.0 | 40 | 2026\\-11\\-09 11:30 | 已停止 | 否 |  |" in lines
+    assert "| 响应期限 | 2026\\-11\\-02 14:30 |" in lines and "| 解决期限 | 2026\\-11\\-09 11:30 |" in lines
 
 
 def test_tickets_finished_over_a_year_ago_leave_the_search_index(repo):
@@ -191,7 +193,10 @@ def test_reports_show_the_committed_forms_downloads_and_hand_in_state(repo):
     out = _build(loaded)
     form = out["reports/2026-10/alpha.md"]
     assert form.startswith("# 甲系统 ERP系统运维记录表（2026-10）\n")  # the generated-file comment is dropped
-    assert '```mermaid\npie showData title 按类型\n    "系统故障/缺陷" : 1\n```' in form
+    # The form's pie is drawn as horizontal bars on the site (erpops.site.charts), from its numbers.
+    assert '```mermaid\npie showData' not in form
+    assert ('xychart-beta horizontal\n    title "按类型"\n    x-axis ["系统故障/缺陷"]\n'
+            '    y-axis 0 --> 10\n    bar [1]\n```') in form
     assert "下载：[alpha\\.csv](alpha.csv) · [alpha\\.xlsx](alpha.xlsx)" in form
     # Ticket ids in the form's rows link to the tickets; unknown ids and longer words stay text.
     assert ("| 1 | [ALP\\-20261102\\-K7QF](../../tickets/alpha/2026/ALP-20261102-K7QF.md) "

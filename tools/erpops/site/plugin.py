@@ -14,7 +14,7 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, pages, search
+from erpops.site import assets, layout, pages, search
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -56,7 +56,13 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             log.warning(t("site.warn-no-mermaid-fence", lang))
         # Our template overrides (a safe <title>) come after the site's own custom_dir, if any.
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
-        search.teach_jieba(repo)
+        search.teach_jieba(repo, search.page_titles(lang))
+        if layout.CSS_URI not in config.extra_css:
+            config.extra_css.append(layout.CSS_URI)
+        # A footer in the site's language: the office, not "Made with Material for MkDocs".
+        config.extra.setdefault("generator", False)
+        if not config.copyright:
+            config.copyright = t("site.copyright", lang)
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
@@ -75,12 +81,23 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         for uri, source in pages.downloads(self.repo, self.config.audience).items():
             files.append(File.generated(config, uri, abs_src_path=str(source)))
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
+        files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
+        files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
         return files
+
+    def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
+        if layout.needs_width(markdown):  # Material's `hide: [toc]`, without touching the page
+            hide = page.meta.setdefault("hide", [])
+            if isinstance(hide, list) and "toc" not in hide:
+                hide.append("toc")
+        return markdown
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         if assets.has_diagram(output):
             output = assets.add_mermaid(output, page.url)
-        return assets.add_csp(output)
+        return assets.add_csp(search.use_worker(layout.lay_out(output, self.config.lang)))
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config) -> str:
-        return assets.add_csp(output_content) if template_name.endswith(".html") else output_content
+        if not template_name.endswith(".html"):
+            return output_content
+        return assets.add_csp(search.use_worker(output_content))

@@ -7,13 +7,24 @@ would find nothing. The words below are added to jieba's dictionary for this bui
 """
 from __future__ import annotations
 
+import json
 import logging
+import re
+from importlib import resources
+from pathlib import Path
 from typing import Iterable
 
+from erpops import yamlio
+from erpops.i18n import t
 from erpops.load import Repository
 
 # ERP terms of the rulebook that jieba's general dictionary cuts apart.
 GLOSSARY = ("审批流", "运维记录表", "关键用户组", "预案")
+
+
+# Our search worker, served beside Material's so that Material's relative paths (../lunr) hold.
+WORKER_URI = "assets/javascripts/workers/erpops-search.js"
+_MATERIAL_WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
 
 
 def words(repo: Repository) -> set[str]:
@@ -31,6 +42,15 @@ def words(repo: Repository) -> set[str]:
     return {w.strip() for w in found if _chinese(w) and len(w.strip()) > 1 and " " not in w.strip()}
 
 
+# The generated pages' own titles, kept whole so that typing one finds its page.
+TITLE_KEYS = ("site.contacts-title", "site.organisation", "site.subsystems", "site.runbooks",
+              "site.tickets", "site.reports", "site.backlog")
+
+
+def page_titles(lang: str) -> list[str]:
+    return [t(key, lang) for key in TITLE_KEYS]
+
+
 def _chinese(word: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in word)
 
@@ -43,3 +63,36 @@ def teach_jieba(repo: Repository, extra: Iterable[str] = ()) -> None:
     jieba.setLogLevel(logging.WARNING)
     for word in sorted(words(repo) | set(extra)):
         jieba.add_word(word)
+
+
+def synonyms(lang: str) -> dict[str, str]:
+    """The colloquial phrases people type → the words the pages use (site/synonyms/<lang>.yaml)."""
+    path = resources.files("erpops").joinpath("site", "synonyms", f"{lang}.yaml")
+    doc, problems = yamlio.load_text(path.read_text("utf-8"), f"synonyms/{lang}.yaml")
+    if problems or doc is None or not isinstance(doc.data, dict):
+        raise ValueError(f"synonyms/{lang}.yaml is not a mapping of phrase to words")
+    return {str(k).strip().lower(): " ".join(str(v).split()) for k, v in doc.data.items() if str(k).strip()}
+
+
+def material_worker() -> str:
+    """The file name of Material's search worker in the installed theme."""
+    import material
+
+    found = sorted((Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers")
+                   .glob("search.*.min.js"))
+    if not found:
+        raise FileNotFoundError("Material's search worker (assets/javascripts/workers/search.*.min.js)")
+    return found[-1].name
+
+
+def worker_script(lang: str) -> str:
+    """Our worker: query rewriting (phrases, Latin|Chinese, longest index words) around Material's."""
+    source = resources.files("erpops").joinpath("site", "js", "search-worker.js").read_text("utf-8")
+    table = dict(sorted(synonyms(lang).items(), key=lambda kv: -len(kv[0])))
+    return (source.replace("__SYNONYMS__", json.dumps(table, ensure_ascii=False))
+            .replace("__MATERIAL__", json.dumps(material_worker())))
+
+
+def use_worker(html: str) -> str:
+    """A page that asks for Material's search worker asks for ours (which loads Material's)."""
+    return _MATERIAL_WORKER.sub(WORKER_URI, html)

@@ -17,6 +17,7 @@ from erpops.errors import FatalError
 from erpops.load import Repository
 from erpops.reports import handin
 from erpops.reports.period import period
+from erpops.site import charts
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
 
@@ -178,7 +179,7 @@ def pages(ctx: Context) -> dict[str, str]:
                 "reports/page.md.j2",
                 # The committed form, Markdown on purpose (tables, mermaid charts); made safe by
                 # erpops.site.safe_markdown like every page.
-                body=Markup(link_tickets(ctx, form_text(ctx.repo, month, code), here)),
+                body=Markup(charts.readable(link_tickets(ctx, form_text(ctx.repo, month, code), here))),
                 downloads=_downloads(ctx, month, code, here),
                 index=ctx.link(ctx.t("site.reports"), INDEX, here),
             )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from markupsafe import Markup
 
@@ -15,6 +16,10 @@ INDEX = "runbooks/index.md"
 COMMON = "common"
 KINDS = ("contingency", "procedure", "maintenance")
 CURRENT, OVERDUE, UNKNOWN = "current", "overdue", "unknown"
+# Search ranks a runbook's page above tickets and pages that merely mention its words:
+# a key user searching a symptom wants the runbook first (Material's per-page `search.boost`).
+SEARCH_BOOST = 3
+_LEADING_H1 = re.compile(r"\A\s*#[ \t]+[^\n]*(?:\n|\Z)")
 
 
 def path(r: Runbook) -> str:
@@ -81,6 +86,11 @@ def _subsystem_links(ctx: Context, r: Runbook, here: str) -> list:
     return links
 
 
+def without_title(body: str) -> str:
+    """The body without a leading `# heading`: the page shows the runbook's title once, above its facts."""
+    return _LEADING_H1.sub("", body, count=1)
+
+
 def pages(ctx: Context) -> dict[str, str]:
     books = list(ctx.repo.runbooks.values())
     by_kind = [
@@ -106,7 +116,8 @@ def pages(ctx: Context) -> dict[str, str]:
             source=r.src.path,
             # The body is Markdown on purpose; raw HTML and unsafe links in it are neutralised
             # by erpops.site.safe_markdown, which the plugin adds to every build.
-            body=Markup(r.body),
+            body=Markup(without_title(r.body)),
+            boost=SEARCH_BOOST,
         )
     return out
 

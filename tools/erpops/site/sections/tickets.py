@@ -16,6 +16,7 @@ from erpops.rules.ticket_sla import clocks, confirmation_due, paused_text
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
 from erpops.ticket import ACTIVE, HOLD_REASONS, STATUS_AFTER, Ticket
+from erpops.worktime import add_working_hours
 
 AUDIENCES = (INTERNAL,)
 INDEX = "tickets/index.md"
@@ -47,6 +48,17 @@ def is_open(tk: Ticket) -> bool:
 
 def when(v: dt.datetime | None) -> str:
     return v.strftime("%Y-%m-%d %H:%M") if v else ""
+
+
+def due(policy, tk: Ticket, c) -> dt.datetime | None:
+    """By when clock `c` of `tk` must stop: its target in working hours after opening, moved on by
+    the time a hold paused it; None while such a hold lasts (the deadline moves until it ends)."""
+    if c.held:
+        return None
+    try:
+        return add_working_hours(policy.calendar, tk.opened, c.limit + c.paused)
+    except ValueError:  # a calendar without working time
+        return None
 
 
 def sla_state(ctx: Context, tk: Ticket) -> str:
@@ -179,11 +191,18 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         books.append(ctx.link(f"{r.title}（{rid}）" if ctx.lang == "zh" else f"{r.title} ({rid})",
                               runbooks.path(r), here) if r else rid)
     policy = ctx.repo.policy
+    found = clocks(policy, tk, ctx.now) if policy and ctx.now else ()
+    deadlines = [
+        {"what": ctx.t(f"site.due-{c.what}"),
+         "at": ctx.t("site.due-held") if c.held else when(due(policy, tk, c))}
+        for c in found
+    ]
     sla = [
         {"what": ctx.t(f"site.sla-{c.what}"), "used": f"{c.used:.1f}", "limit": f"{c.limit:g}",
+         "due": ctx.t("site.due-held") if c.held else when(due(policy, tk, c)),
          "state": ctx.t("site.sla-held" if c.held else "site.sla-running" if c.running else "site.sla-stopped"),
          "breached": ctx.t("site.yes" if c.breached else "site.no"), "paused": paused_text(c, ctx.lang)}
-        for c in (clocks(policy, tk, ctx.now) if policy and ctx.now else ())
+        for c in found
     ]
     return ctx.render(
         "tickets/ticket.md.j2",
@@ -198,6 +217,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         opened=when(tk.opened),
         state=labels.sla(state),
         sla=sla,
+        deadlines=deadlines,
         history=[
             {"at": when(e.at), "event": (ctx.t(f"ticket.event.{e.kind}") if e.kind in _EVENTS else e.kind)
              + (f"（{labels.hold_reason(e.reason)}）" if ctx.lang == "zh" and e.reason else
