@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from erpops.reports import form
+from erpops.reports import improvements as improvement_summary
 from erpops.reports.asof import resolver
 from erpops.reports.data import ReportData
 from erpops.reports.handin import ON_TIME, HandIn
@@ -50,6 +51,7 @@ class OfficeData:
     handin: dict[str, HandIn]
     groups: tuple[GroupRow, ...]
     people: tuple[PersonRow, ...]
+    improvements: improvement_summary.ImprovementSummary | None = None
 
 
 def _group(repo: Repository, d: ReportData, p: Period, lang: str) -> GroupRow:
@@ -102,4 +104,4 @@ def build(repo: Repository, p: Period, handin: list[HandIn], lang: str) -> Offic
     forms = tuple(form.build(repo, code, p, lang) for code in form.codes(repo))
     by_code = {h.subsystem: h for h in handin}
     return OfficeData(p.month, p, forms, by_code, tuple(_group(repo, d, p, lang) for d in forms),
-                      _people(repo, p, by_code, lang))
+                      _people(repo, p, by_code, lang), improvement_summary.summary(repo, p, lang))
