@@ -56,7 +56,8 @@ def rules_of(base: Repository | None, head: Repository) -> Repository:
 def findings(head: Repository, rules: Repository, now: dt.datetime,
              known_tickets: dict | None = None) -> list[Diagnostic]:
     """What loading the head found, the head's roster, runbook and report rules on themselves, and
-    the ticket rules on the head's changed tickets under the base's roster, policy and runbooks."""
+    the ticket rules on the head's changed tickets under the base's roster, policy and runbooks;
+    with `known_tickets` (the head's ticket ids, when improvement items changed) the improvement rules."""
     if any(d.is_input and d.is_error for d in head.diagnostics):
         return list(head.diagnostics)
     trial = dataclasses.replace(rules, root=head.root, tickets=head.tickets, documents=head.documents,
@@ -68,7 +69,8 @@ def findings(head: Repository, rules: Repository, now: dt.datetime,
         found += tickets.check(trial, now)
         found += recurrence.check(head, now)
         found += reports.check(head)
-        found += improvements.check(trial, now, known=known_tickets)  # the head's tickets: by name
+        if known_tickets is not None:  # improvement items changed: the head's tickets, by name
+            found += improvements.check(trial, now, known=known_tickets)
     return found
 
 
