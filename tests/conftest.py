@@ -149,7 +149,7 @@ SHARED = REPO_ROOT.parent / "shared"
 DEMO = REPO_ROOT / "tests" / "fixtures" / "demo"
 
 # The repository's live data: what its people edit from day to day. No test may read it.
-_LIVE_FOLDERS = ("roster", "tickets", "runbooks", "reports")
+_LIVE_FOLDERS = ("roster", "tickets", "runbooks", "reports", "improvements")
 LIVE_DATA = tuple(str(REPO_ROOT / name) for name in (*_LIVE_FOLDERS, "policy.yaml"))
 
 

@@ -16,7 +16,8 @@ from erpops import schemas
 from erpops.commands import init as init_module
 
 FILES = [
-    ".erpops/schemas/defs.schema.json", ".erpops/schemas/office.schema.json",
+    ".erpops/schemas/defs.schema.json", ".erpops/schemas/improvement.schema.json",
+    ".erpops/schemas/office.schema.json",
     ".erpops/schemas/people.schema.json", ".erpops/schemas/policy.schema.json",
     ".erpops/schemas/runbook.schema.json", ".erpops/schemas/subsystem.schema.json",
     ".erpops/schemas/ticket.schema.json", ".erpops/schemas/vendor.schema.json",

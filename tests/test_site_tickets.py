@@ -134,7 +134,7 @@ def test_the_plugin_clock_is_the_pinned_one(repo, monkeypatch):
 
 def test_backlog_groups_feedback_by_kind_with_links_to_tickets(repo):
     page = _build(_repo(repo))["backlog.md"].splitlines()
-    system, organisation, process = page.index("## 系统"), page.index("## 组织"), page.index("## 流程")
+    system, organisation, process = page.index("### 系统"), page.index("### 组织"), page.index("### 流程")
     assert system < organisation < process
     assert page[system + 4] == ("| 结账前自动检查未审核单据 | [ALP\\-20261102\\-OPEN](tickets/alpha/2026/ALP-20261102-OPEN.md) "
                                 "| 月末结账按钮灰色 | 甲系统 | 已提交 |")

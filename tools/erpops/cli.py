@@ -480,6 +480,74 @@ def ticket_list(subsystem, status, tier, assignee, overdue, all_, repo) -> None:
 
 
 @cli.group()
+def improvement() -> None:
+    """Improvement items: raise from ticket feedback, accept, start, done, reject, comment, list."""
+
+
+@improvement.command("new")
+@click.option("--from-ticket", "from_ticket", required=True, help="The id of the ticket the feedback is on.")
+@click.option("--feedback", type=click.IntRange(min=1), required=True,
+              help="Which feedback entry of that ticket, counting from 1.")
+@click.option("--title", default=None, help="The item (default: the feedback's text).")
+@click.option("--target", type=click.Choice(("system", "organisation", "process")), default=None,
+              help="system | organisation | process (default: the feedback's kind).")
+@click.option("--owner", default=None, help="The owner's person id.")
+@click.option("--due", default=None, metavar="YYYY-MM-DD", help="The due date, YYYY-MM-DD.")
+@_note_option
+@_by_option
+@_at_option
+@_branch_option
+@_repo_option
+@_lang_option
+def improvement_new(from_ticket, feedback, title, target, owner, due, note, by, at, branch, repo) -> None:
+    """Raise an improvement item from one feedback entry of a ticket (ops office only)."""
+    from erpops.commands.improvement import new
+
+    raise SystemExit(new(_root(repo), from_ticket=from_ticket, feedback=feedback, owner=owner, due=due,
+                         title=title, target=target, note=note, by=by, at=at, branch=branch))
+
+
+def _improvement_event(kind: str, doc: str, *, plan: bool = False, note_required: bool = False):
+    def run(iid, note, by, at, branch, repo, owner=None, due=None) -> None:
+        from erpops.commands.improvement import event
+
+        if note_required:
+            note = _ask(note, "--note", "ticket.prompt.note")
+        raise SystemExit(event(_root(repo), iid, kind, note=note, owner=owner, due=due, by=by, at=at,
+                               branch=branch))
+
+    run.__doc__ = doc
+    f = run
+    for option in (_lang_option, _repo_option, _branch_option, _at_option, _by_option, _note_option):
+        f = option(f)
+    if plan:
+        f = click.option("--owner", default=None, help="The owner's person id (default: the one proposed).")(f)
+        f = click.option("--due", default=None, metavar="YYYY-MM-DD",
+                         help="The due date, YYYY-MM-DD (default: the one proposed).")(f)
+    f = click.argument("iid", metavar="ID")(f)
+    return improvement.command(kind)(f)
+
+
+_improvement_event("accept", "Accept an item, naming its owner and due date (ops office only).", plan=True)
+_improvement_event("start", "Start work on an item (its owner).")
+_improvement_event("done", "Mark an item done (its owner).")
+_improvement_event("reject", "Reject an item; --note says why (ops office only).", note_required=True)
+_improvement_event("comment", "Add a note to an item's history.", note_required=True)
+
+
+@improvement.command("list")
+@click.option("--status", default=None, help="Only items in this status.")
+@click.option("--overdue", is_flag=True, help="Only overdue items (today: $ERPOPS_TODAY or the date).")
+@_repo_option
+@_lang_option
+def improvement_list(status, overdue, repo) -> None:
+    """List improvement items (overdue ones marked) and the ticket feedback not yet raised."""
+    from erpops.commands.improvement import list_
+
+    raise SystemExit(list_(_root(repo), status=status, overdue=overdue))
+
+
+@cli.group()
 def report() -> None:
     """The monthly ops record form (运维记录表), the office's summary, and who handed in."""
 

@@ -14,6 +14,8 @@ from fnmatch import fnmatchcase
 from typing import Any, Iterable, Iterator
 
 from erpops.diagnostics import ERROR, WARNING, Diagnostic
+from erpops.improvement import PLANS as IMPROVEMENT_PLANS
+from erpops.improvement import ImpEvent, Improvement
 from erpops.model import Person, Roster
 from erpops.policy import Policy
 from erpops.rules import at
@@ -331,3 +333,92 @@ def _show(v: object) -> str:
     if v is None:
         return "-"
     return v.isoformat() if isinstance(v, dt.datetime) else str(v)
+
+
+# --- Improvement items (improvements/<YYYY>/<id>.yaml): the same trust model as tickets --------------
+
+# The top-level keys each new event explains; any other change of an item is refused.
+IMPROVEMENT_EXPLAINED = {"accept": ("status", "owner", "due"), "start": ("status",), "done": ("status",),
+                         "reject": ("status",)}
+_IMPROVEMENT_EVENT_FIELDS = (("kind", "event"), ("at", "at"), ("by", "by"), ("note", "note"),
+                             ("owner", "owner"), ("due", "due"))
+
+
+def compare_improvement(old: Improvement | None, new: Improvement | None, gate: Gate) -> list[Diagnostic]:
+    """Everything wrong with changing improvement item `old` into `new` in one pull request: it is
+    never deleted, its id stays, its history is only appended to, every other change is explained by
+    a new event, and each new event is the author's own and one they are entitled to."""
+    if new is None:
+        return [at(old.src, ("id",), "pr-improvement-deleted", id=old.id)] if old is not None else []
+    found: list[Diagnostic] = []
+    start = 0
+    if old is not None:
+        if old.id != new.id:
+            found.append(at(new.src, ("id",), "pr-identity", key="rule.pr-identity-improvement", field="id",
+                            was=old.id, now=new.id))
+        history = list(_improvement_appended(old, new))
+        if history:
+            return found + history
+        start = len(old.history)
+        found += _improvement_unexplained(old, new, start)
+    found += new_event_times(new, start, gate)
+    found += improvement_people(new, start, gate)
+    return found
+
+
+def _improvement_appended(old: Improvement, new: Improvement) -> Iterator[Diagnostic]:
+    for i, (a, b) in enumerate(zip(old.history, new.history)):
+        if a != b:
+            attr, key = next(f for f in _IMPROVEMENT_EVENT_FIELDS if getattr(a, f[0]) != getattr(b, f[0]))
+            yield at(b.src, (key,), "pr-history", index=i + 1, field=key,
+                     was=_show(getattr(a, attr)), now=_show(getattr(b, attr)))
+            return
+    if len(new.history) < len(old.history):
+        yield at(new.src, ("history",), "pr-history", key="rule.pr-history-removed",
+                 count=len(old.history) - len(new.history), had=len(old.history))
+
+
+def _improvement_unexplained(old: Improvement, new: Improvement, start: int) -> Iterator[Diagnostic]:
+    explained = {k for e in new.history[start:] for k in IMPROVEMENT_EXPLAINED.get(e.kind, ())}
+    was, now = _data(old), _data(new)
+    for key in list(now) + [k for k in was if k not in now]:
+        if key in ("id", "history") or key in explained or was.get(key) == now.get(key):
+            continue
+        path = _first_difference(was.get(key), now.get(key), (key,)) if key in now else ()
+        yield at(new.src, path, "pr-unexplained", key="rule.pr-unexplained-improvement",
+                 field=".".join(map(str, path)) or key)
+
+
+def improvement_entitled(gate: Gate, e: ImpEvent, person: str, owner: str | None) -> bool:
+    """The ops office may record every event; the owner (as the history stood before `e`) starts
+    the item and marks it done; anyone in the roster comments."""
+    if gate.is_office(person):
+        return True
+    if e.kind in ("start", "done"):
+        return person == owner
+    return e.kind == "comment" and person in gate.roster.people
+
+
+def improvement_people(new: Improvement, start: int, gate: Gate) -> Iterator[Diagnostic]:
+    """As new_event_people for tickets: each new event is the author's, and one they may record."""
+    events = new.history[start:]
+    if not events:
+        return
+    if gate.is_bot and not gate.acting_for:
+        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-bot", login=gate.login)
+        return
+    author = gate.author
+    if gate.acting_login and author is None:
+        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-unknown", login=gate.acting_login)
+        return
+    owner = None
+    for i, e in enumerate(new.history):
+        if i >= start:
+            if author is not None and e.by != author.id:
+                yield at(e.src, ("by",), "pr-author", by=e.by, author=author.name, login=gate.acting_login)
+            actor = author.id if author is not None else e.by
+            if actor in gate.roster.people and not improvement_entitled(gate, e, actor, owner):
+                yield at(e.src, ("event",), "pr-entitled", key=f"rule.pr-entitled-improvement-{e.kind}",
+                         person=gate.roster.people[actor].name)
+        if e.kind in IMPROVEMENT_PLANS and e.owner:
+            owner = e.owner

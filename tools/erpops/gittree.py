@@ -12,7 +12,7 @@ from pathlib import Path
 
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.load import TICKETS
+from erpops.load import IMPROVEMENTS, TICKETS
 
 TICKET_SUFFIX = ".yaml"
 
@@ -135,6 +135,10 @@ class Change:
 
 def is_ticket(rel: str | None) -> bool:
     return bool(rel) and rel.startswith(TICKETS + "/") and rel.endswith(TICKET_SUFFIX)
+
+
+def is_improvement(rel: str | None) -> bool:
+    return bool(rel) and rel.startswith(IMPROVEMENTS + "/") and rel.endswith(TICKET_SUFFIX)
 
 
 def changes(base_tree, head_tree) -> list[Change]:

@@ -11,9 +11,11 @@ from typing import Any, Iterator
 
 from erpops import loadpool
 from erpops import policy as policy_model
+from erpops import improvement as improvement_model
 from erpops import schemas
 from erpops import ticket as ticket_model
 from erpops.diagnostics import Diagnostic
+from erpops.improvement import Improvement
 from erpops.model import (
     KeyUserGroup, Office, Person, Roster, Runbook, Section, Source, Subsystem, Vendor,
 )
@@ -29,6 +31,7 @@ RUNBOOKS = "runbooks"
 POLICY = "policy.yaml"
 TICKETS = "tickets"
 REPORTS = "reports"
+IMPROVEMENTS = improvement_model.FOLDER
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Repository:
     runbook_list: list[Runbook] = field(default_factory=list)
     policy: Policy | None = None
     tickets: list[Ticket] = field(default_factory=list)  # duplicates kept for the rules to report
+    improvements: list[Improvement] = field(default_factory=list)  # improvements/<YYYY>/<id>.yaml, duplicates kept
 
     @property
     def files(self) -> int:
@@ -275,10 +279,24 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)
+    improvements = _improvements(files, reader)
     if whole:
-        reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, TICKETS, REPORTS))
+        reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, TICKETS, REPORTS, IMPROVEMENTS))
     return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
-                      policy, tickets)
+                      policy, tickets, improvements)
+
+
+def _improvements(files: Files, reader: _Reader) -> list[Improvement]:
+    """Every improvement item (a few per month: always all of them, the PR gate too)."""
+    out = []
+    for rel in files.under(IMPROVEMENTS):
+        if not rel.endswith(".yaml"):
+            continue
+        doc = reader.read(rel, "improvement")
+        item = improvement_model.build(doc) if doc is not None else None
+        if item is not None:
+            out.append(item)
+    return out
 
 
 def _misnamed_ticket(rel: str) -> bool:

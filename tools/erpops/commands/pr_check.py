@@ -14,13 +14,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from erpops import clock, gitdiff, gittree, load, output, ticket
+from erpops import clock, gitdiff, gittree, improvement, load, output, ticket
 from erpops.commands.check import append_summary
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
 from erpops.load import Repository, paused_gc
-from erpops.rules import recurrence, reports, roster, runbooks, tickets
+from erpops.rules import improvements, recurrence, reports, roster, runbooks, tickets
 from erpops.yamlio import load_bytes
 
 
@@ -31,6 +31,15 @@ def _base_ticket(files: gittree.TreeFiles, rel: str) -> ticket.Ticket | None:
     except OSError:
         return None
     return ticket.build(doc) if doc is not None else None
+
+
+def _base_improvement(files: gittree.TreeFiles, rel: str) -> improvement.Improvement | None:
+    """The improvement item as the base branch has it (None where it cannot be read there)."""
+    try:
+        doc, _ = load_bytes(files.read_bytes(rel), rel)
+    except OSError:
+        return None
+    return improvement.build(doc) if doc is not None else None
 
 
 def rules_of(base: Repository | None, head: Repository) -> Repository:
@@ -44,13 +53,15 @@ def rules_of(base: Repository | None, head: Repository) -> Repository:
     return dataclasses.replace(base, policy=base.policy or head.policy, runbooks=books)
 
 
-def findings(head: Repository, rules: Repository, now: dt.datetime) -> list[Diagnostic]:
+def findings(head: Repository, rules: Repository, now: dt.datetime,
+             known_tickets: dict | None = None) -> list[Diagnostic]:
     """What loading the head found, the head's roster, runbook and report rules on themselves, and
-    the ticket rules on the head's changed tickets under the base's roster, policy and runbooks."""
+    the ticket rules on the head's changed tickets under the base's roster, policy and runbooks;
+    with `known_tickets` (the head's ticket ids, when improvement items changed) the improvement rules."""
     if any(d.is_input and d.is_error for d in head.diagnostics):
         return list(head.diagnostics)
     trial = dataclasses.replace(rules, root=head.root, tickets=head.tickets, documents=head.documents,
-                                diagnostics=[])
+                                diagnostics=[], improvements=head.improvements)
     found = list(head.diagnostics)
     with paused_gc():
         found += roster.check(head.roster)
@@ -58,6 +69,8 @@ def findings(head: Repository, rules: Repository, now: dt.datetime) -> list[Diag
         found += tickets.check(trial, now)
         found += recurrence.check(head, now)
         found += reports.check(head)
+        if known_tickets is not None:  # improvement items changed: the head's tickets, by name
+            found += improvements.check(trial, now, known=known_tickets)
     return found
 
 
@@ -98,7 +111,9 @@ def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None,
     policy = rules.policy
     now = clock.now(policy.calendar.tz if policy else dt.timezone.utc)
     # Findings in the changed files; a roster or policy that cannot be read at all stops the gate.
-    found = [d for d in findings(model, rules, now) if d.path in changed or (d.is_input and d.is_error)]
+    items_changed = any(gittree.is_improvement(c.old) or gittree.is_improvement(c.new) for c in changes)
+    known = dict.fromkeys(gittree.ticket_paths(repo, head_tree)) if items_changed else None
+    found = [d for d in findings(model, rules, now, known) if d.path in changed or (d.is_input and d.is_error)]
     paths = tuple(sorted(p for c in changes for p in (c.old, c.new) if p))
     if policy is None or any(d.is_input and d.is_error for d in found):
         return Outcome(found, len(changes), paths, None)
@@ -117,6 +132,15 @@ def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None,
         if c.new and new is None:
             continue  # unreadable at the head: the check rules above said why
         found += gitdiff.compare(old, new, gate)
+    items = {i.src.path: i for i in model.improvements}
+    for c in changes:
+        if not (gittree.is_improvement(c.old) or gittree.is_improvement(c.new)):
+            continue
+        old_item = _base_improvement(base_files, c.old) if gittree.is_improvement(c.old) else None
+        new_item = items.get(c.new) if c.new else None
+        if c.new and new_item is None:
+            continue  # unreadable at the head: the check rules above said why
+        found += gitdiff.compare_improvement(old_item, new_item, gate)
     return Outcome(found, len(changes), paths, rules)
 
 

@@ -93,46 +93,51 @@ def _problems(repo: Repository, rel: str, text: str, replaces: str | None = None
 
 
 @contextmanager
-def editing(repo: Repository, rel: str) -> Iterator[None]:
-    """Hold the edit lock of ticket file `rel`: concurrent edits of one file take turns."""
+def editing(repo: Repository, rel: str, what: str = "ticket") -> Iterator[None]:
+    """Hold the edit lock of ticket file `rel` (or of an improvement item: `what` names the
+    catalogue's messages): concurrent edits of one file take turns."""
     try:
         with atomic.locked(repo.root / rel):
             yield
     except atomic.Busy:
-        raise FatalError(t("ticket.busy", path=rel, lock=atomic.lock_path(Path(rel)).as_posix(),
+        raise FatalError(t(f"{what}.busy", path=rel, lock=atomic.lock_path(Path(rel)).as_posix(),
                            seconds=f"{atomic.lock_timeout():g}")) from None
 
 
-def fresh(repo: Repository, tk: Ticket) -> tuple[Ticket, bytes]:
+def fresh(repo: Repository, tk: Ticket, build=ticket_model.build, what: str = "ticket") -> tuple[Ticket, bytes]:
     """`tk` as its file holds it now, and the file's bytes (call it inside `editing`): another
-    edit may have landed since the repository was loaded, and an edit of the old text would drop it."""
+    edit may have landed since the repository was loaded, and an edit of the old text would drop it.
+    (An improvement item: `build` is improvement.build, `what` names the catalogue's messages.)"""
     rel = tk.src.path
     try:
         raw = (repo.root / rel).read_bytes()
     except OSError:
-        raise FatalError(t("ticket.changed", path=rel)) from None
+        raise FatalError(t(f"{what}.changed", path=rel)) from None
     text, _ = yamlio.decode(raw, rel)
     if text == tk.src.doc.text:
         return tk, raw
     doc, problems = load_text(text, rel) if text is not None else (None, [])
-    new = ticket_model.build(doc) if doc is not None and not problems else None
+    new = build(doc) if doc is not None and not problems else None
     if new is None or new.id != tk.id:
-        raise FatalError(t("ticket.changed", path=rel))
+        raise FatalError(t(f"{what}.changed", path=rel))
     return new, raw
 
 
 def write_checked(repo: Repository, rel: str, text: str, branch: str | None = None,
-                  message: str = "", replaces: str | None = None, expected: bytes | None = None) -> int:
+                  message: str = "", replaces: str | None = None, expected: bytes | None = None,
+                  check=None, what: str = "ticket") -> int:
     """Write `text` to `rel` if it breaks no rule (removing the file `replaces`, for a move);
     with `branch`, commit it there. With `expected`, the file edited (`replaces`, else `rel`)
-    must still hold those bytes when it is replaced: a change made meanwhile is never lost."""
+    must still hold those bytes when it is replaced: a change made meanwhile is never lost.
+    `check(repo, rel, text, replaces)` gives the errors (default: a ticket's); `what` names the
+    catalogue's messages (`ticket`, `improvement`)."""
     if branch:
         gitbranch.ensure_free(repo.root, branch)
-    problems = _problems(repo, rel, text, replaces)
+    problems = (check or _problems)(repo, rel, text, replaces)
     if problems:
         for d in sorted(problems):
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
-        sys.stderr.write(t("ticket.refused", path=rel) + "\n")
+        sys.stderr.write(t(f"{what}.refused", path=rel) + "\n")
         if any(d.rule == "ticket-symptom-cause" for d in problems):
             sys.stderr.write(t("ticket.add-cause", id=Path(rel).stem) + "\n")
         return 1
@@ -142,7 +147,7 @@ def write_checked(repo: Repository, rel: str, text: str, branch: str | None = No
             raise atomic.Changed(source)
         write_text(repo.root / rel, text, expected=expected if source == rel else None)
     except atomic.Changed:
-        raise FatalError(t("ticket.changed", path=source)) from None
+        raise FatalError(t(f"{what}.changed", path=source)) from None
     gone = (replaces,) if replaces and replaces != rel else ()
     for old in gone:
         (repo.root / old).unlink()

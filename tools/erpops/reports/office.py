@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from erpops.reports import form
+from erpops.reports import improvements as improvement_summary
 from erpops.reports.asof import resolver
 from erpops.reports.data import ReportData
 from erpops.reports.handin import ON_TIME, HandIn
@@ -87,6 +88,7 @@ class OfficeData:
     people: tuple[PersonRow, ...]
     trend_months: tuple[str, ...] = ()
     trend: tuple[TrendRow, ...] = ()
+    improvements: improvement_summary.ImprovementSummary | None = None
 
 
 def _group(repo: Repository, d: ReportData, p: Period, handin: dict[str, HandIn], lang: str) -> GroupRow:
@@ -179,4 +181,4 @@ def build(repo: Repository, p: Period, handin: list[HandIn], lang: str, trend: i
     by_code = {h.subsystem: h for h in handin}
     months, rows = _trend(repo, p, forms, lang, trend)
     return OfficeData(p.month, p, forms, by_code, tuple(_group(repo, d, p, by_code, lang) for d in forms),
-                      _people(repo, p, by_code, lang), months, rows)
+                      _people(repo, p, by_code, lang), months, rows, improvement_summary.summary(repo, p, lang))
