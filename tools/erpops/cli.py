@@ -145,16 +145,23 @@ def runbook_due(within: int, fmt: str, repo: Path | None) -> None:
     raise SystemExit(due(_root(repo), within, fmt))
 
 
+_FORGES = ("github", "gitlab", "gitea")
+_forge_option = click.option(
+    "--forge", type=click.Choice(_FORGES), default="github", show_default=True,
+    help="Which forge's dialect and folder: .github/, .gitlab/ or .gitea/ (Gitea and Forgejo).")
+
+
 @cli.command()
 @click.option("--check", "check_only", is_flag=True,
               help="Do not write: exit 1 with a diff when the committed file is out of date.")
+@_forge_option
 @_repo_option
 @_lang_option
-def codeowners(check_only: bool, repo: Path | None) -> None:
-    """Generate .github/CODEOWNERS from the roster (or --check that it is up to date)."""
+def codeowners(check_only: bool, forge: str, repo: Path | None) -> None:
+    """Generate the forge's CODEOWNERS from the roster (.github/, .gitlab/ or .gitea/; or --check it)."""
     from erpops.commands.codeowners import codeowners as run
 
-    raise SystemExit(run(_root(repo), check_only))
+    raise SystemExit(run(_root(repo), check_only, forge=forge))
 
 
 @cli.command("issue-form")
