@@ -167,13 +167,14 @@ def codeowners(check_only: bool, forge: str, repo: Path | None) -> None:
 @cli.command("issue-form")
 @click.option("--check", "check_only", is_flag=True,
               help="Do not write: exit 1 with a diff when the committed form is out of date.")
+@_forge_option
 @_repo_option
 @_lang_option
-def issue_form(check_only: bool, repo: Path | None) -> None:
+def issue_form(check_only: bool, forge: str, repo: Path | None) -> None:
     """Generate the GitHub ticket form (.github/ISSUE_TEMPLATE/) from the roster and policy (or --check it)."""
     from erpops.commands.issue_form import issue_form as run
 
-    raise SystemExit(run(_root(repo), check_only))
+    raise SystemExit(run(_root(repo), check_only, forge=forge))
 
 
 @cli.command()
@@ -188,6 +189,20 @@ def init(directory: Path, org: str | None) -> None:
     from erpops.commands.init import init as run
 
     raise SystemExit(run(directory, None, org))
+
+
+@cli.command()
+@click.option("--to", "to", required=True, type=click.Path(path_type=Path),
+              help="The folder the web server serves (replaced as a whole by the new site).")
+@click.option("--site", "site", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="The built site (default: site/ of the repository, from mkdocs build).")
+@_repo_option
+@_lang_option
+def publish(to: Path, site: Path | None, repo: Path | None) -> None:
+    """Copy the built site to a folder a web server serves: for forges without a Pages service."""
+    from erpops.commands.publish import publish as run
+
+    raise SystemExit(run(_root(repo), to, site))
 
 
 @cli.command("pages-guard")
@@ -324,14 +339,15 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
 @ticket.command("from-issue")
 @click.option("--event", "event_path", required=True, type=click.Path(path_type=Path),
               help="The GitHub `issues` event payload ($GITHUB_EVENT_PATH).")
+@_forge_option
 @_branch_option
 @_repo_option
 @_lang_option
-def ticket_from_issue(event_path: Path, branch: str | None, repo: Path | None) -> None:
+def ticket_from_issue(event_path: Path, forge: str, branch: str | None, repo: Path | None) -> None:
     """Open a ticket from a submitted ticket form (a GitHub issue); its author must have a github login in the roster."""
     from erpops.commands.ticket_issue import from_issue
 
-    raise SystemExit(from_issue(_root(repo), event_path, branch))
+    raise SystemExit(from_issue(_root(repo), event_path, branch, forge))
 
 
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
