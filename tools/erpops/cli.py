@@ -171,7 +171,7 @@ def codeowners(check_only: bool, forge: str, repo: Path | None) -> None:
 @_repo_option
 @_lang_option
 def issue_form(check_only: bool, forge: str, repo: Path | None) -> None:
-    """Generate the GitHub ticket form (.github/ISSUE_TEMPLATE/) from the roster and policy (or --check it)."""
+    """Generate the ticket form (.github/ or .gitea/ISSUE_TEMPLATE/, .gitlab/issue_templates/) from the roster and policy (or --check it)."""
     from erpops.commands.issue_form import issue_form as run
 
     raise SystemExit(run(_root(repo), check_only, forge=forge))
@@ -338,13 +338,13 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
 
 @ticket.command("from-issue")
 @click.option("--event", "event_path", required=True, type=click.Path(path_type=Path),
-              help="The GitHub `issues` event payload ($GITHUB_EVENT_PATH).")
+              help="The issue: GitHub's or Gitea's `issues` event ($GITHUB_EVENT_PATH), GitLab's issue (API or webhook JSON).")
 @_forge_option
 @_branch_option
 @_repo_option
 @_lang_option
 def ticket_from_issue(event_path: Path, forge: str, branch: str | None, repo: Path | None) -> None:
-    """Open a ticket from a submitted ticket form (a GitHub issue); its author must have a github login in the roster."""
+    """Open a ticket from a submitted ticket form (an issue); its author must have a login on that forge in the roster."""
     from erpops.commands.ticket_issue import from_issue
 
     raise SystemExit(from_issue(_root(repo), event_path, branch, forge))

@@ -58,10 +58,15 @@ def label(field: str, lang: str) -> str:
     return t(f"issueform.field.{field}", lang)
 
 
-def render(roster: Roster, policy: Policy, lang: str) -> str:
-    """The text of .github/ISSUE_TEMPLATE/ticket.yml."""
+def _key(name: str, forge: str) -> str:
+    """The catalogue key of a text that names the forge: GitHub's are the original ones."""
+    return f"issueform.{name}" if forge == "github" else f"issueform.{forge}.{name}"
+
+
+def render(roster: Roster, policy: Policy, lang: str, forge: str = "github") -> str:
+    """The text of .github/ISSUE_TEMPLATE/ticket.yml (or Gitea's .gitea/ISSUE_TEMPLATE/ticket.yml)."""
     opts = options(roster, policy, lang)
-    body: list[dict] = [{"type": "markdown", "attributes": {"value": t("issueform.intro", lang) + "\n"}}]
+    body: list[dict] = [{"type": "markdown", "attributes": {"value": t(_key("intro", forge), lang) + "\n"}}]
     for field in FIELDS:
         attributes: dict = {"label": label(field, lang), "description": t(f"issueform.help.{field}", lang)}
         if field in DROPDOWNS:
@@ -75,7 +80,7 @@ def render(roster: Roster, policy: Policy, lang: str) -> str:
         body.append(entry)
     form = {"name": t("issueform.name", lang), "description": t("issueform.description", lang),
             "title": t("issueform.title-prefix", lang), "labels": [LABEL], "body": body}
-    header = "".join(f"# {line}\n" for line in t("issueform.header", lang).splitlines())
+    header = "".join(f"# {line}\n" for line in t(_key("header", forge), lang).splitlines())
     return header + yaml.dump(form, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
@@ -103,7 +108,7 @@ def render_files(roster: Roster, policy: Policy, lang: str, forge: str = "github
     if forge == "gitlab":
         return {GITLAB_PATH: render_markdown(roster, policy, lang)}
     first, config = paths(forge)
-    return {first: render(roster, policy, lang), config: render_config(lang)}
+    return {first: render(roster, policy, lang, forge), config: render_config(lang)}
 
 
 def _html_comment(text: str) -> str:
@@ -113,7 +118,8 @@ def _html_comment(text: str) -> str:
 def render_markdown(roster: Roster, policy: Policy, lang: str) -> str:
     """GitLab's issue template: the form's fields as `### <label>` headings, parsed back by parse()."""
     opts = options(roster, policy, lang)
-    out = [_html_comment(t("issueform.header", lang)), "", _html_comment(t("issueform.intro", lang).strip()), ""]
+    out = [_html_comment(t("issueform.gitlab.header", lang)), "",
+           _html_comment(t("issueform.gitlab.intro", lang).strip()), ""]
     for field in FIELDS:
         out += [f"### {label(field, lang)}", ""]
         hint = t(f"issueform.help.{field}", lang)
