@@ -262,3 +262,55 @@ def test_from_issue_reads_a_gitlab_issue_hook_and_the_template(ops, cli, tmp_pat
     hook["user"]["username"] = "stranger"
     event.write_text(json.dumps(hook), "utf-8")
     assert cli("ticket", "from-issue", "--forge", "gitlab", "--event", str(event), cwd=ops.root).code == 2
+
+
+# --- erpops init --forge ------------------------------------------------------------------------
+
+TEMPLATES = REPO_ROOT / "tools/erpops/templates/init"
+FORGE_FILES = {
+    "gitlab": [".gitlab-ci.yml", ".gitlab/CODEOWNERS", ".gitlab/issue_templates/工单.md"],
+    "gitea": [".gitea/CODEOWNERS", ".gitea/ISSUE_TEMPLATE/config.yml", ".gitea/ISSUE_TEMPLATE/ticket.yml",
+              ".gitea/workflows/ci.yml", ".gitea/workflows/monthly.yml", ".gitea/workflows/publish.yml",
+              ".gitea/workflows/ticket-from-issue.yml"],
+}
+
+
+@pytest.mark.parametrize("forge", ["gitlab", "gitea"])
+def test_init_writes_that_forges_files_only_and_they_are_current(tmp_path, cli, forge):
+    target = tmp_path / "ops"
+    r = cli("init", str(target), "--forge", forge)
+    assert r.code == 0, r.err
+    tree = sorted(p.relative_to(target).as_posix() for p in target.rglob("*")
+                  if p.is_file() and p.relative_to(target).parts[0] in (".github", ".gitlab", ".gitea", ".gitlab-ci.yml"))
+    assert tree == FORGE_FILES[forge]
+    assert cli("check", cwd=target).code == 0
+    assert cli("codeowners", "--forge", forge, "--check", cwd=target).code == 0
+    assert cli("issue-form", "--forge", forge, "--check", cwd=target).code == 0
+    schema = "vendor.gitlab-ci" if forge == "gitlab" else "vendor.github-workflows"
+    ci = [target / ".gitlab-ci.yml"] if forge == "gitlab" else sorted((target / ".gitea/workflows").glob("*.yml"))
+    proc = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, ci)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _adopted(text: str) -> str:
+    """This repository's CI as an adopted repository runs it: erpops from requirements.txt."""
+    return (text.replace(' "$src"\n', ' -r "$src/requirements.txt"\n')
+            .replace("pip install --quiet -e .\n", "pip install --quiet -r requirements.txt\n")
+            .replace("pip install -e .\n", "pip install -r requirements.txt\n"))
+
+
+def test_gitlab_template_keeps_this_repositorys_jobs_less_the_package_tests():
+    ours = yaml.safe_load(_adopted(GITLAB_CI.read_text("utf-8")))
+    shipped = yaml.safe_load((TEMPLATES / "forge-gitlab/dot-gitlab-ci.yml").read_text("utf-8"))
+    del ours["test"]
+    ours["stages"].remove("test")
+    assert shipped == ours
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "publish.yml", "ticket-from-issue.yml"])
+def test_gitea_templates_keep_this_repositorys_steps_less_the_package_tests(name):
+    ours = yaml.safe_load(_adopted((GITEA / name).read_text("utf-8")))
+    shipped = yaml.safe_load((TEMPLATES / "forge-gitea/dot-gitea/workflows" / name).read_text("utf-8"))
+    ours["jobs"].pop("test", None)
+    assert shipped == ours

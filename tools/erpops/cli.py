@@ -180,15 +180,16 @@ def issue_form(check_only: bool, forge: str, repo: Path | None) -> None:
 @cli.command()
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--org", default=None, help="The organisation's name: the site's title and the README's.")
+@_forge_option
 @_lang_option
-def init(directory: Path, org: str | None) -> None:
+def init(directory: Path, org: str | None, forge: str) -> None:
     """Create a new ops repository in DIR (new or empty): placeholder roster, default policy, site, workflows.
 
     The repository's language is --lang (default: $ERPOPS_LANG, then zh).
     """
     from erpops.commands.init import init as run
 
-    raise SystemExit(run(directory, None, org))
+    raise SystemExit(run(directory, None, org, forge))
 
 
 @cli.command()
