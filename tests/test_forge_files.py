@@ -4,6 +4,7 @@ all three forges. Also the GitLab issue template's round trip and `erpops publis
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -314,3 +315,67 @@ def test_gitea_templates_keep_this_repositorys_steps_less_the_package_tests(name
     shipped = yaml.safe_load((TEMPLATES / "forge-gitea/dot-gitea/workflows" / name).read_text("utf-8"))
     ours["jobs"].pop("test", None)
     assert shipped == ours
+
+
+# --- publishing without Pages -------------------------------------------------------------------
+
+PUBLISH_FILES = [REPO_ROOT / ".github/workflows/publish.yml", GITEA / "publish.yml"]
+
+
+def _publish_step(path: Path, name: str) -> dict:
+    wf = yaml.safe_load(path.read_text("utf-8"))
+    (found,) = [s for s in wf["jobs"]["publish"]["steps"] if s.get("name") == name]
+    return found
+
+
+def test_publish_builds_the_site_as_the_pages_workflow_does():
+    from workflows import step
+
+    for path in PUBLISH_FILES:
+        assert _publish_step(path, "Build (strict)") == step("pages.yml", "Build (strict)")
+
+
+@pytest.mark.parametrize("path", PUBLISH_FILES, ids=lambda p: p.parent.parent.name)
+def test_publish_step_copies_to_a_folder_or_rsyncs_or_says_it_is_not_set(repo, runner, tmp_path, path):
+    s = _publish_step(path, "Copy the site to the web server")
+    (repo.root / "site").mkdir()
+    (repo.root / "site" / "index.html").write_text("<p>x</p>", "utf-8")
+    target = tmp_path / "srv"
+    proc, _ = run_step(s, repo.root, runner, {"vars.ERPOPS_PUBLISH_TO": str(target), "secrets.ERPOPS_PUBLISH_KEY": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert (target / "index.html").read_text("utf-8") == "<p>x</p>"
+
+    proc, _ = run_step(s, repo.root, runner, {"vars.ERPOPS_PUBLISH_TO": "", "secrets.ERPOPS_PUBLISH_KEY": ""})
+    assert proc.returncode == 0 and "ERPOPS_PUBLISH_TO is not set" in proc.stdout
+
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    (fake / "rsync").write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$RSYNC_ARGS"\n', "utf-8")
+    (fake / "rsync").chmod(0o755)
+    args = tmp_path / "rsync-args"
+    proc, _ = run_step(s, repo.root, runner, {"vars.ERPOPS_PUBLISH_TO": "web01:/srv/erpops/",
+                                               "secrets.ERPOPS_PUBLISH_KEY": "KEY"},
+                       pinned={"PATH": f"{fake}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
+                               "RSYNC_ARGS": str(args)})
+    assert proc.returncode == 0, proc.stderr
+    key = runner / "temp" / "publish-key"
+    assert args.read_text("utf-8").splitlines() == [
+        "-a", "--delete", "-e", f"ssh -i {key} -o StrictHostKeyChecking=yes", "site/", "web01:/srv/erpops/"]
+    assert key.read_text("utf-8") == "KEY\n" and oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+# --- the Gitea workflows keep the GitHub workflows' hygiene -------------------------------------
+
+def _gitea_steps():
+    for path in sorted(GITEA.glob("*.yml")):
+        for job in yaml.safe_load(path.read_text("utf-8"))["jobs"].values():
+            yield from job["steps"]
+
+
+def test_gitea_workflows_pin_actions_keep_no_token_and_no_expression_in_scripts():
+    steps = list(_gitea_steps())
+    uses = [s["uses"] for s in steps if "uses" in s]
+    assert uses and all(re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", u) for u in uses)
+    assert all(s["with"]["persist-credentials"] is False for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert not [s["run"] for s in steps if "${{" in s.get("run", "")]
+    assert "${{" not in "".join(s for s in _gitlab_job("gate")["script"])

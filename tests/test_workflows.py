@@ -91,7 +91,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
     text_lines = [line for p in sorted(WORKFLOWS.glob("*.y*ml"))
                   for line in p.read_text("utf-8").splitlines()]
     used = [line for line in text_lines if re.match(r"^\s*(- )?uses:", line)]
-    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 15
+    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 17
     for line in used:
         m = re.match(r"^\s*(?:- )?uses: (\S+) # (v\d+\.\d+\.\d+)$", line)
         assert m, line
@@ -106,7 +106,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
 
 def test_checkout_never_keeps_the_token():
     checkouts = [s for _, _, s in steps() if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 7
+    assert len(checkouts) == 8
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
