@@ -287,6 +287,11 @@ def test_init_writes_that_forges_files_only_and_they_are_current(tmp_path, cli, 
     assert cli("check", cwd=target).code == 0
     assert cli("codeowners", "--forge", forge, "--check", cwd=target).code == 0
     assert cli("issue-form", "--forge", forge, "--check", cwd=target).code == 0
+    # policy.yaml says which forge, so the commands need no --forge there.
+    assert f"\nforge: {forge}\n" in (target / "policy.yaml").read_text("utf-8")
+    r = cli("codeowners", "--check", cwd=target)
+    assert r.code == 0 and r.out.startswith(f"{'.gitlab' if forge == 'gitlab' else '.gitea'}/CODEOWNERS")
+    assert cli("issue-form", "--check", cwd=target).code == 0
     schema = "vendor.gitlab-ci" if forge == "gitlab" else "vendor.github-workflows"
     ci = [target / ".gitlab-ci.yml"] if forge == "gitlab" else sorted((target / ".gitea/workflows").glob("*.yml"))
     proc = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, ci)],

@@ -147,8 +147,8 @@ def runbook_due(within: int, fmt: str, repo: Path | None) -> None:
 
 _FORGES = ("github", "gitlab", "gitea")
 _forge_option = click.option(
-    "--forge", type=click.Choice(_FORGES), default="github", show_default=True,
-    help="Which forge's dialect and folder: .github/, .gitlab/ or .gitea/ (Gitea and Forgejo).")
+    "--forge", type=click.Choice(_FORGES), default=None,
+    help="Which forge's dialect and folder: .github/, .gitlab/ or .gitea/ (Gitea and Forgejo); default: policy.yaml's forge, then github.")
 
 
 @cli.command()
@@ -189,7 +189,7 @@ def init(directory: Path, org: str | None, forge: str) -> None:
     """
     from erpops.commands.init import init as run
 
-    raise SystemExit(run(directory, None, org, forge))
+    raise SystemExit(run(directory, None, org, forge or "github"))
 
 
 @cli.command()

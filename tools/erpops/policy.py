@@ -16,6 +16,8 @@ PROTECTED_PATHS = ("roster/", "policy.yaml", "tools/", ".github/", ".ci/", "test
                    "requirements*.txt", "mkdocs*.yml", "Makefile", "docs/rules/", "CODEOWNERS",
                    ".gitlab/", ".gitlab-ci.yml", ".gitea/")
 BOTS = ("github-actions[bot]",)
+# The forge the repository is hosted on: the default of `--forge` (CODEOWNERS, issue form).
+FORGES = ("github", "gitlab", "gitea")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class Policy:
     confirmation: Confirmation = Confirmation()
     protected_paths: tuple[str, ...] = PROTECTED_PATHS
     bots: tuple[str, ...] = BOTS
+    forge: str = "github"
 
     def rank(self, tier: str | None) -> int:
         """0 for the first tier …; -1 for an unknown one."""
@@ -169,6 +172,7 @@ def build(doc: Document | None) -> Policy | None:
         protected_paths=tuple(p for p in protected if isinstance(p, str) and p.strip())
         if isinstance(protected, list) else PROTECTED_PATHS,
         bots=tuple(b for b in bots if isinstance(b, str)) if isinstance(bots, list) else BOTS,
+        forge=d["forge"] if d.get("forge") in FORGES else "github",
     )
 
 

@@ -31,10 +31,12 @@ def _report_without_login(result: Codeowners, repo: load.Repository, lang: str) 
         sys.stdout.write(f"  {person_name(repo.roster, pid, lang)}\n")
 
 
-def codeowners(root: Path, check: bool = False, lang: str | None = None, forge: str = "github") -> int:
+def codeowners(root: Path, check: bool = False, lang: str | None = None, forge: str | None = None) -> int:
+    """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
     lang = language(lang)
-    PATH = PATHS[forge]
     repo, problems = _roster_problems(root)
+    forge = forge or (repo.policy.forge if repo.policy else "github")
+    PATH = PATHS[forge]
     if problems:
         sys.stderr.write(output.text(problems, repo.files, lang))
         sys.stderr.write(t("codeowners.roster-invalid", lang) + "\n")

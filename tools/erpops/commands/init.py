@@ -62,6 +62,9 @@ def files(lang: str, org: str, forge: str = "github") -> dict[str, str]:
             if rel.endswith(".j2"):
                 text = env.from_string(text).render(**values)
             out[_out_name(rel)] = text
+    if forge != "github":  # the default of `erpops codeowners` and `erpops issue-form` in the new repository
+        comment = "".join(f"# {line}\n" for line in t("init.forge-comment", lang).splitlines())
+        out["policy.yaml"] = out["policy.yaml"].rstrip("\n") + f"\n\n{comment}forge: {forge}\n"
     return out
 
 

@@ -77,8 +77,10 @@ def _reporter(repo: Repository, value: str | None) -> str | None:
     raise FatalError(t("issueform.unknown-reporter", value=text[:60]))
 
 
-def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str = "github") -> int:
+def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str | None = None) -> int:
+    """`forge`: whose payload and logins (github, gitlab, gitea); None: the policy's `forge:`."""
     repo = _repo(root)
+    forge = forge or (repo.policy.forge if repo.policy else "github")
     issue = _payload(event_path, forge)
     number, login = issue["number"], issue["user"]["login"]
     found = issue.get("labels")
