@@ -384,3 +384,24 @@ def test_gitea_workflows_pin_actions_keep_no_token_and_no_expression_in_scripts(
     assert all(s["with"]["persist-credentials"] is False for s in steps if s.get("uses", "").startswith("actions/checkout@"))
     assert not [s["run"] for s in steps if "${{" in s.get("run", "")]
     assert "${{" not in "".join(s for s in _gitlab_job("gate")["script"])
+
+
+def test_gitlab_gate_runs_the_base_revisions_erpops_not_the_merge_requests(repo, tmp_path):
+    """As test_workflow_steps' trusted-code test, on GitLab: the merge request breaks the gate in
+    tools/erpops/ and rewrites a closed ticket; the base's erpops, installed by the gate's first
+    script from CI_MERGE_REQUEST_DIFF_BASE_SHA, still refuses it."""
+    from test_workflow_steps import _offline, _package_pull_request
+    from tickets_fixture import PATH
+
+    base = _package_pull_request(repo)
+    project = tmp_path / "project-dir"
+    project.mkdir()
+    env = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+           "CI_MERGE_REQUEST_IID": "3", "GITLAB_USER_LOGIN": "li-gh", **_offline()}
+    install, _check, _fresh, gate, _site = _gitlab_job("gate")["script"]
+    proc = _run_gitlab(install, repo.root, project, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == f"erpops of {base} in {project / '.erpops-base'}\n"
+    proc = _run_gitlab(gate, repo.root, project, env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{PATH}:25" in proc.stdout and "pr-history" in proc.stdout
