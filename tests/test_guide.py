@@ -12,7 +12,7 @@ from erpops.checks import diagnostics
 from erpops.cli import reference
 
 GUIDE = REPO_ROOT / "docs" / "guide"
-PAGES = ["index.md", "key-user.md", "admin.md", "office.md"]
+PAGES = ["index.md", "key-user.md", "admin.md", "office.md", "forges.md"]
 
 
 def _blocks(page: str, lang: str) -> list[str]:

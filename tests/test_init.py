@@ -289,8 +289,8 @@ def test_the_new_repository_takes_its_first_ticket(tmp_path, cli):
 def test_init_says_so_when_the_new_repository_has_warnings(tmp_path, cli, monkeypatch):
     real = init_module.files
 
-    def with_spare_person(lang, org):
-        out = real(lang, org)
+    def with_spare_person(lang, org, *forge):
+        out = real(lang, org, *forge)
         out["roster/people.yaml"] += "  - id: spare\n    name: 备用\n"
         return out
 

@@ -28,6 +28,7 @@ RUN_ELSEWHERE = {
     ("pages.yml", "Install erpops"): "python -m pip install -e .",
     ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
     ("monthly.yml", "Install erpops"): "python -m pip install -e .",
+    ("publish.yml", "Install erpops"): "python -m pip install -e .",
     ("ci.yml", "Tests"): "python -m pytest -q",
 }
 # Steps executed below, each by at least one test of this module.
@@ -48,6 +49,9 @@ RUN_HERE = {
     ("monthly.yml", "Draft the forms of the period that has closed"),
     ("monthly.yml", "Open one pull request per subsystem"),
     ("monthly.yml", "List the forms handed in, late and missing"),
+    # tests/test_forge_files.py
+    ("publish.yml", "Build (strict)"),
+    ("publish.yml", "Copy the site to the web server"),
 }
 
 

@@ -154,42 +154,65 @@ def runbook_due(within: int, fmt: str, repo: Path | None) -> None:
     raise SystemExit(due(_root(repo), within, fmt))
 
 
+_FORGES = ("github", "gitlab", "gitea")
+_forge_option = click.option(
+    "--forge", type=click.Choice(_FORGES), default=None,
+    help="Which forge's dialect and folder: .github/, .gitlab/ or .gitea/ (Gitea and Forgejo); default: policy.yaml's forge, then github.")
+
+
 @cli.command()
 @click.option("--check", "check_only", is_flag=True,
               help="Do not write: exit 1 with a diff when the committed file is out of date.")
+@_forge_option
 @_repo_option
 @_lang_option
-def codeowners(check_only: bool, repo: Path | None) -> None:
-    """Generate .github/CODEOWNERS from the roster (or --check that it is up to date)."""
+def codeowners(check_only: bool, forge: str, repo: Path | None) -> None:
+    """Generate the forge's CODEOWNERS from the roster (.github/, .gitlab/ or .gitea/; or --check it)."""
     from erpops.commands.codeowners import codeowners as run
 
-    raise SystemExit(run(_root(repo), check_only))
+    raise SystemExit(run(_root(repo), check_only, forge=forge))
 
 
 @cli.command("issue-form")
 @click.option("--check", "check_only", is_flag=True,
               help="Do not write: exit 1 with a diff when the committed form is out of date.")
+@_forge_option
 @_repo_option
 @_lang_option
-def issue_form(check_only: bool, repo: Path | None) -> None:
-    """Generate the GitHub ticket form (.github/ISSUE_TEMPLATE/) from the roster and policy (or --check it)."""
+def issue_form(check_only: bool, forge: str, repo: Path | None) -> None:
+    """Generate the ticket form (.github/ or .gitea/ISSUE_TEMPLATE/, .gitlab/issue_templates/) from the roster and policy (or --check it)."""
     from erpops.commands.issue_form import issue_form as run
 
-    raise SystemExit(run(_root(repo), check_only))
+    raise SystemExit(run(_root(repo), check_only, forge=forge))
 
 
 @cli.command()
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--org", default=None, help="The organisation's name: the site's title and the README's.")
+@_forge_option
 @_lang_option
-def init(directory: Path, org: str | None) -> None:
+def init(directory: Path, org: str | None, forge: str) -> None:
     """Create a new ops repository in DIR (new or empty): placeholder roster, default policy, site, workflows.
 
     The repository's language is --lang (default: $ERPOPS_LANG, then zh).
     """
     from erpops.commands.init import init as run
 
-    raise SystemExit(run(directory, None, org))
+    raise SystemExit(run(directory, None, org, forge or "github"))
+
+
+@cli.command()
+@click.option("--to", "to", required=True, type=click.Path(path_type=Path),
+              help="The folder the web server serves (replaced as a whole by the new site).")
+@click.option("--site", "site", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="The built site (default: site/ of the repository, from mkdocs build).")
+@_repo_option
+@_lang_option
+def publish(to: Path, site: Path | None, repo: Path | None) -> None:
+    """Copy the built site to a folder a web server serves: for forges without a Pages service."""
+    from erpops.commands.publish import publish as run
+
+    raise SystemExit(run(_root(repo), to, site))
 
 
 @cli.command("pages-guard")
@@ -343,15 +366,16 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
 
 @ticket.command("from-issue")
 @click.option("--event", "event_path", required=True, type=click.Path(path_type=Path),
-              help="The GitHub `issues` event payload ($GITHUB_EVENT_PATH).")
+              help="The issue: GitHub's or Gitea's `issues` event ($GITHUB_EVENT_PATH), GitLab's issue (API or webhook JSON).")
+@_forge_option
 @_branch_option
 @_repo_option
 @_lang_option
-def ticket_from_issue(event_path: Path, branch: str | None, repo: Path | None) -> None:
-    """Open a ticket from a submitted ticket form (a GitHub issue); its author must have a github login in the roster."""
+def ticket_from_issue(event_path: Path, forge: str, branch: str | None, repo: Path | None) -> None:
+    """Open a ticket from a submitted ticket form (an issue); its author must have a login on that forge in the roster."""
     from erpops.commands.ticket_issue import from_issue
 
-    raise SystemExit(from_issue(_root(repo), event_path, branch))
+    raise SystemExit(from_issue(_root(repo), event_path, branch, forge))
 
 
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,

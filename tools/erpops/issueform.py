@@ -19,6 +19,12 @@ from erpops.policy import Policy
 
 PATH = ".github/ISSUE_TEMPLATE/ticket.yml"
 CONFIG_PATH = ".github/ISSUE_TEMPLATE/config.yml"
+# Gitea and Forgejo read GitHub's issue-form syntax from .gitea/ISSUE_TEMPLATE/; GitLab has no
+# forms (gitlab-org/gitlab#300252): a Markdown template with the same `### <label>` headings,
+# dropdowns as a list to keep one line of, hints in HTML comments (which GitLab does not show).
+GITEA_PATH = ".gitea/ISSUE_TEMPLATE/ticket.yml"
+GITEA_CONFIG_PATH = ".gitea/ISSUE_TEMPLATE/config.yml"
+GITLAB_PATH = ".gitlab/issue_templates/工单.md"
 LABEL = "ticket"
 PRIORITIES = ("P1", "P2", "P3", "P4")
 NO_RESPONSE = "_No response_"
@@ -52,10 +58,15 @@ def label(field: str, lang: str) -> str:
     return t(f"issueform.field.{field}", lang)
 
 
-def render(roster: Roster, policy: Policy, lang: str) -> str:
-    """The text of .github/ISSUE_TEMPLATE/ticket.yml."""
+def _key(name: str, forge: str) -> str:
+    """The catalogue key of a text that names the forge: GitHub's are the original ones."""
+    return f"issueform.{name}" if forge == "github" else f"issueform.{forge}.{name}"
+
+
+def render(roster: Roster, policy: Policy, lang: str, forge: str = "github") -> str:
+    """The text of .github/ISSUE_TEMPLATE/ticket.yml (or Gitea's .gitea/ISSUE_TEMPLATE/ticket.yml)."""
     opts = options(roster, policy, lang)
-    body: list[dict] = [{"type": "markdown", "attributes": {"value": t("issueform.intro", lang) + "\n"}}]
+    body: list[dict] = [{"type": "markdown", "attributes": {"value": t(_key("intro", forge), lang) + "\n"}}]
     for field in FIELDS:
         attributes: dict = {"label": label(field, lang), "description": t(f"issueform.help.{field}", lang)}
         if field in DROPDOWNS:
@@ -69,7 +80,7 @@ def render(roster: Roster, policy: Policy, lang: str) -> str:
         body.append(entry)
     form = {"name": t("issueform.name", lang), "description": t("issueform.description", lang),
             "title": t("issueform.title-prefix", lang), "labels": [LABEL], "body": body}
-    header = "".join(f"# {line}\n" for line in t("issueform.header", lang).splitlines())
+    header = "".join(f"# {line}\n" for line in t(_key("header", forge), lang).splitlines())
     return header + yaml.dump(form, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
@@ -85,6 +96,63 @@ class _Dumper(yaml.SafeDumper):
 
 _Dumper.add_representer(str, lambda d, v: d.represent_scalar(
     "tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
+
+
+def paths(forge: str) -> tuple[str, ...]:
+    """The files `erpops issue-form --forge` writes."""
+    return {"github": (PATH, CONFIG_PATH), "gitea": (GITEA_PATH, GITEA_CONFIG_PATH),
+            "gitlab": (GITLAB_PATH,)}[forge]
+
+
+def render_files(roster: Roster, policy: Policy, lang: str, forge: str = "github") -> dict[str, str]:
+    if forge == "gitlab":
+        return {GITLAB_PATH: render_markdown(roster, policy, lang)}
+    first, config = paths(forge)
+    return {first: render(roster, policy, lang, forge), config: render_config(lang)}
+
+
+def _html_comment(text: str) -> str:
+    return "<!-- " + text.replace("-->", "->") + " -->"
+
+
+def render_markdown(roster: Roster, policy: Policy, lang: str) -> str:
+    """GitLab's issue template: the form's fields as `### <label>` headings, parsed back by parse()."""
+    opts = options(roster, policy, lang)
+    out = [_html_comment(t("issueform.gitlab.header", lang)), "",
+           _html_comment(t("issueform.gitlab.intro", lang).strip()), ""]
+    for field in FIELDS:
+        out += [f"### {label(field, lang)}", ""]
+        hint = t(f"issueform.help.{field}", lang)
+        if field in REQUIRED:
+            hint = t("issueform.md-required", lang) + hint
+        if field in DROPDOWNS:
+            hint += t("issueform.md-choose", lang)
+        out += [_html_comment(hint), ""]
+        if field in DROPDOWNS:
+            out += [f"- {option}" for option in getattr(opts, field)] + [""]
+    out += [f'/label ~"{LABEL}"', ""]
+    return "\n".join(out)
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+
+
+def parse_markdown(body: str, roster: Roster, policy: Policy, lang: str) -> dict[str, str | None]:
+    """The fields of an issue written from the GitLab template: comments and quick actions dropped,
+    of a dropdown's list exactly one line kept; then as parse()."""
+    text = _COMMENT.sub("", body.replace("\r\n", "\n").replace("\r", "\n"))
+    lines, field = [], None
+    labels = {label(f, lang): f for f in FIELDS}
+    for line in text.split("\n"):
+        if line.startswith("### "):
+            field = labels.get(line[4:].strip())
+        elif line.startswith("/label "):
+            continue
+        elif field in DROPDOWNS:
+            line = _BULLET.sub("", line).strip()
+        lines.append(line)
+    return parse("\n".join(lines), roster, policy, lang)
 
 
 class FormError(ValueError):

@@ -346,7 +346,8 @@ def _people(doc: Document | None) -> list[Person]:
                 name_en=_str(d, "name_en"), department=_str(d, "department"),
                 organisation=_str(d, "organisation"), title=_str(d, "title"),
                 phone=_str(d, "phone"), email=_str(d, "email"), wecom=_str(d, "wecom"),
-                github=_str(d, "github"), emails=_ids(d.get("emails")),
+                github=_str(d, "github"), gitlab=_str(d, "gitlab"), gitea=_str(d, "gitea"),
+                emails=_ids(d.get("emails")),
                 placeholder=d.get("placeholder") is True,
             )
         )

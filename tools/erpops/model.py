@@ -39,6 +39,8 @@ class Person:
     email: str | None = None
     wecom: str | None = None
     github: str | None = None
+    gitlab: str | None = None
+    gitea: str | None = None
     emails: tuple[str, ...] = ()
     placeholder: bool = False
 

@@ -13,8 +13,10 @@ TIERS = ("key-user", "business-admin", "erp-admin", "vendor")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 # pr-check: what only the ops office may change (gitignore-like), and the logins that are bots.
 PROTECTED_PATHS = ("roster/", "policy.yaml", "tools/", ".github/", ".ci/", "tests/", "pyproject.toml",
-                   "requirements*.txt", "mkdocs*.yml", "Makefile", "docs/rules/", "CODEOWNERS")
+                   "requirements*.txt", "mkdocs*.yml", "Makefile", "docs/rules/", "CODEOWNERS",
+                   ".gitlab/", ".gitlab-ci.yml", ".gitea/")
 BOTS = ("github-actions[bot]",)
+# The forge the repository is hosted on: the default of `--forge` (CODEOWNERS, issue form).
 FORGES = ("github", "gitlab", "gitea")
 
 

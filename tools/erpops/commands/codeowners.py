@@ -1,4 +1,5 @@
-"""erpops codeowners: write .github/CODEOWNERS from the roster, or check that it is up to date."""
+"""erpops codeowners: write the forge's CODEOWNERS from the roster (github, gitlab or gitea dialect), or
+check that it is up to date."""
 from __future__ import annotations
 
 import difflib
@@ -8,7 +9,7 @@ from pathlib import Path
 from erpops import load, output, siteconfig
 from erpops.atomic import write_text
 from erpops.checks import diagnostics
-from erpops.codeowners import PATH, Codeowners, person_name, render
+from erpops.codeowners import PATHS, Codeowners, key, person_name, render
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import language, t
@@ -25,21 +26,24 @@ def _report_without_login(result: Codeowners, repo: load.Repository, lang: str) 
     missing = result.without_login
     if not missing:
         return
-    sys.stdout.write(t("codeowners.report-without-login", lang, count=len(missing)) + "\n")
+    sys.stdout.write(t(key("report-without-login", result.forge), lang, count=len(missing)) + "\n")
     for pid in missing:
         sys.stdout.write(f"  {person_name(repo.roster, pid, lang)}\n")
 
 
-def codeowners(root: Path, check: bool = False, lang: str | None = None) -> int:
+def codeowners(root: Path, check: bool = False, lang: str | None = None, forge: str | None = None) -> int:
+    """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
     lang = language(lang)
     repo, problems = _roster_problems(root)
+    forge = forge or (repo.policy.forge if repo.policy else None) or "github"
+    PATH = PATHS[forge]
     if problems:
         sys.stderr.write(output.text(problems, repo.files, lang))
         sys.stderr.write(t("codeowners.roster-invalid", lang) + "\n")
         return exit_code(problems)
     # The file is part of the repository, so it is written in the repository's language (the
     # site's), not in whatever language the person running the command prefers.
-    result = render(repo.roster, siteconfig.read(root).lang)
+    result = render(repo.roster, siteconfig.read(root).lang, forge)
     target = root / PATH
     try:
         current = target.read_text("utf-8") if target.is_file() else None

@@ -14,7 +14,7 @@ from jinja2 import Environment, StrictUndefined
 from erpops import __version__, issueform, load, schemas
 from erpops.atomic import write_text
 from erpops.checks import diagnostics
-from erpops.codeowners import PATH as CODEOWNERS, render
+from erpops.codeowners import FORGES, PATHS as CODEOWNERS, render
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import language, t
@@ -43,19 +43,28 @@ def _walk(folder, prefix: str = ""):
             yield rel, entry
 
 
-def files(lang: str, org: str) -> dict[str, str]:
-    """{path in the new repository: text}, before CODEOWNERS and the schemas."""
+def files(lang: str, org: str, forge: str = "github") -> dict[str, str]:
+    """{path in the new repository: text}, before CODEOWNERS and the schemas: the common files, the
+    language's, and the forge's CI (GitHub's workflows are in common/dot-github/; GitLab's and
+    Gitea's in forge-gitlab/ and forge-gitea/)."""
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["yaml"] = lambda v: json.dumps(v, ensure_ascii=False)  # a JSON string is YAML
     values = {"org": org, "version": __version__, "tool_url": TOOL_URL, "tool_rev": TOOL_REV}
     root = resources.files("erpops").joinpath(TEMPLATES)
     out: dict[str, str] = {}
-    for part in ("common", lang):
+    for part in ("common", lang, f"forge-{forge}"):
+        if not root.joinpath(part).is_dir():
+            continue
         for rel, entry in _walk(root.joinpath(part)):
+            if part == "common" and forge != "github" and rel.startswith("dot-github/"):
+                continue
             text = entry.read_text("utf-8")
             if rel.endswith(".j2"):
                 text = env.from_string(text).render(**values)
             out[_out_name(rel)] = text
+    if forge != "github":  # the default of `erpops codeowners` and `erpops issue-form` in the new repository
+        comment = "".join(f"# {line}\n" for line in t("init.forge-comment", lang).splitlines())
+        out["policy.yaml"] = out["policy.yaml"].rstrip("\n") + f"\n\n{comment}forge: {forge}\n"
     return out
 
 
@@ -67,8 +76,8 @@ def _refuse(target: Path, lang: str) -> None:
         raise FatalError(t("init.not-a-folder", lang, path=target))
 
 
-def _build(stage: Path, lang: str, org: str) -> list:
-    for rel, text in files(lang, org).items():
+def _build(stage: Path, lang: str, org: str, forge: str = "github") -> list:
+    for rel, text in files(lang, org, forge).items():
         write_text(stage / rel, text)
     for name in schemas.names():
         write_text(stage / SCHEMAS / f"{name}.schema.json", schemas.text(name))
@@ -77,14 +86,16 @@ def _build(stage: Path, lang: str, org: str) -> list:
     if exit_code(found):  # the templates are ours: an invalid result is a bug, not a user error
         raise RuntimeError("erpops init produced an invalid repository: "
                            + "; ".join(f"{d.path}:{d.line} {d.rule}" for d in found))
-    write_text(stage / CODEOWNERS, render(repo.roster, lang).text)
-    write_text(stage / issueform.PATH, issueform.render(repo.roster, repo.policy, lang))
-    write_text(stage / issueform.CONFIG_PATH, issueform.render_config(lang))
+    write_text(stage / CODEOWNERS[forge], render(repo.roster, lang, forge).text)
+    for rel, text in issueform.render_files(repo.roster, repo.policy, lang, forge).items():
+        write_text(stage / rel, text)
     return found
 
 
-def init(target: Path, lang: str | None = None, org: str | None = None) -> int:
+def init(target: Path, lang: str | None = None, org: str | None = None, forge: str = "github") -> int:
     lang = language(lang)
+    if forge not in FORGES:
+        raise FatalError(t("init.bad-forge", lang, forge=forge, allowed=" | ".join(FORGES)))
     target = Path(os.path.abspath(target))
     org = (org or "").strip() or t("init.default-org", lang)
     if any(c in UNSAFE for c in org) or not org.isprintable():
@@ -97,7 +108,7 @@ def init(target: Path, lang: str | None = None, org: str | None = None) -> int:
     except OSError as err:
         raise FatalError(t("init.unwritable", lang, path=target, reason=err)) from None
     try:
-        warnings = _build(stage, lang, org)
+        warnings = _build(stage, lang, org, forge)
         os.chmod(stage, 0o755)
         if target.is_dir():
             target.rmdir()  # empty (checked above); fails, leaving it alone, if something appeared since

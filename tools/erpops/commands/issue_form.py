@@ -13,7 +13,8 @@ from erpops.errors import FatalError
 from erpops.i18n import language, t
 
 
-def issue_form(root: Path, check: bool = False, lang: str | None = None) -> int:
+def issue_form(root: Path, check: bool = False, lang: str | None = None, forge: str | None = None) -> int:
+    """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
     lang = language(lang)
     repo = load.load(root)
     problems = [d for d in diagnostics(repo) if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
@@ -23,8 +24,7 @@ def issue_form(root: Path, check: bool = False, lang: str | None = None) -> int:
         return exit_code(problems) or 2
     # Written in the repository's language (the site's), like CODEOWNERS.
     repo_lang = siteconfig.read(root).lang
-    wanted = {issueform.PATH: issueform.render(repo.roster, repo.policy, repo_lang),
-              issueform.CONFIG_PATH: issueform.render_config(repo_lang)}
+    wanted = issueform.render_files(repo.roster, repo.policy, repo_lang, forge or repo.policy.forge or "github")
     stale = 0
     for rel, text in wanted.items():
         target = root / rel

@@ -19,11 +19,34 @@ from erpops.i18n import t
 from erpops.load import Repository
 
 
-def _payload(path: Path) -> dict:
+def _gitlab_issue(data, path: Path) -> dict:
+    """GitLab's issue as the API gives it (GET /projects/:id/issues/:iid) or as an Issue Hook of
+    action `open` (whose `user` is then the author), in the shape of GitHub's."""
+    if not isinstance(data, dict):
+        raise FatalError(t("issueform.not-an-issue", path=path))
+    hook = data.get("object_kind") == "issue"
+    attrs = data.get("object_attributes") if hook else data
+    user = data.get("user") if hook else data.get("author")
+    if not isinstance(attrs, dict) or (hook and attrs.get("action") != "open"):
+        raise FatalError(t("issueform.not-an-issue", path=path))
+    found = data.get("labels") if hook else attrs.get("labels")
+    labels = [{"name": lb.get("title") if isinstance(lb, dict) else lb} for lb in found] \
+        if isinstance(found, list) else []
+    created = attrs.get("created_at")
+    if isinstance(created, str) and created.endswith(" UTC"):   # the hook's "2026-11-30 08:00:00 UTC"
+        created = created[:-4].replace(" ", "T") + "Z"
+    return {"number": attrs.get("iid"), "title": attrs.get("title"), "body": attrs.get("description"),
+            "labels": labels, "created_at": created,
+            "user": {"login": user.get("username")} if isinstance(user, dict) else None}
+
+
+def _payload(path: Path, forge: str = "github") -> dict:
     try:
         data = json.loads(Path(path).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise FatalError(t("issueform.bad-event", path=path, reason=err)) from None
+    if forge == "gitlab":
+        data = {"issue": _gitlab_issue(data, path)}
     issue = data.get("issue") if isinstance(data, dict) else None
     user = issue.get("user") if isinstance(issue, dict) else None
     if not isinstance(issue, dict) or not isinstance(issue.get("number"), int) \
@@ -32,9 +55,10 @@ def _payload(path: Path) -> dict:
     return issue
 
 
-def _author(repo: Repository, login: str) -> str:
+def _author(repo: Repository, login: str, forge: str = "github") -> str:
     for p in repo.roster.people.values():
-        if p.github and p.github.lower() == login.lower():
+        name = getattr(p, forge, None)
+        if name and name.lower() == login.lower():
             return p.id
     raise FatalError(t("issueform.unknown-login", login=login))
 
@@ -53,18 +77,21 @@ def _reporter(repo: Repository, value: str | None) -> str | None:
     raise FatalError(t("issueform.unknown-reporter", value=text[:60]))
 
 
-def from_issue(root: Path, event_path: Path, branch: str | None = None) -> int:
+def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str | None = None) -> int:
+    """`forge`: whose payload and logins (github, gitlab, gitea); None: the policy's `forge:`."""
     repo = _repo(root)
-    issue = _payload(event_path)
+    forge = forge or (repo.policy.forge if repo.policy else None) or "github"
+    issue = _payload(event_path, forge)
     number, login = issue["number"], issue["user"]["login"]
     found = issue.get("labels")
     labels = {lb.get("name") for lb in found if isinstance(lb, dict)} if isinstance(found, list) else set()
     if issueform.LABEL not in labels:
         raise FatalError(t("issueform.no-label", number=number, label=issueform.LABEL))
     lang = siteconfig.read(root).lang
-    who = _author(repo, login)
+    who = _author(repo, login, forge)
+    parse = issueform.parse_markdown if forge == "gitlab" else issueform.parse
     try:
-        fields = issueform.parse(str(issue.get("body") or ""), repo.roster, repo.policy, lang)
+        fields = parse(str(issue.get("body") or ""), repo.roster, repo.policy, lang)
     except issueform.FormError as err:
         raise FatalError(t(err.args[0], **err.args[1]) + t("issueform.in-issue", number=number)) from None
     title = " ".join(str(issue.get("title") or "").split())
