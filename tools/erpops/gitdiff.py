@@ -292,6 +292,16 @@ def _may_update(policy: Policy, t: Ticket, e: Event, name: str, person: str, sta
     return False
 
 
+def unknown_actor(first: Event | ImpEvent, gate: Gate) -> Diagnostic | None:
+    """Why nobody can be held to the new events (at the first one's `by`): a bot's pull request without
+    the person it acts for, or a login that is not in the base roster; None when the actor is known."""
+    if gate.is_bot and not gate.acting_for:
+        return at(first.src, ("by",), "pr-author", key="rule.pr-author-bot", login=gate.login)
+    if gate.acting_login and gate.author is None:
+        return at(first.src, ("by",), "pr-author", key="rule.pr-author-unknown", login=gate.acting_login)
+    return None
+
+
 def new_event_people(new: Ticket, start: int, gate: Gate, old: Ticket | None = None) -> Iterator[Diagnostic]:
     """Each new event is recorded by the pull request's author (for a bot's pull request: the person
     it acts for), under their own name, and that person is entitled to it under the base roster.
@@ -299,13 +309,11 @@ def new_event_people(new: Ticket, start: int, gate: Gate, old: Ticket | None = N
     events = new.history[start:]
     if not events:
         return
-    if gate.is_bot and not gate.acting_for:
-        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-bot", login=gate.login)
+    refusal = unknown_actor(events[0], gate)
+    if refusal is not None:
+        yield refusal
         return
     author = gate.author
-    if gate.acting_login and author is None:
-        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-unknown", login=gate.acting_login)
-        return
     state: dict[str, Any] = {}
     for i, e in enumerate(new.history):
         if i >= start:
@@ -404,13 +412,11 @@ def improvement_people(new: Improvement, start: int, gate: Gate) -> Iterator[Dia
     events = new.history[start:]
     if not events:
         return
-    if gate.is_bot and not gate.acting_for:
-        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-bot", login=gate.login)
+    refusal = unknown_actor(events[0], gate)
+    if refusal is not None:
+        yield refusal
         return
     author = gate.author
-    if gate.acting_login and author is None:
-        yield at(events[0].src, ("by",), "pr-author", key="rule.pr-author-unknown", login=gate.acting_login)
-        return
     owner = None
     for i, e in enumerate(new.history):
         if i >= start:
