@@ -8,10 +8,9 @@ from typing import Mapping
 from urllib.parse import parse_qs, quote, urlsplit
 
 import apprise
-from apprise.plugins.dingtalk import NotifyDingTalk
 
 from erpops.channels import Delivery
-from erpops.channels.robots import FeishuRobot, WeComRobot
+from erpops.channels.robots import DingTalkRobot, FeishuRobot, WeComRobot
 from erpops.i18n import t
 from erpops.notify.plan import EMAIL, Message
 
@@ -50,7 +49,7 @@ class AppriseChannel:
         elif m.kind == "dingtalk":
             token, qs = _token(url, ("dingtalk",), "access_token", None)
             if token:
-                return NotifyDingTalk(token=token, secret=sign or qs.get("secret") or None, targets=list(m.mobiles))
+                return DingTalkRobot(token=token, secret=sign or qs.get("secret") or None, targets=list(m.mobiles))
         elif m.kind == "feishu":
             token, qs = _token(url, ("feishu", "lark"), None, "/open-apis/bot/v2/hook/")
             if token:
@@ -59,7 +58,7 @@ class AppriseChannel:
             if not url.startswith(("mailto://", "mailtos://")) or not m.address:
                 raise ValueError(t("notify.bad-url", name=m.secret, kind=m.kind))
             sep = "&" if "?" in url else "?"
-            return url + f"{sep}to={quote(m.address)}"
+            return url + f"{sep}to={quote(m.address)}&format=text"
         raise ValueError(t("notify.bad-url", name=m.secret, kind=m.kind))
 
     def send(self, message: Message, env: Mapping[str, str]) -> Delivery:
@@ -71,7 +70,8 @@ class AppriseChannel:
         if not a.add(plugin):
             return Delivery(False, t("notify.bad-url", name=message.secret, kind=message.kind))
         with apprise.LogCapture(level=logging.WARNING) as logs:
-            ok = a.notify(body=message.body, title=message.subject if message.kind == EMAIL else "")
+            ok = a.notify(body=message.body, title=message.subject if message.kind == EMAIL else "",
+                          body_format=apprise.NotifyFormat.TEXT)
             text = logs.getvalue().strip()
         reason = " ".join(text.splitlines()[-1:]) if text else ""
         return Delivery(bool(ok), "" if ok else (reason or t("notify.refused")))
