@@ -122,7 +122,7 @@ def tickets(repo: Repository, now: dt.datetime) -> list[Notice]:
             e = tk.history[i]
             reporter = tk.reporter.person or tk.reporter.filed_by
             due = confirmation_due(p, tk)
-            summary = tk.resolution.summary if tk.resolution else (e.note or "")
+            summary = (tk.resolution.summary if tk.resolution else (e.note or "")).rstrip("。. ")
             out.append(_notice(f"{tk.id}:h{i}:resolved", "resolved", tk.subsystem, (reporter,),
                                "notify.resolved", ticket=tk, by=e.by, reporter=reporter, summary=summary,
                                due=_when(repo, due) if due else "—", **base))
