@@ -66,7 +66,7 @@ history:
     by: li-user
     tier: key-user
     assignee: li-user
-    note: 来自议题 #12
+    note: "由议题 #12 的工单表单生成（GitHub 账号 li-user）"
   - event: escalate
     at: 2026-11-30T09:30:00+08:00
     by: li-user

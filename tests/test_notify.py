@@ -243,3 +243,13 @@ def test_check_refuses_a_webhook_in_the_repository(repo, cli, monkeypatch):
 def test_no_policy_is_unusable_input(repo, cli):
     r = cli("notify", "--dry-run", "--repo", str(repo.root))
     assert r.code == 2
+
+
+def test_links_to_the_issue_the_ticket_came_from(repo, cli, monkeypatch):
+    nf.setup(repo)
+    at(monkeypatch, nf.NOW)
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/erp-ops")
+    r = cli("notify", "--dry-run", "--repo", str(repo.root))
+    assert indent(ESCALATED_A + "\n议题：https://github.com/acme/erp-ops/issues/12") in r.out
+    assert r.out.count("议题：") == 1

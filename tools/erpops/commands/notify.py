@@ -33,6 +33,12 @@ def _standing(repo, today):
         return None  # not a git checkout: hand-ins cannot be known, forms are not chased
 
 
+def _forge_issues(env) -> str | None:
+    """On GitHub Actions, where the ticket form's issues are: the issue link of `ticket from-issue` tickets."""
+    server, name = env.get("GITHUB_SERVER_URL", "").rstrip("/"), env.get("GITHUB_REPOSITORY", "")
+    return f"{server}/{name}/issues/{{number}}" if server.startswith("https://") and name.count("/") == 1 else None
+
+
 def _header(m: Message, repo, lang: str | None) -> str:
     people = repo.roster.people
     names = t("list.sep", lang).join(
@@ -53,7 +59,7 @@ def notify(root: Path, *, dry_run: bool = False, state_path: Path | None = None,
     cal = repo.policy.calendar
     now = clock.now(cal.tz)
     today = now.date()
-    cfg = notify_config.build(repo.policy, siteconfig.read(root).site_url)
+    cfg = notify_config.build(repo.policy, siteconfig.read(root).site_url, _forge_issues(os.environ))
     path = state_path if state_path is not None else root / DEFAULT_STATE
     st = notify_state.load(path)
     found = notices(repo, now, today, _standing(repo, today))

@@ -49,7 +49,8 @@ def _int(v: Any, default: int) -> int:
     return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else default
 
 
-def build(policy: Policy | None, site_url: str | None = None) -> NotifyConfig:
+def build(policy: Policy | None, site_url: str | None = None, issue_url: str | None = None) -> NotifyConfig:
+    """The policy's `notify:`; `site_url` (mkdocs.yml) and `issue_url` (the forge) where it says none."""
     data = policy.src.doc.data if policy is not None and policy.src is not None else None
     d = data.get("notify") if isinstance(data, dict) else None
     d = d if isinstance(d, dict) else {}
@@ -67,7 +68,7 @@ def build(policy: Policy | None, site_url: str | None = None) -> NotifyConfig:
     return NotifyConfig(
         robots=robots, email_secret=_env(email.get("secret")),
         site_url=url.rstrip("/") + "/" if url else None,
-        issue_url=d["issue_url"] if isinstance(d.get("issue_url"), str) and "{number}" in d["issue_url"] else None,
+        issue_url=d["issue_url"] if isinstance(d.get("issue_url"), str) and "{number}" in d["issue_url"] else issue_url,
         rate_per_minute=_int(d.get("rate_per_minute"), RATE_PER_MINUTE), batch=_int(d.get("batch"), BATCH),
         digest_at=digest_at,
     )
