@@ -67,6 +67,8 @@ def test_dry_run_prints_what_and_to_whom(repo, cli, monkeypatch):
         "将发送 2 条消息；0 条等待工作时间、每日摘要或限速。",
     ]) + "\n"
     assert not (repo.root / ".erpops-notify").exists()  # a dry run records nothing
+    check = cli("check", "--repo", str(repo.root))  # notify: in policy.yaml passes its schema
+    assert check.code == 0 and "：0 个错误，" in check.out.splitlines()[-1], check.out
 
 
 def test_delivers_to_wecom_dingtalk_and_smtp(repo, cli, monkeypatch, servers):
@@ -79,8 +81,9 @@ def test_delivers_to_wecom_dingtalk_and_smtp(repo, cli, monkeypatch, servers):
     (wecom, body), (ding, dbody) = robots.received
     assert wecom == "wecom" and body["text"]["content"] == "\n\n".join([ASSIGNED_B, AT_RISK_B, ESCALATED_A, RESOLVED_C])
     assert body["text"]["mentioned_mobile_list"] == ["13800000001", "13800000004"]
-    assert ding == "dingtalk" and dbody["text"]["content"] == CALENDAR
     assert sorted(dbody["at"]["atMobiles"]) == ["13800000002", "13800000003"]
+    mentions = " ".join("@" + m for m in dbody["at"]["atMobiles"])
+    assert ding == "dingtalk" and dbody["text"]["content"] == CALENDAR + "\n" + mentions
     assert sorted(m["To"] for m in box.messages) == ["li@example.com", "qian@example.com", "sun@example.com",
                                                      "zhao@example.com"]
     (zhao,) = box.to("zhao@example.com")
@@ -165,7 +168,7 @@ def test_twice_in_a_window_then_after_a_skipped_one(repo, cli, monkeypatch, serv
     assert r.code == 0, r.both
     new = robots.received[2:]
     assert sorted((name, b["text"]["content"]) for name, b in new) == [
-        ("dingtalk", BREACH_B),
+        ("dingtalk", BREACH_B + "\n@13800000002 @13800000003"),
         ("wecom", "【工单分派】ALP-20261130-AAAA「领料单审核报错」（P3）已由 赵管理 分派给 钱系统。"
                   "请 钱系统 在 2026-12-07 11:30 前解决。\n工单页面：" + PAGE + "ALP-20261130-AAAA/"),
     ]

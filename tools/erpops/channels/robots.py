@@ -88,7 +88,9 @@ class DingTalkRobot(NotifyDingTalk):
     """DingTalk group robot text that @-mentions people by mobile number, signed when it has a secret."""
 
     def send(self, body, title="", notify_type=None, **kwargs):
-        payload = {"msgtype": "text", "text": {"content": body},
+        # DingTalk shows a mention only where the number is also written in the text.
+        mentions = " ".join(f"@{m}" for m in self.targets)
+        payload = {"msgtype": "text", "text": {"content": f"{body}\n{mentions}" if mentions else body},
                    "at": {"atMobiles": list(self.targets), "isAtAll": False}}
         params = None
         if self.secret:
