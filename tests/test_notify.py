@@ -30,7 +30,7 @@ def text_of(message) -> str:
 
 
 def indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+    return "\n".join("  " + line if line else "" for line in text.splitlines())
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_form_due_and_review_due_until_done(repo, cli, monkeypatch):
     monkeypatch.setenv("ERPOPS_TODAY", "2026-12-01")
     r = cli("notify", "--dry-run", "--repo", str(repo.root))
     assert r.code == 0, r.both
-    assert r.out == FORM + "  \n" + REVIEW + "将发送 1 条消息；0 条等待工作时间、每日摘要或限速。\n"
+    assert r.out == FORM + "\n" + REVIEW + "将发送 1 条消息；0 条等待工作时间、每日摘要或限速。\n"
     repo.write("reports/2026-11/alpha.md", "# 甲系统\n")
     _commit(g, ["reports/2026-11/alpha.md"], dt.datetime(2026, 12, 1, 9, 30, tzinfo=CST))
     repo.edit("runbooks/alpha/stock-howto.md", "last_reviewed: 2026-05-01", "last_reviewed: 2026-12-01")

@@ -29,6 +29,9 @@ RUN_ELSEWHERE = {
     ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
     ("monthly.yml", "Install erpops"): "python -m pip install -e .",
     ("ci.yml", "Tests"): "python -m pytest -q",
+    ("notify.yml", "Install erpops"): "python -m pip install -e .",
+    # The test extra installs apprise (pyproject.toml) for tests/test_notify*.py.
+    ("notify.yml", "Add the channel library (apprise)"): 'python -m pip install "apprise==2.2.0"',
 }
 # Steps executed below, each by at least one test of this module.
 RUN_HERE = {
@@ -48,6 +51,10 @@ RUN_HERE = {
     ("monthly.yml", "Draft the forms of the period that has closed"),
     ("monthly.yml", "Open one pull request per subsystem"),
     ("monthly.yml", "List the forms handed in, late and missing"),
+    # tests/test_notify_workflow.py
+    ("notify.yml", "Fetch the delivery record"),
+    ("notify.yml", "Send the notices"),
+    ("notify.yml", "Save the delivery record"),
 }
 
 

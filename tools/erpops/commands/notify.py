@@ -69,7 +69,7 @@ def notify(root: Path, *, dry_run: bool = False, state_path: Path | None = None,
     if dry_run:
         for m in p.messages:
             print(_header(m, repo, lang))
-            print("\n".join("  " + line for line in m.body.splitlines()))
+            print("\n".join("  " + line if line else "" for line in m.body.splitlines()))
         print(t("notify.dry-summary", lang, count=len(p.messages), waiting=p.waiting))
         return 0
     from erpops.channels import deliver
