@@ -30,6 +30,9 @@ RUN_ELSEWHERE = {
     ("monthly.yml", "Install erpops"): "python -m pip install -e .",
     ("publish.yml", "Install erpops"): "python -m pip install -e .",
     ("ci.yml", "Tests"): "python -m pytest -q",
+    ("notify.yml", "Install erpops"): "python -m pip install -e .",
+    # The test extra installs apprise (pyproject.toml) for tests/test_notify*.py.
+    ("notify.yml", "Add the channel library (apprise)"): 'python -m pip install "apprise==2.2.0"',
 }
 # Steps executed below, each by at least one test of this module.
 RUN_HERE = {
@@ -52,6 +55,10 @@ RUN_HERE = {
     # tests/test_forge_files.py
     ("publish.yml", "Build (strict)"),
     ("publish.yml", "Copy the site to the web server"),
+    # tests/test_notify_workflow.py
+    ("notify.yml", "Fetch the delivery record"),
+    ("notify.yml", "Send the notices"),
+    ("notify.yml", "Save the delivery record"),
 }
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
 from erpops.load import Repository, paused_gc
-from erpops.rules import calendar, improvements, recurrence, reports, roster, runbooks, tickets
+from erpops.rules import calendar, improvements, recurrence, reports, roster, runbooks, secrets, tickets
 
 
 def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
@@ -19,6 +19,7 @@ def run_rules(repo: Repository, now: datetime | None = None) -> list[Diagnostic]
         found += reports.check(repo)
         found += calendar.check(repo, now)
         found += improvements.check(repo, now)
+        found += secrets.check(repo)
     return found
 
 

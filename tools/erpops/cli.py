@@ -109,6 +109,19 @@ def calendar_import(year: int, repo: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--dry-run", is_flag=True, help="Only show what would be sent and to whom.")
+@click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The delivery record (default: .erpops-notify/sent.json).")
+@_repo_option
+@_lang_option
+def notify(dry_run: bool, state: Path | None, repo: Path | None) -> None:
+    """Tell people what needs them, once per change of state, over the policy's robots and e-mail."""
+    from erpops.commands.notify import notify as run
+
+    raise SystemExit(run(_root(repo), dry_run=dry_run, state_path=state))
+
+
+@cli.command()
 @click.argument("name", required=False)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Export every schema into this folder.")

@@ -21,6 +21,7 @@ class SiteConfig:
     path: str
     lang: str = i18n.DEFAULT_LANG
     audience: str = DEFAULT_AUDIENCE
+    site_url: str | None = None  # MkDocs' own `site_url`: where notices link to
 
 
 class _Loader(yaml.SafeLoader):
@@ -80,4 +81,5 @@ def read(root: Path, name: str = CONFIG) -> SiteConfig:
     if audience not in AUDIENCES:
         raise FatalError(t("site-config.bad-value", path=name, key="audience", value=audience,
                            allowed=", ".join(AUDIENCES)))
-    return SiteConfig(name, lang, audience)
+    url = data.get("site_url") if isinstance(data, dict) else None
+    return SiteConfig(name, lang, audience, url.strip() or None if isinstance(url, str) else None)
