@@ -75,9 +75,9 @@ def header(value: str | None) -> str:
     """An RFC 2047 header as text, each encoded word decoded with `charset`."""
     if not value:
         return ""
-    raw = str(value).encode("ascii", "surrogateescape")
-    if not raw.isascii():  # raw 8-bit text in a header, against RFC 5322 but common
-        return " ".join(_decode(raw, None).split())
+    value = str(value)
+    if any("\udc80" <= c <= "\udcff" for c in value):  # raw 8-bit bytes in a header (RFC 5322 says no)
+        return " ".join(_decode(value.encode("utf-8", "surrogateescape"), None).split())
     out = []
     try:
         parts = email.header.decode_header(str(value))
@@ -117,7 +117,7 @@ def _text(msg: Message) -> tuple[str, tuple[Attachment, ...]]:
             filename = email.utils.collapse_rfc2231_value(filename)
         disposition = (part.get("content-disposition") or "").split(";")[0].strip().lower()
         if filename or disposition == "attachment" or part.get_content_maintype() not in ("text",):
-            files.append(Attachment(safe_name(header(str(filename)) if filename else ""), len(payload)))
+            files.append(Attachment(safe_name(header(filename) if filename else ""), len(payload)))
             continue
         text = _decode(payload, part.get_content_charset())
         (html if part.get_content_subtype() == "html" else plain).append(text)
@@ -144,9 +144,15 @@ def _automatic(msg: Message, sender: str) -> bool:
 def read(raw: bytes) -> Mail:
     """The mail in `raw`; Unreadable when it has no sender or its text cannot be decoded."""
     try:
-        msg = email.message_from_bytes(raw)
-    except Exception:  # the parser is lenient; anything it still cannot take is an unreadable mail
+        return _read(raw)
+    except Unreadable:
+        raise
+    except Exception:  # whatever else a malformed mail trips in the email package: one bad mail, not a stop
         raise Unreadable("mail.unreadable.parse", {}) from None
+
+
+def _read(raw: bytes) -> Mail:
+    msg = email.message_from_bytes(raw)
     addresses = email.utils.getaddresses([_raw_header(msg, "From") or ""])
     sender = next((a for _n, a in addresses if "@" in a), "")
     if not sender or len(addresses) != 1 or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", sender):
@@ -155,5 +161,6 @@ def read(raw: bytes) -> Mail:
     text, files = _text(msg)
     if not subject and not text:
         raise Unreadable("mail.unreadable.empty", {})
-    message_id = (_raw_header(msg, "Message-ID") or "").strip() or None
+    found = re.search(r"<[^<>\s]{1,250}>", _raw_header(msg, "Message-ID") or "")
+    message_id = found.group(0) if found else None
     return Mail(sender.lower(), subject, text, message_id, files, _automatic(msg, sender.lower()))
