@@ -161,7 +161,9 @@ def test_fetch_turns_each_mail_into_a_ticket_or_event_and_answers_the_refused(op
     assert "发件人 stranger@elsewhere.example 不在名册中" in unknown.get_content()
     assert "邮件正文不是有效的 utf-8 文本" in answers[(LI,)].get_content()
     lines = out.read_text("utf-8").splitlines()
-    assert lines[0] == "count=4" and lines[2].startswith("ticket/mail-1 ALP-20261124-")
+    assert lines[0] == "count=4" and lines[1].startswith("pulls<<ERPOPS_")
+    assert lines[2] == f"ticket/mail-1\t工单 {gb['id']}：朱镕基路仓库无法出库"
+    assert lines[5] == f"ticket/mail-7\t工单 {reopened['id']}：邮件要求重新打开"
 
     again = cli("mail", "fetch", cwd=ops.root)  # nothing new: nothing written, nothing answered
     assert again.code == 0 and "共 0 封邮件" in again.out

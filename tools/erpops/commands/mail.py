@@ -37,6 +37,7 @@ class Outcome:
     branch: str | None = None
     ticket: str | None = None
     reason: str | None = None
+    title: str | None = None  # the pull request's title
 
 
 class _Git:
@@ -198,7 +199,8 @@ def _one(root: Path, box: servers.Mailbox, gitco: _Git, smtp, uid: int, args) ->
             return Outcome(uid, "kept", reason=failed)
     box.set_aside(uid, servers.DONE)
     sys.stdout.write(t("mail.done", uid=uid, id=tid, branch=branch) + "\n")
-    return Outcome(uid, "done", branch, tid)
+    what = action.title if isinstance(action, routing.NewTicket) else t("mail.kind." + action.kind)
+    return Outcome(uid, "done", branch, tid, title=t("mail.pr-title", id=tid, what=what))
 
 
 def fetch(root: Path, *, subsystem: str | None = None, type_: str = "fault", priority: str = "P3",
@@ -233,13 +235,15 @@ def fetch(root: Path, *, subsystem: str | None = None, type_: str = "fault", pri
 
 
 def _outputs(done: list[Outcome]) -> None:
-    """For the workflow's next step (the forge's pull requests): the branches written, one a line.
-    This is the hook a forge layer opens pull requests from: `branches` lists `branch ticket`."""
+    """For the workflow's next step: the hook a forge layer opens pull requests from. `pulls` has
+    one line per branch written, `<branch><TAB><pull request title>`; `pr-body` is their body."""
     target = os.environ.get("GITHUB_OUTPUT")
     if not target:
         return
     delimiter = "ERPOPS_" + secrets.token_hex(16)
-    lines = [f"count={len(done)}", f"branches<<{delimiter}", *(f"{o.branch} {o.ticket}" for o in done), delimiter]
+    pulls = [f"{o.branch}\t{' '.join((o.title or '').split())}" for o in done]
+    lines = [f"count={len(done)}", f"pulls<<{delimiter}", *pulls, delimiter,
+             f"pr-body<<{delimiter}", t("mail.pr-body", folder=servers.DONE), delimiter]
     try:
         with open(target, "a", encoding="utf-8") as out:
             out.write("\n".join(lines) + "\n")
