@@ -71,27 +71,29 @@ def _utf8(data: bytes) -> bool:
         return False
 
 
-def header(value: str | None) -> str:
-    """An RFC 2047 header as text, each encoded word decoded with `charset`."""
-    if not value:
+def header(value) -> str:
+    """A header (text, or the email package's Header for raw 8-bit bytes) as text: each RFC 2047
+    encoded word decoded with `charset`, raw 8-bit bytes read as UTF-8 if they are, else GB18030."""
+    if value is None or value == "":
         return ""
-    value = str(value)
-    if any("\udc80" <= c <= "\udcff" for c in value):  # raw 8-bit bytes in a header (RFC 5322 says no)
-        return " ".join(_decode(value.encode("utf-8", "surrogateescape"), None).split())
-    out = []
     try:
-        parts = email.header.decode_header(str(value))
+        parts = email.header.decode_header(value)
     except email.errors.HeaderParseError:
         raise Unreadable("mail.unreadable.parse", {}) from None
+    out = []
     for chunk, label in parts:
-        out.append(_decode(chunk, label) if isinstance(chunk, bytes) else chunk)
+        if isinstance(chunk, bytes):
+            out.append(_decode(chunk, None if label in (None, "unknown-8bit") else label))
+        else:
+            out.append(chunk)
     return " ".join("".join(out).split())
 
 
 def safe_name(name: str) -> str:
     """An attachment's name as a plain file name: no folders, dots, control or format characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    name = "".join(" " if unicodedata.category(c) == "Cc" else c for c in name
+                   if unicodedata.category(c) not in ("Cf", "Co", "Cs", "Cn"))
     name = re.sub(r"\s+", " ", name).strip().lstrip(".")
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
@@ -99,9 +101,14 @@ def safe_name(name: str) -> str:
     return name or "attachment"
 
 
-def _raw_header(msg: Message, name: str) -> str | None:
+def _raw_header(msg: Message, name: str):
+    """The header as the email package holds it: text, or a Header when it has raw 8-bit bytes."""
+    return msg.get(name)
+
+
+def _plain(msg: Message, name: str) -> str:
     value = msg.get(name)
-    return None if value is None else str(value)
+    return "" if value is None else str(value)
 
 
 def _text(msg: Message) -> tuple[str, tuple[Attachment, ...]]:
@@ -134,8 +141,8 @@ def _text(msg: Message) -> tuple[str, tuple[Attachment, ...]]:
 
 
 def _automatic(msg: Message, sender: str) -> bool:
-    auto = (_raw_header(msg, "Auto-Submitted") or "no").strip().lower()
-    precedence = (_raw_header(msg, "Precedence") or "").strip().lower()
+    auto = (_plain(msg, "Auto-Submitted") or "no").strip().lower()
+    precedence = _plain(msg, "Precedence").strip().lower()
     local = sender.split("@", 1)[0]
     return auto != "no" or precedence in ("bulk", "list", "junk") or local in ("mailer-daemon", "postmaster") \
         or msg.get("List-Id") is not None or msg.get_content_type() == "multipart/report"
@@ -153,7 +160,7 @@ def read(raw: bytes) -> Mail:
 
 def _read(raw: bytes) -> Mail:
     msg = email.message_from_bytes(raw)
-    addresses = email.utils.getaddresses([_raw_header(msg, "From") or ""])
+    addresses = email.utils.getaddresses([_plain(msg, "From")])
     sender = next((a for _n, a in addresses if "@" in a), "")
     if not sender or len(addresses) != 1 or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", sender):
         raise Unreadable("mail.unreadable.sender", {})
@@ -161,6 +168,6 @@ def _read(raw: bytes) -> Mail:
     text, files = _text(msg)
     if not subject and not text:
         raise Unreadable("mail.unreadable.empty", {})
-    found = re.search(r"<[^<>\s]{1,250}>", _raw_header(msg, "Message-ID") or "")
+    found = re.search(r"<[^<>\s]{1,250}>", _plain(msg, "Message-ID"))
     message_id = found.group(0) if found else None
     return Mail(sender.lower(), subject, text, message_id, files, _automatic(msg, sender.lower()))
