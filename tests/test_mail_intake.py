@@ -127,7 +127,7 @@ def test_fetch_turns_each_mail_into_a_ticket_or_event_and_answers_the_refused(op
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))
     r = cli("mail", "fetch", cwd=ops.root)
     assert r.code == 0, r.both
-    assert "共 7 封邮件：写入 4，此前已写入 0，退回并已回复 2，退回未能回复 0，自动邮件 1，留在收件箱 0。" in r.out
+    assert "共 7 封邮件：写入 4，此前已写入 0，退回并已回复 2，退回未能回复 0，自动邮件 1，留在收件箱 0，出错 0。" in r.out
     assert folders(imap) == {"INBOX": 0, "erpops-done": 4, "erpops-rejected": 3}
     assert ops.git.active_branch.name == "main" and not ops.git.is_dirty(untracked_files=True)
     assert sorted(h.name for h in ops.git.heads) == ["main", "ticket/mail-1", "ticket/mail-2", "ticket/mail-5",
@@ -213,3 +213,70 @@ def test_an_unreachable_mailbox_is_exit_2_without_a_traceback(ops, cli, monkeypa
     monkeypatch.setenv("ERPOPS_IMAP_SSL", "no")
     r = cli("mail", "fetch", cwd=ops.root)
     assert r.code == 2 and "无法读取 127.0.0.1:" in r.err
+
+
+def test_a_bug_met_by_one_mail_sets_it_aside_and_the_next_is_read(ops, cli, servers, tmp_path, monkeypatch):
+    imap, smtp = servers
+    append(imap, GB2312, GBK)
+    from erpops.commands import mail as command
+
+    real = command.file_ticket
+
+    def buggy(repo, who, opened, **kw):
+        if "镕" in kw["title"]:
+            raise RuntimeError("boom")
+        return real(repo, who, opened, **kw)
+
+    monkeypatch.setattr(command, "file_ticket", buggy)
+    monkeypatch.setenv("ERPOPS_LOG_DIR", str(tmp_path / "log"))
+    r = cli("mail", "fetch", cwd=ops.root)
+    assert r.code == 3
+    assert "邮件 1 遇到 erpops 的程序错误" in r.err and "RuntimeError: boom" in (tmp_path / "log/erpops.log").read_text()
+    assert folders(imap) == {"INBOX": 0, "erpops-done": 1, "erpops-rejected": 1}
+    assert sorted(h.name for h in ops.git.heads) == ["main", "ticket/mail-2"] and smtp.received == []
+
+
+def test_push_writes_the_branch_to_the_remote_before_the_mail_moves(ops, cli, servers, tmp_path):
+    imap, _smtp = servers
+    bare = git.Repo.init(tmp_path / "origin.git", bare=True)
+    ops.git.create_remote("origin", str(bare.working_dir))
+    append(imap, GB2312)
+    r = cli("mail", "fetch", "--push", "origin", cwd=ops.root)
+    assert r.code == 0, r.both
+    assert [h.name for h in bare.heads] == ["ticket/mail-1"]
+    ops.git.git.branch("-D", "ticket/mail-1")  # a fresh checkout next time: only the remote knows
+    append(imap, GB2312)  # uid 2; and uid 1 is pretended back in the inbox by its branch alone
+    assert cli("mail", "fetch", "--push", "origin", cwd=ops.root).code == 0
+    assert sorted(h.name for h in bare.heads) == ["ticket/mail-1", "ticket/mail-2"]
+
+
+def test_an_unreachable_remote_stops_before_any_mail_is_touched(ops, cli, servers, tmp_path):
+    imap, _smtp = servers
+    ops.git.create_remote("origin", str(tmp_path / "nowhere.git"))
+    append(imap, GB2312)
+    r = cli("mail", "fetch", "--push", "origin", cwd=ops.root)
+    assert r.code == 2 and "未能推送到 origin" in r.err
+    assert folders(imap)["INBOX"] == 1 and [h.name for h in ops.git.heads] == ["main"]
+
+
+def test_a_refused_push_leaves_the_mail_and_no_branch_for_the_next_run(ops, cli, servers, tmp_path):
+    imap, _smtp = servers
+    bare = git.Repo.init(tmp_path / "origin.git", bare=True)
+    hook = tmp_path / "origin.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho no pushes today >&2\nexit 1\n")
+    hook.chmod(0o755)
+    ops.git.create_remote("origin", str(bare.working_dir))
+    append(imap, GB2312, GBK)
+    r = cli("mail", "fetch", "--push", "origin", cwd=ops.root)
+    assert r.code == 1 and "no pushes today" in r.err
+    assert "留在收件箱 2" in r.out and folders(imap)["INBOX"] == 2
+    assert [h.name for h in ops.git.heads] == ["main"] and ops.git.active_branch.name == "main"
+
+
+def test_without_smtp_a_refused_mail_is_set_aside_and_the_exit_code_says_so(ops, cli, servers, monkeypatch):
+    imap, _smtp = servers
+    monkeypatch.delenv("ERPOPS_SMTP_URL")
+    append(imap, UNKNOWN)
+    r = cli("mail", "fetch", cwd=ops.root)
+    assert r.code == 1 and "无法告知 stranger@elsewhere.example" in r.err
+    assert folders(imap)["erpops-rejected"] == 1

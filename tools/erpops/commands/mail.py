@@ -33,7 +33,7 @@ from erpops.mailin.read import Mail, Unreadable, read
 @dataclass
 class Outcome:
     uid: int
-    status: str  # done, already, rejected, ignored, kept
+    status: str  # done, already, rejected, unanswered, ignored, kept, failed
     branch: str | None = None
     ticket: str | None = None
     reason: str | None = None
@@ -128,8 +128,26 @@ def _apply(root: Path, action, mail: Mail, fetched: servers.Fetched, branch: str
     except FatalError as err:
         said.write(str(err) + "\n")
         code = err.code
+    except Exception:  # noqa: BLE001 - a bug met by one mail must not stop the others
+        said.write(t("mail.bug", uid=fetched.uid, log=_log_bug()) + "\n")
+        code = 3
     sys.stderr.write(said.getvalue())
     return code, tid, said.getvalue().strip()
+
+
+def _log_bug() -> str:
+    import traceback
+
+    from erpops.errors import _log_path
+
+    log = _log_path()
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(traceback.format_exc())
+    except OSError:
+        return "-"
+    return str(log)
 
 
 def _refuse(box: servers.Mailbox, smtp: servers.SmtpSettings | None, uid: int, to: str | None,
@@ -190,6 +208,9 @@ def _one(root: Path, box: servers.Mailbox, gitco: _Git, smtp, uid: int, args) ->
         code, tid, said = _apply(root, action, mail, fetched, branch, args)
     finally:
         gitco.back()
+    if code == 3:  # a bug, logged: set aside for the ops staff, not answered with it
+        box.set_aside(uid, servers.REJECTED)
+        return Outcome(uid, "failed", reason=said)
     if code != 0:
         return _refuse(box, smtp, uid, mail.sender, mail.subject, said or t("mail.refused.rules"), mail.message_id)
     if args["push"]:
@@ -206,7 +227,8 @@ def _one(root: Path, box: servers.Mailbox, gitco: _Git, smtp, uid: int, args) ->
 def fetch(root: Path, *, subsystem: str | None = None, type_: str = "fault", priority: str = "P3",
           push: str | None = None, limit: int | None = None) -> int:
     """Read the intake mailbox once. Exit 0 when every mail was dealt with (refused ones answered),
-    1 when one could not be answered or pushed, 2 when the mailbox or repository is unusable."""
+    1 when one could not be answered or pushed, 2 when the mailbox or repository is unusable,
+    3 when a mail met a bug (logged; that mail is set aside, the others are read)."""
     repo = _repo(root)
     if subsystem is not None and subsystem not in repo.roster.subsystems:
         raise FatalError(t("ticket.unknown-subsystem", subsystem=subsystem))
@@ -229,9 +251,9 @@ def fetch(root: Path, *, subsystem: str | None = None, type_: str = "fault", pri
         box.close()
     _outputs([o for o in outcomes if o.status == "done"])
     counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("done", "already", "rejected", "unanswered",
-                                                                      "ignored", "kept")}
+                                                                      "ignored", "kept", "failed")}
     sys.stdout.write(t("mail.summary", total=len(outcomes), **counts) + "\n")
-    return 1 if counts["unanswered"] or counts["kept"] else 0
+    return 3 if counts["failed"] else 1 if counts["unanswered"] or counts["kept"] else 0
 
 
 def _outputs(done: list[Outcome]) -> None:
