@@ -244,10 +244,13 @@ def test_push_writes_the_branch_to_the_remote_before_the_mail_moves(ops, cli, se
     r = cli("mail", "fetch", "--push", "origin", cwd=ops.root)
     assert r.code == 0, r.both
     assert [h.name for h in bare.heads] == ["ticket/mail-1"]
-    ops.git.git.branch("-D", "ticket/mail-1")  # a fresh checkout next time: only the remote knows
-    append(imap, GB2312)  # uid 2; and uid 1 is pretended back in the inbox by its branch alone
-    assert cli("mail", "fetch", "--push", "origin", cwd=ops.root).code == 0
-    assert sorted(h.name for h in bare.heads) == ["ticket/mail-1", "ticket/mail-2"]
+    # A run in another checkout pushed mail 2's branch and stopped before the move: only origin knows.
+    ops.git.git.push("origin", "main:refs/heads/ticket/mail-2")
+    append(imap, GBK)
+    r = cli("mail", "fetch", "--push", "origin", cwd=ops.root)
+    assert r.code == 0 and "邮件 2：已写入（分支 ticket/mail-2），移至 erpops-done。" in r.out
+    assert bare.commit("ticket/mail-2") == ops.git.commit("main") and "ticket/mail-2" not in ops.git.heads
+    assert folders(imap) == {"INBOX": 0, "erpops-done": 2, "erpops-rejected": 0}
 
 
 def test_an_unreachable_remote_stops_before_any_mail_is_touched(ops, cli, servers, tmp_path):

@@ -105,9 +105,8 @@ def _attachments_note(mail: Mail) -> str | None:
     return t("mail.attachments", names=names, folder=servers.DONE)
 
 
-def _apply(root: Path, action, mail: Mail, fetched: servers.Fetched, branch: str, args) -> tuple[int, str | None, str]:
+def _apply(repo, action, mail: Mail, fetched: servers.Fetched, branch: str, args) -> tuple[int, str | None, str]:
     """Write what the mail asks for on `branch`: (exit code, ticket id, what the refusal said)."""
-    repo = _repo(root)
     at = _received(fetched, repo.policy.calendar.tz)
     said = io.StringIO()
     tid = None
@@ -123,7 +122,7 @@ def _apply(root: Path, action, mail: Mail, fetched: servers.Fetched, branch: str
             else:
                 extra = _attachments_note(mail)
                 note = "\n".join(n for n in (action.note, extra) if n) or None
-                code = event(root, action.ticket, action.kind, note=note, by=action.who, at=at, branch=branch)
+                code = event(repo.root, action.ticket, action.kind, note=note, by=action.who, at=at, branch=branch)
                 tid = action.ticket
     except FatalError as err:
         said.write(str(err) + "\n")
@@ -201,11 +200,12 @@ def _one(root: Path, box: servers.Mailbox, gitco: _Git, smtp, uid: int, args) ->
         box.set_aside(uid, servers.REJECTED)
         sys.stdout.write(t("mail.ignored", uid=uid, sender=mail.sender, folder=servers.REJECTED) + "\n")
         return Outcome(uid, "ignored")
-    action = routing.route(_repo(root), mail, args["subsystem"])
+    repo = _repo(root)  # as the run's starting commit has it: each mail's branch starts there
+    action = routing.route(repo, mail, args["subsystem"])
     if isinstance(action, routing.Refuse):
         return _refuse(box, smtp, uid, mail.sender, mail.subject, t(action.key, **action.params), mail.message_id)
     try:
-        code, tid, said = _apply(root, action, mail, fetched, branch, args)
+        code, tid, said = _apply(repo, action, mail, fetched, branch, args)
     finally:
         gitco.back()
     if code == 3:  # a bug, logged: set aside for the ops staff, not answered with it
