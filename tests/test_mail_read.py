@@ -39,7 +39,8 @@ def test_raw_8bit_gbk_header_and_unlabelled_body_are_read():
     (b"From: a@x.example, b@x.example\r\nSubject: two\r\n\r\nbody", "mail.unreadable.sender"),
     (b"From: not an address\r\n\r\nbody", "mail.unreadable.sender"),
     (raw(body=b"\xff\xfe bad"), "mail.unreadable.bytes"),
-    (raw(cs="x-unknown-charset"), "mail.unreadable.charset"),
+    (raw(cs="x-unknown-charset"), "mail.unreadable.charset"), (raw(cs="unicode_escape"), "mail.unreadable.charset"),
+    (raw(cs="base64"), "mail.unreadable.charset"),
     (b"From: li@corp.example\r\n\r\n", "mail.unreadable.empty"),
     (b"\x00\xff" * 50, "mail.unreadable.sender"),
 ])
@@ -61,11 +62,12 @@ def test_attachment_names_are_sanitised(name, safe):
 def test_attachments_are_listed_never_kept_and_html_is_text():
     name = "=?gb2312?B?" + base64.b64encode("镕报表.xlsx".encode("gb18030")).decode() + "?="
     data = (b"From: li@corp.example\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
-            b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>\xe5\x9c\xa8&amp;<b>x</b></p>\r\n--b\r\n"
+            b"Content-Type: text/html; charset=utf-8\r\n\r\n<style>p {}</style><p>\xe5\x9c\xa8&amp;<b>x</b></p>"
+            b"<script>alert(1)</script>y<br>z\r\n--b\r\n"
             b"Content-Type: application/vnd.ms-excel; name=\"" + name.encode() + b"\"\r\n"
             b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(b"x" * 3000) + b"--b--\r\n")
     mail = read(data)
-    assert mail.text == "在&x"
+    assert mail.text == "在&x\ny\nz"
     assert [(a.name, a.size) for a in mail.attachments] == [("镕报表.xlsx", 3000)]
 
 
@@ -76,6 +78,14 @@ def test_attachments_are_listed_never_kept_and_html_is_text():
 ])
 def test_automatic_mail_is_recognised(head, sender, automatic):
     assert read(raw(head=head, sender=sender)).automatic is automatic
+
+
+def test_an_rfc2231_attachment_name_labelled_gb2312_keeps_its_gbk_characters():
+    name = "".join(f"%{b:02X}" for b in "镕.txt".encode("gb18030"))
+    data = (b"From: li@corp.example\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+            b"Content-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: text/plain\r\n"
+            b"Content-Disposition: attachment; filename*=gb2312''" + name.encode() + b"\r\n\r\ny\r\n--b--\r\n")
+    assert [a.name for a in read(data).attachments] == ["镕.txt"]
 
 
 def test_message_id_is_kept_only_when_well_formed():

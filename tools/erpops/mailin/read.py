@@ -6,10 +6,12 @@ both, so every part labelled gb2312, gbk, cp936 or gb18030 is decoded as GB18030
 """
 from __future__ import annotations
 
+import codecs
 import email
 import email.errors
 import email.header
 import email.utils
+import html as html_module
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,6 +53,8 @@ def charset(label: str | None) -> str:
 def _decode(data: bytes, label: str | None) -> str:
     codec = charset(label)
     try:
+        if "escape" in codec or codecs.lookup(codec).name in ("idna", "punycode"):
+            raise LookupError(codec)  # not a character set a mail is written in
         return data.decode(codec)
     except LookupError:
         raise Unreadable("mail.unreadable.charset", {"charset": (label or "")[:40]}) from None
@@ -120,8 +124,8 @@ def _text(msg: Message) -> tuple[str, tuple[Attachment, ...]]:
             continue
         payload = part.get_payload(decode=True) or b""
         filename = part.get_param("filename", header="content-disposition") or part.get_param("name")
-        if isinstance(filename, tuple):  # RFC 2231: (charset, language, text)
-            filename = email.utils.collapse_rfc2231_value(filename)
+        if isinstance(filename, tuple):  # RFC 2231: (charset, language, %-decoded text)
+            filename = _decode(filename[2].encode("raw-unicode-escape"), filename[0] or "utf-8")
         disposition = (part.get("content-disposition") or "").split(";")[0].strip().lower()
         if filename or disposition == "attachment" or part.get_content_maintype() not in ("text",):
             files.append(Attachment(safe_name(header(filename) if filename else ""), len(payload)))
@@ -131,10 +135,10 @@ def _text(msg: Message) -> tuple[str, tuple[Attachment, ...]]:
     if plain:
         body = "\n".join(plain)
     elif html:
-        body = re.sub(r"<[^>]*>", "", "\n".join(html))
-        import html as html_module
-
-        body = html_module.unescape(body)
+        body = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", "", "\n".join(html))
+        body = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|li|h[1-6])\s*>", "\n", body)
+        body = html_module.unescape(re.sub(r"<[^>]*>", "", body))
+        body = re.sub(r"\n[ \t]*\n(\s*\n)+", "\n\n", body)
     else:
         body = ""
     return body.replace("\r\n", "\n").replace("\r", "\n").strip(), tuple(files)
