@@ -123,11 +123,10 @@ class Mailbox:
                 self.client.starttls(context)
             self.client.normalise_times = False  # INTERNALDATE with its offset
             self.client.login(settings.user, settings.password)
-            info = self.client.select_folder(settings.folder)
+            self.client.select_folder(settings.folder)
         except Exception as err:  # imapclient raises imaplib's, socket's and its own errors alike
             raise FatalError(t("mail.imap-failed", host=settings.host, port=settings.port,
                                reason=_reason(err))) from None
-        self.uidvalidity = int(info.get(b"UIDVALIDITY", 0))
         for folder in (DONE, REJECTED):
             if not self.client.folder_exists(folder):
                 self.client.create_folder(folder)
