@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from imap_server import imap_server, smtp_server  # noqa: F401  (fixtures)
-from tickets_fixture import PATH as CLOSED, TICKET, setup
+from tickets_fixture import PATH as CLOSED, SIMPLE, SIMPLE_PATH, TICKET, setup
 
 CST = dt.timezone(dt.timedelta(hours=8))
 RECEIVED = dt.datetime(2026, 11, 24, 10, 30, tzinfo=CST)  # a Tuesday, before the pinned now
@@ -150,7 +150,7 @@ def test_fetch_turns_each_mail_into_a_ticket_or_event_and_answers_the_refused(op
     path, reopened = branch_ticket(ops, "ticket/mail-7")
     assert path == CLOSED
     last = reopened["history"][-1]
-    assert (last["event"], last["by"], last["note"]) == ("reopen", "li-user", "今天早上再次出现")
+    assert (last["event"], last["by"], last["note"]) == ("reopen", "li-user", "没解决，又报库存不足\n今天早上再次出现")
     assert reopened["status"] != "closed"
 
     answers = {tuple(rcpt): email.message_from_bytes(content, policy=email.policy.default)
@@ -283,3 +283,22 @@ def test_without_smtp_a_refused_mail_is_set_aside_and_the_exit_code_says_so(ops,
     r = cli("mail", "fetch", cwd=ops.root)
     assert r.code == 1 and "无法告知 stranger@elsewhere.example" in r.err
     assert folders(imap)["erpops-rejected"] == 1
+
+
+def test_the_reporter_confirms_a_resolved_ticket_by_mail(ops, cli, servers):
+    imap, smtp = servers
+    ops.write(SIMPLE_PATH, SIMPLE)
+    ops.git.git.add("-A")
+    ops.git.git.commit("-m", "resolved ticket")
+    gbk_reply = mail(ZHOU, words("回复：[甲系统] ALP-20261102-AB2C 如何查询本月领料汇总", "gbk"),
+                     "确认，可以查了\n谢谢\n\n在 2026年11月2日 写道：\n> 已处理".encode("gb18030"), "gbk")
+    append(imap, gbk_reply)
+    r = cli("mail", "fetch", cwd=ops.root)
+    assert r.code == 0, r.both
+    path, data = branch_ticket(ops, "ticket/mail-1")
+    assert path == SIMPLE_PATH and data["status"] == "closed"
+    last = data["history"][-1]
+    assert (last["event"], last["by"], last["note"], last["at"].isoformat()) == (
+        "close", "zhou-user", "确认，可以查了\n谢谢", "2026-11-24T10:30:00+08:00")
+    assert smtp.received == [] and folders(imap)["erpops-done"] == 1
+    assert ops.git.commit("ticket/mail-1").message.startswith("Ticket ALP-20261102-AB2C: close by zhou-user")

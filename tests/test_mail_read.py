@@ -132,8 +132,9 @@ def test_senders_are_matched_on_email_and_emails_case_blind(ops):
 
 
 @pytest.mark.parametrize("text,kind,note", [
-    ("已解决，谢谢\n系统正常了", "close", "系统正常了"), ("确认", "close", None), ("Resolved, thanks", "close", None),
-    ("没解决\n还是报错", "reopen", "还是报错"), ("  重新打开", "reopen", None), ("not solved yet", "reopen", None),
+    ("已解决，谢谢\n系统正常了", "close", "已解决，谢谢\n系统正常了"), ("确认。", "close", None),
+    ("Resolved, thanks", "close", "Resolved, thanks"), ("没解决\n还是报错", "reopen", "没解决\n还是报错"),
+    ("  重新打开", "reopen", None), ("Not solved!", "reopen", None), ("comment: 已解决", "comment", "comment: 已解决"),
     ("还是报错\n\n> 已解决\n在 2026年11月2日 写道：\n已解决", "comment", "还是报错"),
     ("请看截图\n-----原始邮件-----\n发件人: x", "comment", "请看截图"),
 ])

@@ -103,9 +103,9 @@ def route(repo: Repository, mail: Mail, default_subsystem: str | None = None) ->
         if tid not in {tk.id for tk in repo.tickets}:
             return Refuse("mail.refused.unknown-ticket", {"id": tid})
         text = own_text(mail.text)
-        first, _, rest = text.partition("\n")
-        kind = _kind(first)
-        note = (rest.strip() if kind != "comment" else text)[:MAX_NOTE] or None
+        kind = _kind(text.partition("\n")[0])
+        bare = re.sub(r"[\W_]+", "", text).lower() in {re.sub(r"[\W_]+", "", w) for w in _words(f"mail.words.{kind}")}
+        note = None if kind != "comment" and bare else text[:MAX_NOTE] or None  # the key user's own words, kept
         if kind == "comment" and not note:
             return Refuse("mail.refused.empty-reply", {"id": tid})
         return Reply(who, tid, kind, note)
