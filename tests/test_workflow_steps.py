@@ -28,6 +28,8 @@ RUN_ELSEWHERE = {
     ("pages.yml", "Install erpops"): "python -m pip install -e .",
     ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
     ("monthly.yml", "Install erpops"): "python -m pip install -e .",
+    ("mail-intake.yml", "Install erpops"): "python -m pip install -e .",
+    ("mail-intake.yml", "Add the IMAP client (erpops[mail])"): 'python -m pip install "imapclient>=3.0"',
     ("ci.yml", "Tests"): "python -m pytest -q",
 }
 # Steps executed below, each by at least one test of this module.
@@ -48,6 +50,9 @@ RUN_HERE = {
     ("monthly.yml", "Draft the forms of the period that has closed"),
     ("monthly.yml", "Open one pull request per subsystem"),
     ("monthly.yml", "List the forms handed in, late and missing"),
+    # tests/test_mail_workflow.py
+    ("mail-intake.yml", "Turn new mail into tickets"),
+    ("mail-intake.yml", "Open a pull request for each branch"),
 }
 
 
