@@ -6,6 +6,7 @@ and the form's own options, and written through the ticket writer, which quotes 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -81,7 +82,7 @@ def from_issue(root: Path, event_path: Path, branch: str | None = None) -> int:
     return code
 
 
-def file_ticket(repo: Repository, who: str, opened, *, title: str, fields: dict[str, str | None],
+def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, fields: dict[str, str | None],
                 note: str | None, branch: str | None) -> tuple[int, str, str]:
     """Open the ticket an intake (the ticket form, a mail) describes, filed by `who`: `fields` as
     issueform.parse gives them (subsystem, type, priority, symptom required; the others may be
