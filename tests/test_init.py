@@ -22,7 +22,8 @@ FILES = [
     ".erpops/schemas/runbook.schema.json", ".erpops/schemas/subsystem.schema.json",
     ".erpops/schemas/ticket.schema.json", ".erpops/schemas/vendor.schema.json",
     ".github/CODEOWNERS", ".github/ISSUE_TEMPLATE/config.yml", ".github/ISSUE_TEMPLATE/ticket.yml",
-    ".github/workflows/ci.yml", ".github/workflows/monthly.yml", ".github/workflows/notify.yml",
+    ".github/workflows/ci.yml", ".github/workflows/mail-intake.yml", ".github/workflows/monthly.yml",
+    ".github/workflows/notify.yml",
     ".github/workflows/pages.yml", ".github/workflows/ticket-from-issue.yml",
     ".gitignore", ".pre-commit-config.yaml", ".vscode/extensions.json", ".vscode/settings.json",
     "README.md", "docs/rules/index.md", "mkdocs.yml", "policy.yaml", "requirements.txt",
@@ -169,7 +170,8 @@ def _adopted(steps: list[dict]) -> list[dict]:
     return adopted
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml",
+                                  "mail-intake.yml"])
 def test_workflow_templates_keep_this_repository_steps(name):
     ours = _workflow(REPO_ROOT / ".github/workflows" / name)
     shipped = _workflow(REPO_ROOT / "tools/erpops/templates/init/common/dot-github/workflows" / name)

@@ -29,6 +29,8 @@ RUN_ELSEWHERE = {
     ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
     ("monthly.yml", "Install erpops"): "python -m pip install -e .",
     ("publish.yml", "Install erpops"): "python -m pip install -e .",
+    ("mail-intake.yml", "Install erpops"): "python -m pip install -e .",
+    ("mail-intake.yml", "Add the IMAP client (erpops[mail])"): 'python -m pip install "imapclient>=3.0"',
     ("ci.yml", "Tests"): "python -m pytest -q",
     ("notify.yml", "Install erpops"): "python -m pip install -e .",
     # The test extra installs apprise (pyproject.toml) for tests/test_notify*.py.
@@ -59,6 +61,9 @@ RUN_HERE = {
     ("notify.yml", "Fetch the delivery record"),
     ("notify.yml", "Send the notices"),
     ("notify.yml", "Save the delivery record"),
+    # tests/test_mail_workflow.py
+    ("mail-intake.yml", "Turn new mail into tickets"),
+    ("mail-intake.yml", "Open a pull request for each branch"),
 }
 
 

@@ -45,8 +45,8 @@ def test_zizmor_would_catch_a_credential_left_in_the_checkout(tmp_path):
 
 def test_every_workflow_matches_the_github_workflow_schema_offline():
     files = sorted(WORKFLOWS.glob("*.y*ml"))
-    assert [f.name for f in files] == ["ci.yml", "monthly.yml", "notify.yml", "pages.yml", "publish.yml",
-                                       "ticket-from-issue.yml"]
+    assert [f.name for f in files] == ["ci.yml", "mail-intake.yml", "monthly.yml", "notify.yml", "pages.yml",
+                                       "publish.yml", "ticket-from-issue.yml"]
     proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
                            "vendor.github-workflows", *map(str, files)],
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
@@ -62,7 +62,7 @@ def test_schema_check_would_reject_a_broken_workflow(tmp_path):
     assert proc.returncode == 1
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml", "mail-intake.yml"])
 def test_top_level_permissions_are_read_only(name):
     assert workflow(name)["permissions"] == {"contents": "read"}
 
@@ -76,6 +76,8 @@ def test_only_the_deploy_ticket_and_draft_jobs_may_write_and_only_what_they_need
                 assert granted == {"pages": "write", "id-token": "write"}
             elif (name, job_id) == ("ticket-from-issue.yml", "ticket"):
                 assert granted == {"contents": "write", "pull-requests": "write", "issues": "write"}
+            elif (name, job_id) == ("mail-intake.yml", "intake"):
+                assert granted == {"contents": "write", "pull-requests": "write"}
             elif (name, job_id) == ("monthly.yml", "draft"):
                 assert granted == {"contents": "write", "pull-requests": "write"}
             elif (name, job_id) == ("notify.yml", "notify"):  # the notify-state branch
@@ -94,7 +96,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
     text_lines = [line for p in sorted(WORKFLOWS.glob("*.y*ml"))
                   for line in p.read_text("utf-8").splitlines()]
     used = [line for line in text_lines if re.match(r"^\s*(- )?uses:", line)]
-    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 19
+    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 21
     for line in used:
         m = re.match(r"^\s*(?:- )?uses: (\S+) # (v\d+\.\d+\.\d+)$", line)
         assert m, line
@@ -109,7 +111,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
 
 def test_checkout_never_keeps_the_token():
     checkouts = [s for _, _, s in steps() if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 9
+    assert len(checkouts) == 10
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
@@ -248,3 +250,16 @@ def test_readme_branch_protection_names_the_required_checks_by_their_job_names()
                     "Do not allow bypassing the above settings", "Include administrators",
                     "Restrict who can push to matching branches", "Require status checks to pass"):
         assert setting in section, setting
+
+
+def test_mail_intake_runs_on_a_schedule_and_passes_credentials_through_env_only():
+    wf = workflow("mail-intake.yml")
+    assert set(wf["on"]) == {"schedule", "workflow_dispatch"} and wf["on"]["schedule"][0]["cron"]
+    (job,) = wf["jobs"].values()
+    fetch = next(s for s in job["steps"] if s.get("id") == "mail")
+    assert "erpops mail fetch --push origin" in fetch["run"]
+    assert {k for k in fetch["env"] if k.startswith("ERPOPS_IMAP_")} == {
+        "ERPOPS_IMAP_HOST", "ERPOPS_IMAP_PORT", "ERPOPS_IMAP_USER", "ERPOPS_IMAP_PASSWORD"}
+    assert all(v.startswith("${{ secrets.") for k, v in fetch["env"].items() if k.startswith("ERPOPS_"))
+    secrets_used = [s["name"] for s in job["steps"] if "secrets." in str(s)]
+    assert secrets_used == [fetch["name"]]

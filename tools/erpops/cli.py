@@ -641,6 +641,29 @@ def report_status(month, repo) -> None:
     raise SystemExit(status(_root(repo), month))
 
 
+@cli.group()
+def mail() -> None:
+    """E-mail in: tickets and replies from the intake mailbox (IMAP settings from the environment)."""
+
+
+@mail.command("fetch")
+@click.option("--subsystem", default=None,
+              help="The mailbox's own subsystem, for mails whose subject names none with a tag like [production].")
+@click.option("--type", "type_", default="fault", show_default=True, help="Ticket type of a new ticket.")
+@click.option("--priority", default="P3", show_default=True, help="Priority of a new ticket.")
+@click.option("--push", default=None, metavar="REMOTE",
+              help="Push each branch to REMOTE before the mail leaves the inbox (in CI: origin).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Read at most N mails this run.")
+@_repo_option
+@_lang_option
+def mail_fetch(subsystem, type_, priority, push, limit, repo) -> None:
+    """Read the intake mailbox once: each new mail becomes a ticket or an event, on branch ticket/mail-<uid>."""
+    from erpops.commands.mail import fetch
+
+    raise SystemExit(fetch(_root(repo), subsystem=subsystem, type_=type_, priority=priority, push=push,
+                           limit=limit))
+
+
 def localise(lang: str | None = None) -> None:
     """Put the catalogue's help texts (locale/*/help.yaml) on every command and option, in `lang`.
 

@@ -6,6 +6,7 @@ and the form's own options, and written through the ticket writer, which quotes 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -100,19 +101,28 @@ def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: s
         title = title[len(prefix):].strip()
     if not title:
         raise FatalError(t("issueform.no-title", number=number))
-    reporter = _reporter(repo, fields["reporter"])
-    end_user = " ".join(fields["end_user"].split()) if fields["end_user"] else None
-    if end_user and reporter:
-        raise FatalError(t("issueform.reporter-and-end-user"))
     opened = instant(repo, issue.get("created_at") if isinstance(issue.get("created_at"), str) else None)
-    code, tid, rel = open_ticket(
-        repo, who, opened, subsystem=fields["subsystem"], type_=fields["type"], priority=fields["priority"],
-        title=title, symptom=fields["symptom"], cause=fields["cause"], impact=fields["impact"],
-        reporter=reporter, end_user=end_user, runbooks=issueform.runbook_ids(fields["runbooks"]),
-        note=t("issueform.note", lang, number=number, login=login), branch=branch)
+    code, tid, rel = file_ticket(repo, who, opened, title=title, fields=fields,
+                                 note=t("issueform.note", lang, number=number, login=login), branch=branch)
     if code == 0:
         _outputs(branch, tid, rel, title, number, lang)
     return code
+
+
+def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, fields: dict[str, str | None],
+                note: str | None, branch: str | None) -> tuple[int, str, str]:
+    """Open the ticket an intake (the ticket form, a mail) describes, filed by `who`: `fields` as
+    issueform.parse gives them (subsystem, type, priority, symptom required; the others may be
+    None). The reporter is checked against the roster; (exit code, id, file) as open_ticket."""
+    reporter = _reporter(repo, fields.get("reporter"))
+    end_user = " ".join(fields["end_user"].split()) if fields.get("end_user") else None
+    if end_user and reporter:
+        raise FatalError(t("issueform.reporter-and-end-user"))
+    return open_ticket(
+        repo, who, opened, subsystem=fields["subsystem"], type_=fields["type"], priority=fields["priority"],
+        title=title, symptom=fields["symptom"], cause=fields.get("cause"), impact=fields.get("impact"),
+        reporter=reporter, end_user=end_user, runbooks=issueform.runbook_ids(fields.get("runbooks")),
+        note=note, branch=branch)
 
 
 def _outputs(branch: str | None, tid: str, rel: str, title: str, number: int, lang: str) -> None:
