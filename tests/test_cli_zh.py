@@ -20,6 +20,7 @@ ALLOWED = {
     "issue", "github",  # GitHub's issue and the roster's `github` field
     "internal",  # mkdocs.yml's value
     "unresolved",  # the filter word for every unfinished status
+    "IMAP",  # the mail protocol `erpops mail` reads
 }
 _STRIP = re.compile(r"--?[\w-]+|\$\w+|[\w<>{}\[\]-]*[/.][\w./<>{}\[\]-]*|\[zh\|en\]")
 

@@ -117,6 +117,12 @@ def _grow(root: Path) -> None:
     head, tail = text.split("  make_up_days:\n")
     end = tail.index("\n\n") + 1  # the end of the make-up days list
     policy.write_text(head + "  make_up_days:\n" + tail[:end] + MAKE_UP_2027 + tail[end:], "utf-8")
+    assert (policy.read_text("utf-8").count("  years: [2026]\n") == 1)
+    policy.write_text(policy.read_text("utf-8").replace("  years: [2026]\n", "  years: [2026, 2027]\n"), "utf-8")
+    # The forms of 2026-11 are made on their due day, before December's tickets exist: a ticket
+    # dated after the clock is refused (ticket-event-future), as it would be on that day.
+    _ok(_erpops(root, "report", "monthly", "--month", "2026-11", ERPOPS_TODAY="2026-11-28",
+                ERPOPS_NOW="2026-11-28T09:00:00+08:00"))
 
     for opened, resolved, closed, title in (
             ("2026-12-01T09:05:00+08:00", "2026-12-01T10:30:00+08:00", "2026-12-01T15:00:00+08:00", "十二月的完工报告查询"),
@@ -129,8 +135,6 @@ def _grow(root: Path) -> None:
         _ok(_erpops(root, "ticket", "close", tid, "--by", by, "--at", closed, ERPOPS_NOW=closed))
     _new_ticket(root, "2027-01-06T14:00:00+08:00", "finance", _key_user(root, "finance"), type="fault",
                 priority="P3", title="月末凭证打印格式错位", symptom="打印凭证时金额列错位", impact="不影响记账")
-    _ok(_erpops(root, "report", "monthly", "--month", "2026-11", ERPOPS_TODAY="2026-11-28",
-                ERPOPS_NOW="2026-11-28T09:00:00+08:00"))
 
 
 def _key_user(root: Path, subsystem: str) -> str:
