@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import tempfile
 import subprocess
 import sys
 import time
@@ -56,19 +57,23 @@ class Terminal:
 @pytest.fixture
 def terminal(tmp_path):
     opened: list[Terminal] = []
+    # A Unix socket's path is limited to 107 bytes, which a deep pytest basetemp exceeds (the
+    # self-copy run's is): the socket lives in a short private folder of its own.
+    sockets = Path(tempfile.mkdtemp(prefix="erpops-tmux-", dir="/tmp"))
 
     def start(root: Path, *args: str) -> Terminal:
         env = {"ERPOPS_NOW": "2026-11-03T09:00:00+08:00", "ERPOPS_TODAY": "2026-11-03", "ERPOPS_LANG": "zh",
                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
         command = f"cd {shlex.quote(str(root))} && {shlex.quote(sys.executable)} -m erpops ticket new " + \
             " ".join(shlex.quote(a) for a in args)
-        term = Terminal(tmp_path / f"tmux{len(opened)}.sock", command, env)
+        term = Terminal(sockets / f"{len(opened)}.sock", command, env)
         opened.append(term)
         return term
 
     yield start
     for term in opened:
         term.close()
+    shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _created(root: Path) -> list[Path]:
