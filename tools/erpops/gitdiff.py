@@ -175,11 +175,13 @@ def moved(old: Ticket, new: Ticket) -> Iterator[Diagnostic]:
                  was=old.subsystem, now=new.subsystem)
 
 
-def appended(old: Ticket, new: Ticket) -> Iterator[Diagnostic]:
-    """The history is append-only: the base's events stay, unchanged and in order, at the start."""
+def appended(old: Ticket | Improvement, new: Ticket | Improvement,
+             fields: tuple[tuple[str, str], ...] = _EVENT_FIELDS) -> Iterator[Diagnostic]:
+    """The history is append-only: the base's events stay, unchanged and in order, at the start.
+    `fields`: the event's attributes in the order a rewrite is reported, with their YAML keys."""
     for i, (a, b) in enumerate(zip(old.history, new.history)):
         if a != b:
-            attr, key = next((f for f in _EVENT_FIELDS if getattr(a, f[0]) != getattr(b, f[0])), _EVENT_FIELDS[0])
+            attr, key = next((f for f in fields if getattr(a, f[0]) != getattr(b, f[0])), fields[0])
             yield at(b.src, (key,), "pr-history", index=i + 1, field=key,
                      was=_show(getattr(a, attr)), now=_show(getattr(b, attr)))
             return
@@ -375,15 +377,7 @@ def compare_improvement(old: Improvement | None, new: Improvement | None, gate: 
 
 
 def _improvement_appended(old: Improvement, new: Improvement) -> Iterator[Diagnostic]:
-    for i, (a, b) in enumerate(zip(old.history, new.history)):
-        if a != b:
-            attr, key = next(f for f in _IMPROVEMENT_EVENT_FIELDS if getattr(a, f[0]) != getattr(b, f[0]))
-            yield at(b.src, (key,), "pr-history", index=i + 1, field=key,
-                     was=_show(getattr(a, attr)), now=_show(getattr(b, attr)))
-            return
-    if len(new.history) < len(old.history):
-        yield at(new.src, ("history",), "pr-history", key="rule.pr-history-removed",
-                 count=len(old.history) - len(new.history), had=len(old.history))
+    return appended(old, new, _IMPROVEMENT_EVENT_FIELDS)
 
 
 def _improvement_unexplained(old: Improvement, new: Improvement, start: int) -> Iterator[Diagnostic]:
