@@ -56,6 +56,7 @@ class State:
     })
     approved_by: list[str] = field(default_factory=list)
     diff_lines: set[int] | None = None   # Gitea: the new-file lines a review comment may sit on (None: any)
+    issues: dict[int, str] = field(default_factory=dict)  # issue number → its state, as last set
 
 
 Route = tuple[str, str, str, Callable[["Forge", Recorded, re.Match], tuple[int, Any]]]
@@ -132,6 +133,27 @@ def _create_mr(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
                  "web_url": f"http://example.invalid/ops/erpops/-/merge_requests/{iid}"}
 
 
+def _issue_state(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    """GitHub and Gitea: PATCH …/issues/{n} with `state` open or closed."""
+    body = req.body
+    if not isinstance(body, dict) or body.get("state") not in ("open", "closed"):
+        return 422, {"message": "state must be open or closed"}
+    n = int(m["n"])
+    server.state.issues[n] = body["state"]
+    return 200, {"number": n, "state": body["state"], "html_url": f"http://example.invalid/{m['repo']}/issues/{n}"}
+
+
+def _gitlab_issue_state(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    """GitLab: PUT /projects/:id/issues/:iid with state_event close or reopen."""
+    body = req.body
+    if not isinstance(body, dict) or body.get("state_event") not in ("close", "reopen"):
+        return 400, {"message": "400 Bad request - state_event does not have a valid value"}
+    iid = int(m["iid"])
+    server.state.issues[iid] = "closed" if body["state_event"] == "close" else "opened"
+    return 200, {"id": iid + 7000, "iid": iid, "project_id": int(PROJECT_ID), "state": server.state.issues[iid],
+                 "web_url": f"http://example.invalid/ops/erpops/-/issues/{iid}"}
+
+
 _REPO = r"(?P<repo>[^/]+/[^/]+)"
 ROUTES: list[Route] = [
     ("github", "POST", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)/comments", _comment),
@@ -145,6 +167,9 @@ ROUTES: list[Route] = [
     ("gitlab", "POST", r"/api/v4/projects/(?P<id>\d+)/(?P<kind>merge_requests|issues)/(?P<iid>\d+)/notes", _note),
     ("gitlab", "GET", r"/api/v4/projects/(?P<id>\d+)/merge_requests/(?P<iid>\d+)/approvals", _approvals),
     ("gitlab", "POST", r"/api/v4/projects/(?P<id>\d+)/merge_requests", _create_mr),
+    ("github", "PATCH", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)", _issue_state),
+    ("gitea", "PATCH", rf"/api/v1/repos/{_REPO}/issues/(?P<n>\d+)", _issue_state),
+    ("gitlab", "PUT", r"/api/v4/projects/(?P<id>\d+)/issues/(?P<iid>\d+)", _gitlab_issue_state),
 ]
 
 
@@ -220,7 +245,7 @@ class Forge:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
         return Handler
 

@@ -142,7 +142,7 @@ def test_from_issue_commits_the_ticket_on_a_branch_and_writes_the_outputs(ops, c
     assert lines[:5] == ["branch=ticket/issue-7", f"ticket={tid}", f"path={rel}",
                          f"pr-title=工单 {tid}：采购订单无法保存", f"comment=已生成工单 {tid}，拉取请求："]
     assert lines[5].startswith("pr-body<<ERPOPS_") and lines[-1] == lines[5].split("<<")[1]
-    assert "Closes #7" in lines
+    assert "Refs #7" in lines and "Closes #7" not in lines
     assert cli("check", cwd=ops.root).code == 0
 
 

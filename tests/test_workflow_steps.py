@@ -326,7 +326,7 @@ def test_write_step_commits_the_ticket_on_the_issue_branch(form_repo, runner):
     assert outputs["branch"] == "ticket/issue-7"
     assert outputs["pr-title"] == f"工单 {tid}：采购订单无法保存"
     assert outputs["pr-body"].splitlines()[0] == f"根据议题 #7 的工单表单生成工单 {tid}（{rel}）。"
-    assert outputs["pr-body"].splitlines()[-1] == "Closes #7"
+    assert outputs["pr-body"].splitlines()[-1] == "Refs #7"
 
 
 def test_write_step_fails_for_an_unknown_login_and_leaves_no_branch(form_repo, runner):

@@ -82,6 +82,16 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class IssueRef:
+    """The forge issue a ticket was filed from (the ticket form): where its comments come from and
+    its answers go."""
+
+    forge: str
+    number: int
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Ticket:
     id: str
     title: str
@@ -102,6 +112,7 @@ class Ticket:
     resolution: Resolution | None = None
     feedback: tuple[Feedback, ...] = ()
     publication: Publication | None = None
+    issue: IssueRef | None = None
 
     @property
     def first_subsystem(self) -> str:
@@ -164,6 +175,10 @@ def build(doc: Document) -> Ticket | None:
         for f in (d.get("feedback") if isinstance(d.get("feedback"), list) else []) if isinstance(f, dict)
     )
     runbooks = d.get("runbooks")
+    iss = _dict(d.get("issue"))
+    number = iss.get("number")
+    issue = IssueRef(_str(iss, "forge") or "", number, _str(iss, "url")) \
+        if isinstance(number, int) and not isinstance(number, bool) else None
     return Ticket(
         id=tid, title=_str(d, "title") or tid, subsystem=_str(d, "subsystem") or "",
         type=_str(d, "type") or "", priority=_str(d, "priority") or "", status=_str(d, "status") or "",
@@ -177,6 +192,7 @@ def build(doc: Document) -> Ticket | None:
                               _str(res, "by") or "", _time(res.get("at"))) if res else None,
         feedback=feedback,
         publication=Publication(_str(pub, "designer") or "", _str(pub, "reviewer") or "") if pub else None,
+        issue=issue,
     )
 
 

@@ -28,8 +28,10 @@ def _line(key: str, value: Any, indent: int = 0) -> str:
 def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str, opened: dt.datetime,
              by: str, tier: str, assignee: str | None, symptom: str, reporter: str | None = None,
              end_user: str | None = None, cause: str | None = None, impact: str | None = None,
-             runbooks: tuple[str, ...] = (), note: str | None = None) -> str:
-    """The YAML of a ticket just opened, in the layout of the demo set."""
+             runbooks: tuple[str, ...] = (), note: str | None = None,
+             issue: dict[str, Any] | None = None) -> str:
+    """The YAML of a ticket just opened, in the layout of the demo set; `issue` ({forge, number,
+    url}): the forge issue it was filed from."""
     out = ["# " + " ".join(title.split()), _line("id", tid), _line("title", title), _line("subsystem", subsystem),
            _line("type", type_), _line("priority", priority), _line("status", "open"), "reporter:"]
     if end_user:
@@ -45,6 +47,10 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
             out.append(_line(key, value))
     if runbooks:
         out += ["runbooks:"] + [f"  - {edits.scalar(r)}" for r in runbooks]
+    if issue:
+        out += ["issue:", _line("forge", issue["forge"], 2), f"  number: {int(issue['number'])}"]
+        if issue.get("url"):
+            out.append(_line("url", issue["url"], 2))
     event = {"event": "open", "at": opened, "by": by, "tier": tier}
     if assignee:
         event["assignee"] = assignee

@@ -37,6 +37,7 @@ def _gitlab_issue(data, path: Path) -> dict:
     if isinstance(created, str) and created.endswith(" UTC"):   # the hook's "2026-11-30 08:00:00 UTC"
         created = created[:-4].replace(" ", "T") + "Z"
     return {"number": attrs.get("iid"), "title": attrs.get("title"), "body": attrs.get("description"),
+            "html_url": attrs.get("web_url") or attrs.get("url"),
             "labels": labels, "created_at": created,
             "user": {"login": user.get("username")} if isinstance(user, dict) else None}
 
@@ -103,14 +104,24 @@ def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: s
         raise FatalError(t("issueform.no-title", number=number))
     opened = instant(repo, issue.get("created_at") if isinstance(issue.get("created_at"), str) else None)
     code, tid, rel = file_ticket(repo, who, opened, title=title, fields=fields,
-                                 note=t("issueform.note", lang, number=number, login=login), branch=branch)
+                                 note=t("issueform.note", lang, number=number, login=login), branch=branch,
+                                 issue=issue_ref(forge, number, issue.get("html_url")))
     if code == 0:
         _outputs(branch, tid, rel, title, number, lang)
     return code
 
 
+def issue_ref(forge: str, number: int, url: object) -> dict:
+    """The ticket's `issue:` record: the forge, the issue's number, and its web address when the
+    payload gives an http(s) one."""
+    ref: dict = {"forge": forge, "number": number}
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and not any(c.isspace() for c in url):
+        ref["url"] = url
+    return ref
+
+
 def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, fields: dict[str, str | None],
-                note: str | None, branch: str | None) -> tuple[int, str, str]:
+                note: str | None, branch: str | None, issue: dict | None = None) -> tuple[int, str, str]:
     """Open the ticket an intake (the ticket form, a mail) describes, filed by `who`: `fields` as
     issueform.parse gives them (subsystem, type, priority, symptom required; the others may be
     None). The reporter is checked against the roster; (exit code, id, file) as open_ticket."""
@@ -122,7 +133,7 @@ def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, 
         repo, who, opened, subsystem=fields["subsystem"], type_=fields["type"], priority=fields["priority"],
         title=title, symptom=fields["symptom"], cause=fields.get("cause"), impact=fields.get("impact"),
         reporter=reporter, end_user=end_user, runbooks=issueform.runbook_ids(fields.get("runbooks")),
-        note=note, branch=branch)
+        note=note, branch=branch, issue=issue)
 
 
 def _outputs(branch: str | None, tid: str, rel: str, title: str, number: int, lang: str) -> None:

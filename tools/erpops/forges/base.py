@@ -57,6 +57,14 @@ class Forge(Protocol):
         """Answer on a pull request."""
         ...
 
+    def close_issue(self, number: int, body: str) -> Posted:
+        """Answer `body` on an issue (when not empty) and close it; Posted is the answer's."""
+        ...
+
+    def reopen_issue(self, number: int, body: str) -> Posted:
+        """Answer `body` on an issue (when not empty) and open it again; Posted is the answer's."""
+        ...
+
     def open_pull(self, head: str, base: str, title: str, body: str) -> Posted:
         """Open a pull request from branch `head` into `base`."""
         ...

@@ -61,6 +61,19 @@ class Gitea:
     def open_pull(self, head: str, base: str, title: str, body: str) -> Posted:
         return self._post("/pulls", {"head": head, "base": base, "title": title, "body": body})
 
+    def _state(self, number: int, body: str, state: str) -> Posted:
+        """issueEditIssue: PATCH /repos/{owner}/{repo}/issues/{index} with EditIssueOption's
+        `state` ("open" or "closed"); the answer first."""
+        posted = self.comment_issue(number, body) if body else Posted()
+        self._api().call("PATCH", f"{self._repo()}/issues/{number}", {"state": state})
+        return posted
+
+    def close_issue(self, number: int, body: str) -> Posted:
+        return self._state(number, body, "closed")
+
+    def reopen_issue(self, number: int, body: str) -> Posted:
+        return self._state(number, body, "open")
+
     def approvers(self, pr: PullRequest) -> frozenset[str]:
         reviews = self._api().call("GET", f"{self._repo()}/pulls/{pr.number}/reviews?limit=50")
         return payload.latest_approvals(

@@ -39,6 +39,19 @@ class GitHub:
     def comment_pull(self, number: int, body: str) -> Posted:
         return self._post(f"/issues/{number}/comments", {"body": body})  # a PR's conversation is an issue's
 
+    def _state(self, number: int, body: str, state: dict) -> Posted:
+        """"Update an issue": PATCH /repos/{owner}/{repo}/issues/{issue_number} with `state`
+        (docs.github.com/en/rest/issues/issues#update-an-issue); the answer first."""
+        posted = self.comment_issue(number, body) if body else Posted()
+        self._api().call("PATCH", f"{self._repo()}/issues/{number}", state)
+        return posted
+
+    def close_issue(self, number: int, body: str) -> Posted:
+        return self._state(number, body, {"state": "closed", "state_reason": "completed"})
+
+    def reopen_issue(self, number: int, body: str) -> Posted:
+        return self._state(number, body, {"state": "open", "state_reason": "reopened"})
+
     def open_pull(self, head: str, base: str, title: str, body: str) -> Posted:
         return self._post("/pulls", {"title": title, "head": head, "base": base, "body": body})
 

@@ -84,6 +84,19 @@ class GitLab:
     def comment_pull(self, number: int, body: str) -> Posted:
         return self._note("mergerequests", number, body)
 
+    def _state(self, number: int, body: str, event: str) -> Posted:
+        """Edit an issue: PUT /projects/:id/issues/:issue_iid with state_event `close` or `reopen`
+        (docs.gitlab.com/api/issues/#edit-an-issue); the note first."""
+        posted = self.comment_issue(number, body) if body else Posted()
+        self._call("PUT", lambda: self._project().issues.update(number, {"state_event": event}))
+        return posted
+
+    def close_issue(self, number: int, body: str) -> Posted:
+        return self._state(number, body, "close")
+
+    def reopen_issue(self, number: int, body: str) -> Posted:
+        return self._state(number, body, "reopen")
+
     def open_pull(self, head: str, base: str, title: str, body: str) -> Posted:
         def post():
             mr = self._project().mergerequests.create(
