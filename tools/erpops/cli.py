@@ -391,6 +391,22 @@ def ticket_from_issue(event_path: Path, forge: str, branch: str | None, repo: Pa
     raise SystemExit(from_issue(_root(repo), event_path, branch, forge))
 
 
+@ticket.command("from-comment")
+@click.option("--event", "event_path", required=True, type=click.Path(path_type=Path),
+              help="The comment: GitHub's or Gitea's `issue_comment` event ($GITHUB_EVENT_PATH), or GitLab's Note Hook (JSON).")
+@click.option("--answer", is_flag=True,
+              help="On a refusal, answer on the issue with the reason and what to type (the token from the environment only).")
+@_forge_option
+@_branch_option
+@_repo_option
+@_lang_option
+def ticket_from_comment(event_path: Path, answer: bool, forge: str, branch: str | None, repo: Path | None) -> None:
+    """Record a command comment on an issue (/note, /confirm, /escalate …) as a ticket event; its author must have a login on that forge in the roster."""
+    from erpops.commands.ticket_comment import from_comment
+
+    raise SystemExit(from_comment(_root(repo), event_path, branch, forge, answer))
+
+
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
                    note_required: bool = False, resolve: bool = False, reason: bool = False):
     def run(tid, by, at, branch, repo, note=None, to=None, tier=None, summary=None, root_cause=None,
