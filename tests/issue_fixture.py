@@ -32,7 +32,7 @@ history:
     by: li-user
     tier: key-user
     assignee: li-user
-    note: 由议题 #7 的工单表单生成（GitHub 账号 li-gh）
+    note: "由议题 #7 的工单表单生成（GitHub 账号 li-gh）"
 """
 
 

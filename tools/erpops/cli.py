@@ -407,6 +407,19 @@ def ticket_from_comment(event_path: Path, answer: bool, forge: str, branch: str 
     raise SystemExit(from_comment(_root(repo), event_path, branch, forge, answer))
 
 
+@ticket.command("answer")
+@click.option("--before", required=True, help="The commit before the push (in CI: github.event.before).")
+@click.option("--after", default="HEAD", help="The commit after the push (default: HEAD).")
+@_forge_option
+@_repo_option
+@_lang_option
+def ticket_answer(before: str, after: str, forge: str, repo: Path | None) -> None:
+    """Answer on the issues the tickets' news in a push (who holds it, at which tier, by when); close the issue when the ticket is closed or cancelled, reopen it when it is reopened."""
+    from erpops.commands.ticket_answer import answer
+
+    raise SystemExit(answer(_root(repo), before, after, forge))
+
+
 def _event_command(kind: str, doc: str, *, to: bool = False, tier: bool = False,
                    note_required: bool = False, resolve: bool = False, reason: bool = False):
     def run(tid, by, at, branch, repo, note=None, to=None, tier=None, summary=None, root_cause=None,
