@@ -237,7 +237,23 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         runbooks=books,
         index=ctx.link(ctx.t("site.tickets"), INDEX, here),
         source=tk.src.path,
+        issue=_issue_link(tk),
     )
+
+
+def _issue_link(tk: Ticket) -> Markup | str:
+    """The issue the ticket was filed from, linked when its address is an http(s) one."""
+    from urllib.parse import quote
+
+    from erpops.site import escape
+
+    if tk.issue is None:
+        return ""
+    label = f"#{tk.issue.number}"
+    url = tk.issue.url or ""
+    if not url.startswith(("https://", "http://")):
+        return label
+    return Markup(f"[{escape.text(label)}]({quote(url, safe=':/?#&=%~+.-_@!$*,;')})")
 
 
 _EVENTS = ("open", "assign", "escalate", "comment", "resolve", "close", "reopen", "cancel", "hold", "resume")
