@@ -57,6 +57,8 @@ class State:
     approved_by: list[str] = field(default_factory=list)
     diff_lines: set[int] | None = None   # Gitea: the new-file lines a review comment may sit on (None: any)
     issues: dict[int, str] = field(default_factory=dict)  # issue number → its state, as last set
+    issue_data: dict[int, dict] = field(default_factory=dict)    # GET …/issues/{n} answers (GitHub)
+    comment_data: dict[int, dict] = field(default_factory=dict)  # GET …/issues/comments/{id} answers
 
 
 Route = tuple[str, str, str, Callable[["Forge", Recorded, re.Match], tuple[int, Any]]]
@@ -154,6 +156,16 @@ def _gitlab_issue_state(server: "Forge", req: Recorded, m: re.Match) -> tuple[in
                  "web_url": f"http://example.invalid/ops/erpops/-/issues/{iid}"}
 
 
+def _get_issue(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    found = server.state.issue_data.get(int(m["n"]))
+    return (200, found) if found else (404, {"message": "Not Found"})
+
+
+def _get_comment(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    found = server.state.comment_data.get(int(m["c"]))
+    return (200, found) if found else (404, {"message": "Not Found"})
+
+
 _REPO = r"(?P<repo>[^/]+/[^/]+)"
 ROUTES: list[Route] = [
     ("github", "POST", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)/comments", _comment),
@@ -168,6 +180,8 @@ ROUTES: list[Route] = [
     ("gitlab", "GET", r"/api/v4/projects/(?P<id>\d+)/merge_requests/(?P<iid>\d+)/approvals", _approvals),
     ("gitlab", "POST", r"/api/v4/projects/(?P<id>\d+)/merge_requests", _create_mr),
     ("github", "PATCH", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)", _issue_state),
+    ("github", "GET", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)", _get_issue),
+    ("github", "GET", rf"/api/v3/repos/{_REPO}/issues/comments/(?P<c>\d+)", _get_comment),
     ("gitea", "PATCH", rf"/api/v1/repos/{_REPO}/issues/(?P<n>\d+)", _issue_state),
     ("gitlab", "PUT", r"/api/v4/projects/(?P<id>\d+)/issues/(?P<iid>\d+)", _gitlab_issue_state),
 ]

@@ -24,7 +24,8 @@ FILES = [
     ".github/CODEOWNERS", ".github/ISSUE_TEMPLATE/config.yml", ".github/ISSUE_TEMPLATE/ticket.yml",
     ".github/workflows/ci.yml", ".github/workflows/mail-intake.yml", ".github/workflows/monthly.yml",
     ".github/workflows/notify.yml",
-    ".github/workflows/pages.yml", ".github/workflows/ticket-from-issue.yml",
+    ".github/workflows/pages.yml", ".github/workflows/ticket-answer.yml", ".github/workflows/ticket-comment.yml",
+    ".github/workflows/ticket-from-issue.yml",
     ".gitignore", ".pre-commit-config.yaml", ".vscode/extensions.json", ".vscode/settings.json",
     "README.md", "docs/rules/index.md", "mkdocs.yml", "policy.yaml", "requirements.txt",
     "roster/office.yaml", "roster/people.yaml", "roster/subsystems/example.yaml",
@@ -171,7 +172,7 @@ def _adopted(steps: list[dict]) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml",
-                                  "mail-intake.yml"])
+                                  "mail-intake.yml", "ticket-comment.yml", "ticket-answer.yml"])
 def test_workflow_templates_keep_this_repository_steps(name):
     ours = _workflow(REPO_ROOT / ".github/workflows" / name)
     shipped = _workflow(REPO_ROOT / "tools/erpops/templates/init/common/dot-github/workflows" / name)

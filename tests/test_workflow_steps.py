@@ -27,6 +27,8 @@ RUN_ELSEWHERE = {
     ("ci.yml", "Install erpops with its test tools"): "python -m pip install -e '.[test]'",
     ("pages.yml", "Install erpops"): "python -m pip install -e .",
     ("ticket-from-issue.yml", "Install erpops"): "python -m pip install -e .",
+    ("ticket-comment.yml", "Install erpops"): "python -m pip install -e .",
+    ("ticket-answer.yml", "Install erpops"): "python -m pip install -e .",
     ("monthly.yml", "Install erpops"): "python -m pip install -e .",
     ("publish.yml", "Install erpops"): "python -m pip install -e .",
     ("mail-intake.yml", "Install erpops"): "python -m pip install -e .",
@@ -50,6 +52,10 @@ RUN_HERE = {
     FORM_STEP,
     ("ticket-from-issue.yml", "Write the ticket from the form"),
     ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue"),
+    # tests/test_issue_life.py
+    ("ticket-comment.yml", "Record the comment's command on its ticket"),
+    ("ticket-comment.yml", "Push the branch, open the pull request, acknowledge on the issue"),
+    ("ticket-answer.yml", "Answer on the issues"),
     # tests/test_monthly_workflow.py
     ("monthly.yml", "Draft the forms of the period that has closed"),
     ("monthly.yml", "Open one pull request per subsystem"),

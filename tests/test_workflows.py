@@ -46,7 +46,8 @@ def test_zizmor_would_catch_a_credential_left_in_the_checkout(tmp_path):
 def test_every_workflow_matches_the_github_workflow_schema_offline():
     files = sorted(WORKFLOWS.glob("*.y*ml"))
     assert [f.name for f in files] == ["ci.yml", "mail-intake.yml", "monthly.yml", "notify.yml", "pages.yml",
-                                       "publish.yml", "ticket-from-issue.yml"]
+                                       "publish.yml", "ticket-answer.yml", "ticket-comment.yml",
+                                       "ticket-from-issue.yml"]
     proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
                            "vendor.github-workflows", *map(str, files)],
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
@@ -62,7 +63,8 @@ def test_schema_check_would_reject_a_broken_workflow(tmp_path):
     assert proc.returncode == 1
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml", "mail-intake.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "ticket-from-issue.yml", "notify.yml", "mail-intake.yml",
+                                  "ticket-comment.yml", "ticket-answer.yml"])
 def test_top_level_permissions_are_read_only(name):
     assert workflow(name)["permissions"] == {"contents": "read"}
 
@@ -74,8 +76,10 @@ def test_only_the_deploy_ticket_and_draft_jobs_may_write_and_only_what_they_need
             writes = {k for k, v in granted.items() if v == "write"}
             if (name, job_id) == ("pages.yml", "deploy"):
                 assert granted == {"pages": "write", "id-token": "write"}
-            elif (name, job_id) == ("ticket-from-issue.yml", "ticket"):
+            elif (name, job_id) in (("ticket-from-issue.yml", "ticket"), ("ticket-comment.yml", "comment")):
                 assert granted == {"contents": "write", "pull-requests": "write", "issues": "write"}
+            elif (name, job_id) == ("ticket-answer.yml", "answer"):
+                assert granted == {"contents": "read", "issues": "write"}
             elif (name, job_id) == ("mail-intake.yml", "intake"):
                 assert granted == {"contents": "write", "pull-requests": "write"}
             elif (name, job_id) == ("monthly.yml", "draft"):
@@ -96,7 +100,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
     text_lines = [line for p in sorted(WORKFLOWS.glob("*.y*ml"))
                   for line in p.read_text("utf-8").splitlines()]
     used = [line for line in text_lines if re.match(r"^\s*(- )?uses:", line)]
-    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 21
+    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 25
     for line in used:
         m = re.match(r"^\s*(?:- )?uses: (\S+) # (v\d+\.\d+\.\d+)$", line)
         assert m, line
@@ -111,7 +115,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
 
 def test_checkout_never_keeps_the_token():
     checkouts = [s for _, _, s in steps() if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 10
+    assert len(checkouts) == 12
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
