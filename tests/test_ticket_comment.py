@@ -223,3 +223,34 @@ def test_english_aliases_work_in_english_too(ops, repo, cli, tmp_path):
     r = run(cli, repo, tmp_path, "/note rebooted, same error")
     assert r.code == 0, r.err
     assert history(repo)[-1]["note"] == "rebooted, same error"
+
+
+def test_a_gitlab_note_hook_is_read_with_the_gitlab_username(ops, repo, cli, tmp_path):
+    import json
+
+    repo.edit("roster/people.yaml", "    github: li-gh\n", "    github: li-gh\n    gitlab: li.gl\n")
+    repo.edit(ISSUE_PATH, "  forge: github\n", "  forge: gitlab\n")
+    hook = {"object_kind": "note", "user": {"username": "li.gl"}, "issue": {"iid": 7},
+            "object_attributes": {"id": 55, "note": "/补充 在 GitLab 上补充", "noteable_type": "Issue",
+                                  "created_at": "2026-11-20 01:00:00 UTC"}}
+    path = tmp_path / "hook.json"
+    path.write_text(json.dumps(hook, ensure_ascii=False), "utf-8")
+    r = cli("ticket", "from-comment", "--forge", "gitlab", "--event", str(path), cwd=repo.root)
+    assert r.code == 0, r.err
+    last = history(repo)[-1]
+    assert (last["event"], last["by"], last["note"]) == ("comment", "li-user", "在 GitLab 上补充")
+    assert last["at"].isoformat() == "2026-11-20T09:00:00+08:00"
+
+
+def test_a_ticket_filed_on_another_forge_is_not_found(ops, repo, cli, tmp_path):
+    repo.edit(ISSUE_PATH, "  forge: github\n", "  forge: gitea\n")
+    r = run(cli, repo, tmp_path, "/补充 x")
+    assert r.code == 1 and "议题 #7 还没有对应的工单" in r.err
+
+
+def test_assigning_to_someone_not_in_the_roster_is_refused_with_the_resolvers_words(ops, repo, cli, tmp_path):
+    r = run(cli, repo, tmp_path, "/指派 王五")
+    assert r.code == 1
+    assert "⚠️ 未记录：“/指派”未能记录，原因：\n\n- " in r.err
+    assert "`/指派 处理人姓名或人员编号 说明`" in r.err
+    assert repo.read(ISSUE_PATH) == ISSUE_TICKET
