@@ -6,7 +6,7 @@ import yaml
 
 from forge_server import OWNER_REPO, forge, forge_env, no_ci  # noqa: F401
 from issue_fixture import ISSUE_PATH, ISSUE_TICKET, comment_event, issue_repo
-from erpops.commands.ticket_comment import labelled, parse
+from erpops.issuecomment import labelled, parse
 
 BRANCH = "ticket/comment-7-9001"
 
