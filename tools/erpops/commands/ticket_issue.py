@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from erpops import issueform, siteconfig
+from erpops.commands import issue_answer
 from erpops.commands.ticket import _repo, instant, open_ticket
 from erpops.errors import FatalError
 from erpops.i18n import t
@@ -78,8 +79,25 @@ def _reporter(repo: Repository, value: str | None) -> str | None:
     raise FatalError(t("issueform.unknown-reporter", value=text[:60]))
 
 
-def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str | None = None) -> int:
-    """`forge`: whose payload and logins (github, gitlab, gitea); None: the policy's `forge:`."""
+def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str | None = None,
+               answer_file: Path | None = None) -> int:
+    """`forge`: whose payload and logins (github, gitlab, gitea); None: the policy's `forge:`.
+    With `answer_file`, a refusal also leaves there the answer for the issue (issue_answer)."""
+    if answer_file is None:
+        return _from_issue(root, event_path, branch, forge, [])
+    stage = ["event"]
+    try:
+        with issue_answer.copied_stderr() as printed:
+            code = _from_issue(root, event_path, branch, forge, stage)
+    except FatalError as err:
+        issue_answer.write(answer_file, str(err), stage[-1])
+        raise
+    if code != 0:
+        issue_answer.write(answer_file, printed.getvalue(), "rules")
+    return code
+
+
+def _from_issue(root: Path, event_path: Path, branch: str | None, forge: str | None, stage: list[str]) -> int:
     repo = _repo(root)
     forge = forge or (repo.policy.forge if repo.policy else None) or "github"
     issue = _payload(event_path, forge)
@@ -89,7 +107,9 @@ def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: s
     if issueform.LABEL not in labels:
         raise FatalError(t("issueform.no-label", number=number, label=issueform.LABEL))
     lang = siteconfig.read(root).lang
+    stage.append("author")
     who = _author(repo, login, forge)
+    stage.append("form")
     parse = issueform.parse_markdown if forge == "gitlab" else issueform.parse
     try:
         fields = parse(str(issue.get("body") or ""), repo.roster, repo.policy, lang)
