@@ -28,8 +28,9 @@ def _line(key: str, value: Any, indent: int = 0) -> str:
 def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str, opened: dt.datetime,
              by: str, tier: str, assignee: str | None, symptom: str, reporter: str | None = None,
              end_user: str | None = None, cause: str | None = None, impact: str | None = None,
-             runbooks: tuple[str, ...] = (), note: str | None = None) -> str:
-    """The YAML of a ticket just opened, in the layout of the demo set."""
+             runbooks: tuple[str, ...] = (), note: str | None = None,
+             attachments: tuple[tuple[str, str], ...] = ()) -> str:
+    """The YAML of a ticket just opened, in the layout of the demo set; `attachments` (name, url)."""
     out = ["# " + " ".join(title.split()), _line("id", tid), _line("title", title), _line("subsystem", subsystem),
            _line("type", type_), _line("priority", priority), _line("status", "open"), "reporter:"]
     if end_user:
@@ -45,6 +46,9 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
             out.append(_line(key, value))
     if runbooks:
         out += ["runbooks:"] + [f"  - {edits.scalar(r)}" for r in runbooks]
+    if attachments:
+        out += ["attachments:"] + [line for name, url in attachments
+                                   for line in (f"  - name: {edits.scalar(name)}", f"    url: {edits.scalar(url)}")]
     event = {"event": "open", "at": opened, "by": by, "tier": tier}
     if assignee:
         event["assignee"] = assignee

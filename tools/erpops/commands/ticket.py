@@ -180,8 +180,10 @@ def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: s
                 priority: str, title: str, symptom: str, cause: str | None = None,
                 impact: str | None = None, reporter: str | None = None, end_user: str | None = None,
                 runbooks: tuple[str, ...] = (), tier: str = "key-user", assignee: str | None = None,
-                note: str | None = None, branch: str | None = None) -> tuple[int, str, str]:
-    """Write (and with `branch`, commit) a new ticket filed by `who`: (exit code, id, file)."""
+                note: str | None = None, branch: str | None = None,
+                attachments: tuple[tuple[str, str], ...] = ()) -> tuple[int, str, str]:
+    """Write (and with `branch`, commit) a new ticket filed by `who`: (exit code, id, file);
+    `attachments`: (name, url) of files pasted into an issue (attachments.py)."""
     root = repo.root
     prefix = repo.policy.ticket_prefixes.get(subsystem)
     if prefix is None:
@@ -196,7 +198,7 @@ def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: s
     text = ticketedit.new_text(
         tid=tid, title=title, subsystem=subsystem, type_=type_, priority=priority, opened=opened,
         by=who, tier=tier, assignee=assignee or who, symptom=symptom, reporter=reporter,
-        end_user=end_user, cause=cause, impact=impact, runbooks=runbooks, note=note,
+        end_user=end_user, cause=cause, impact=impact, runbooks=runbooks, note=note, attachments=attachments,
     )
     code = write_checked(repo, rel, text, branch, f"Open ticket {tid}: {title}")
     if code == 0:

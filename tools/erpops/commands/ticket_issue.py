@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
 
-from erpops import issueform, siteconfig
+from erpops import attachments, issueform, siteconfig
 from erpops.commands import issue_answer
 from erpops.commands.ticket import _repo, instant, open_ticket
 from erpops.errors import FatalError
@@ -38,6 +39,7 @@ def _gitlab_issue(data, path: Path) -> dict:
     if isinstance(created, str) and created.endswith(" UTC"):   # the hook's "2026-11-30 08:00:00 UTC"
         created = created[:-4].replace(" ", "T") + "Z"
     return {"number": attrs.get("iid"), "title": attrs.get("title"), "body": attrs.get("description"),
+            "html_url": attrs.get("url") or attrs.get("web_url"),
             "labels": labels, "created_at": created,
             "user": {"login": user.get("username")} if isinstance(user, dict) else None}
 
@@ -121,16 +123,35 @@ def _from_issue(root: Path, event_path: Path, branch: str | None, forge: str | N
         title = title[len(prefix):].strip()
     if not title:
         raise FatalError(t("issueform.no-title", number=number))
+    fields, found = _attachments(fields, forge, issue.get("html_url"))
     opened = instant(repo, issue.get("created_at") if isinstance(issue.get("created_at"), str) else None)
-    code, tid, rel = file_ticket(repo, who, opened, title=title, fields=fields,
+    code, tid, rel = file_ticket(repo, who, opened, title=title, fields=fields, attachments=found,
                                  note=t("issueform.note", lang, number=number, login=login), branch=branch)
     if code == 0:
         _outputs(branch, tid, rel, title, number, lang)
     return code
 
 
+def _attachments(fields: dict[str, str | None], forge: str, issue_url: object
+                 ) -> tuple[dict[str, str | None], tuple[attachments.Attachment, ...]]:
+    """The pasted images and files of the form's texts, on the forge's own hosts, out of the texts."""
+    web = re.sub(r"(/-)?/issues/[0-9]+/?$", "", issue_url) if isinstance(issue_url, str) else None
+    where = attachments.place(forge, web)
+    found: dict[str, attachments.Attachment] = {}
+    out = dict(fields)
+    for field in issueform.TEXTAREAS:
+        if out.get(field):
+            text, more = attachments.extract(out[field] or "", where)
+            found.update((a.url, a) for a in more if a.url not in found)
+            out[field] = text or None
+    if found and not out.get("symptom"):
+        out["symptom"] = t("issueform.see-attachments")
+    return out, tuple(found.values())
+
+
 def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, fields: dict[str, str | None],
-                note: str | None, branch: str | None) -> tuple[int, str, str]:
+                note: str | None, branch: str | None,
+                attachments: tuple = ()) -> tuple[int, str, str]:
     """Open the ticket an intake (the ticket form, a mail) describes, filed by `who`: `fields` as
     issueform.parse gives them (subsystem, type, priority, symptom required; the others may be
     None). The reporter is checked against the roster; (exit code, id, file) as open_ticket."""
@@ -142,7 +163,7 @@ def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, 
         repo, who, opened, subsystem=fields["subsystem"], type_=fields["type"], priority=fields["priority"],
         title=title, symptom=fields["symptom"], cause=fields.get("cause"), impact=fields.get("impact"),
         reporter=reporter, end_user=end_user, runbooks=issueform.runbook_ids(fields.get("runbooks")),
-        note=note, branch=branch)
+        note=note, branch=branch, attachments=tuple((a.name, a.url) for a in attachments))
 
 
 def _outputs(branch: str | None, tid: str, rel: str, title: str, number: int, lang: str) -> None:
