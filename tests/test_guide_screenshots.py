@@ -22,6 +22,8 @@ from form_mock import render
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
 
 IMG = REPO_ROOT / "docs" / "guide" / "img"
+ASSET = "https://github.com/user-attachments/assets/3d0c9e57-6f1a-4b8e-9a55-0c2b7d41e8f2"
+ATTACHED = f"attachments:\n  - name: 报错截图.png\n    url: {ASSET}\n"
 GUIDE = REPO_ROOT / "docs" / "guide" / "key-user.md"
 
 
@@ -85,16 +87,19 @@ def test_a_tickets_page_on_the_internal_site(tmp_path):
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((IMG / "ticket-form.png").read_bytes() if (IMG / "ticket-form.png").exists() else b"")
+    # An open ticket made from the form, with the screenshot its reporter pasted.
+    ticket = root / "tickets" / "decision-support" / "2026" / "DSS-20261124-NUBU.yaml"
+    ticket.write_text(ticket.read_text("utf-8") + ATTACHED, "utf-8")
     proc = build(root)
     assert proc.returncode == 0, proc.stderr
-    pages = sorted((root / "site" / "tickets").glob("*/*/*/index.html"))
-    assert pages
-    rel = pages[0].parent.relative_to(root / "site").as_posix()
+    rel = "tickets/decision-support/2026/DSS-20261124-NUBU"
     server = _serve(root / "site")
     browser = Browser(profile=tmp_path / "profile", width=1280, height=1000)
     try:
         browser.open(f"http://127.0.0.1:{server.server_address[1]}/{rel}/")
         browser.wait_for("document.querySelector('article h1') !== null")
+        links = browser.evaluate("[...document.querySelectorAll('article a[href^=\"https://\"]')].map(a => [a.textContent, a.href])")
+        assert links == [["报错截图.png", ASSET]]
         shot = tmp_path / "ticket-page.png"
         browser.screenshot(shot)
     finally:
