@@ -161,3 +161,24 @@ def test_a_failed_push_is_answered_with_the_run_to_look_at(form_repo, runner, fo
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (req,) = forge.requests
     assert req.body["body"].endswith(f"运行记录：https://github.invalid/{OWNER_REPO}/actions/runs/88\n")
+
+
+def test_on_gitea_a_refused_form_is_answered_on_the_issue_too(form_repo, runner, forge):  # noqa: F811
+    import yaml
+
+    from conftest import REPO_ROOT
+
+    wf = yaml.safe_load((REPO_ROOT / ".gitea/workflows/ticket-from-issue.yml").read_text("utf-8"))
+    (s,) = [s for s in wf["jobs"]["ticket"]["steps"] if s.get("name") == "Answer a failure on the issue"]
+    assert s["if"] == "failure()"
+    answer = runner / "temp" / "issue-answer.md"
+    answer.parent.mkdir(parents=True, exist_ok=True)
+    answer.write_text("<!-- erpops:intake-answer -->\n\n**未能根据本议题生成工单。**\n", "utf-8")
+    env = forge_env("gitea", forge.url)
+    env.pop("GITEA_TOKEN")
+    proc, _ = run_step(s, form_repo.root, runner, {"secrets.ERPOPS_GITEA_TOKEN || github.token": TOKEN,
+                                                   "github.event.issue.number": "7"}, pinned=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (req,) = forge.requests
+    assert (req.method, req.path, req.body) == ("POST", f"/api/v1/repos/{OWNER_REPO}/issues/7/comments",
+                                                {"body": answer.read_text("utf-8")})
