@@ -103,3 +103,18 @@ def test_the_ticket_page_links_each_attachment_with_its_name_escaped(ops, cli, t
     public = pages.build(loaded, audience="public", today=dt.date(2026, 11, 3),
                          now=dt.datetime(2026, 11, 3, 12, 0, tzinfo=CST))
     assert not [p for p, text in public.items() if "user-attachments" in text]
+
+
+@pytest.mark.parametrize("forge,issue_url,pasted,url", [
+    ("gitlab", "https://git.example.cn/erp/ops/-/issues/7", "![截图](/uploads/5e1f/a.png)",
+     "https://git.example.cn/erp/ops/uploads/5e1f/a.png"),
+    ("gitea", "https://gitea.example.cn/erp/ops/issues/7", "![a](/attachments/7a1b)", "https://gitea.example.cn/attachments/7a1b"),
+    ("github", "https://github.com/ops/erpops/issues/7", f"![image]({ASSET})", ASSET),
+])
+def test_the_issues_own_address_says_where_its_attachments_live(forge, issue_url, pasted, url):
+    from erpops.commands.ticket_issue import _attachments
+
+    fields = {"symptom": f"报错 {pasted}", "cause": None, "impact": None}
+    out, found = _attachments(fields, forge, issue_url)
+    assert out["symptom"] == "报错" and [a.url for a in found] == [url]
+    assert _attachments(fields, forge, None) == (fields, ())   # no address: nothing taken out

@@ -182,3 +182,23 @@ def test_on_gitea_a_refused_form_is_answered_on_the_issue_too(form_repo, runner,
     (req,) = forge.requests
     assert (req.method, req.path, req.body) == ("POST", f"/api/v1/repos/{OWNER_REPO}/issues/7/comments",
                                                 {"body": answer.read_text("utf-8")})
+
+
+def test_the_install_step_refuses_a_merge_commit_older_than_the_dispatched_head(repo, tmp_path):
+    """GitHub updates refs/pull/<N>/merge a moment after a push: a stale one is not judged."""
+    from prcheck_fixture import base_repo
+
+    from test_workflow_steps import INSTALL_BASE, _offline
+
+    ops, _ = base_repo(repo)
+    ops.commit("the pull request")
+    ops.merge("pr")
+    runner = tmp_path / "gate-runner"
+    runner.mkdir()
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": "",
+                       "steps.dispatched.outputs.head-sha": "c" * 40},
+                       pinned={**_offline(), "GITHUB_EVENT_NAME": "workflow_dispatch"})
+    assert proc.returncode == 2
+    assert proc.stdout == ("::error title=erpops base::GitHub's merge commit is not of the pull request's head "
+                           f"{'c' * 40} yet: run again\n")
+    assert not (runner / "temp" / "erpops-base").exists()
