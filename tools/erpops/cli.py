@@ -650,7 +650,7 @@ def forge_group() -> None:
 
 
 @forge_group.command("answer-issue")
-@click.option("--issue", "number", required=True, type=click.IntRange(min=1), help="The issue to answer.")
+@click.option("--issue", "number", required=True, type=click.IntRange(min=1), metavar="N", help="The issue to answer.")
 @click.option("--from", "from_path", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="The answer a failed step wrote (ticket from-issue --answer-file); missing or empty: a general answer with the run's link.")
 @click.option("--forge", "forge", type=click.Choice(("auto", "github", "gitlab", "gitea")), default="auto",
