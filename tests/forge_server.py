@@ -59,6 +59,7 @@ class State:
     issues: dict[int, str] = field(default_factory=dict)  # issue number → its state, as last set
     issue_data: dict[int, dict] = field(default_factory=dict)    # GET …/issues/{n} answers (GitHub)
     comment_data: dict[int, dict] = field(default_factory=dict)  # GET …/issues/comments/{id} answers
+    pulls: dict[int, dict] = field(default_factory=dict)   # GitHub: GET /pulls/<n> answers
 
 
 Route = tuple[str, str, str, Callable[["Forge", Recorded, re.Match], tuple[int, Any]]]
@@ -83,6 +84,18 @@ def _pull(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
     return 201, {"id": number + 5000, "number": number, "title": req.body["title"], "state": "open",
                  "head": {"ref": req.body["head"]}, "base": {"ref": req.body["base"]},
                  "html_url": f"http://example.invalid/{m['repo']}/pulls/{number}"}
+
+
+def _get_pull(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    pull = server.state.pulls.get(int(m["n"]))
+    return (200, pull) if pull else (404, {"message": "Not Found"})
+
+
+def _status(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    if not _need(req.body, "state") or req.body["state"] not in ("error", "failure", "pending", "success"):
+        return 422, {"message": "state must be error, failure, pending or success"}
+    return 201, {"id": server.next_id(), "state": req.body["state"], "context": req.body.get("context", "default"),
+                 "target_url": req.body.get("target_url"), "sha": m["sha"]}
 
 
 def _reviews(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
@@ -171,6 +184,8 @@ ROUTES: list[Route] = [
     ("github", "POST", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)/comments", _comment),
     ("github", "POST", rf"/api/v3/repos/{_REPO}/pulls", _pull),
     ("github", "GET", rf"/api/v3/repos/{_REPO}/pulls/(?P<n>\d+)/reviews", _reviews),
+    ("github", "GET", rf"/api/v3/repos/{_REPO}/pulls/(?P<n>\d+)", _get_pull),
+    ("github", "POST", rf"/api/v3/repos/{_REPO}/statuses/(?P<sha>[0-9a-f]{{40}})", _status),
     ("gitea", "POST", rf"/api/v1/repos/{_REPO}/issues/(?P<n>\d+)/comments", _comment),
     ("gitea", "POST", rf"/api/v1/repos/{_REPO}/pulls", _pull),
     ("gitea", "POST", rf"/api/v1/repos/{_REPO}/pulls/(?P<n>\d+)/reviews", _gitea_review),

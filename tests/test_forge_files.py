@@ -115,9 +115,12 @@ def _github_pr_check(repo, runner, base, login):
     from workflows import step
 
     stand_in_base_venv(runner)
-    context = {"github.event.pull_request.base.sha": base, "github.event.merge_group.base_sha": "",
-               "github.event.pull_request.user.login": login,
-               "github.event.pull_request.created_at": "2026-11-02T10:00:00+08:00", "steps.acting.outputs.login": ""}
+    from test_workflow_steps import DISPATCHED  # a dispatched run's values come after the event's
+
+    context = {"github.event.pull_request.base.sha" + DISPATCHED + "base-sha": base, "github.event.merge_group.base_sha": "",
+               "github.event.pull_request.user.login" + DISPATCHED + "author": login,
+               "github.event.pull_request.created_at" + DISPATCHED + "created-at": "2026-11-02T10:00:00+08:00",
+               "steps.acting.outputs.login": ""}
     proc, _ = run_step(step("ci.yml", "Check what the pull request changes (base revision's erpops)"),
                        repo.root, runner, context, pinned=CLOCK)
     return proc

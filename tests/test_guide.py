@@ -21,7 +21,7 @@ def _blocks(page: str, lang: str) -> list[str]:
 
 
 def test_the_ticket_written_by_hand_in_the_guide_passes_the_check(tmp_path):
-    (block,) = _blocks("key-user.md", "yaml")
+    (block,) = _blocks("admin.md", "yaml")
     for name in ("roster", "runbooks", "policy.yaml"):
         src = DEMO / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)

@@ -156,7 +156,7 @@ def test_default_policy_is_the_demo_policy_but_the_ticket_prefixes(lang):
 # and there is no package to test (no changed-paths and test jobs).
 INSTALL = {"name": "Install erpops", "run": "python -m pip install -r requirements.txt"}
 BASE_INSTALL = "Install the base revision's erpops into its own venv"
-PACKAGE_JOBS = {"ci.yml": {"changes", "test"}}
+PACKAGE_JOBS = {"ci.yml": {"changes", "test", "test-status"}}
 
 
 def _adopted(steps: list[dict]) -> list[dict]:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from forge_server import OWNER_REPO, TOKEN, forge, no_ci  # noqa: F401
-from test_workflow_steps import ACTING_STEP, OPEN_PR, PR_STEP, WRITE, _outputs
+from test_workflow_steps import ACTING_STEP, DISPATCHED, OPEN_PR, PR_STEP, WRITE, _outputs
 from workflows import BIN, run_step, stand_in_base_venv, step
 
 COMMENT_STEP = ("ticket-comment.yml", "Record the comment's command on its ticket")
@@ -98,12 +98,14 @@ class Life:
         runner = self.runner()
         stand_in_base_venv(runner)
         acting, _ = run_step(step(*ACTING_STEP), self.repo.root, runner,
-                             {"github.token": TOKEN, "github.event.pull_request.user.type": "Bot",
-                              "github.head_ref": branch}, pinned=self.env)
+                             {"github.token": TOKEN, "github.event.pull_request.user.type" + DISPATCHED + "author-type": "Bot",
+                              "github.head_ref" + DISPATCHED + "head-ref": branch}, pinned=self.env)
         assert acting.returncode == 0, acting.stdout + acting.stderr
         login = _outputs((runner / "github_output").read_text("utf-8"))["login"]
-        context = {"github.event.pull_request.base.sha": before, "github.event.merge_group.base_sha": "",
-                   "github.event.pull_request.user.login": BOT, "github.event.pull_request.created_at": opened_at,
+        context = {"github.event.pull_request.base.sha" + DISPATCHED + "base-sha": before,
+                   "github.event.merge_group.base_sha": "",
+                   "github.event.pull_request.user.login" + DISPATCHED + "author": BOT,
+                   "github.event.pull_request.created_at" + DISPATCHED + "created-at": opened_at,
                    "steps.acting.outputs.login": login}
         gate, _ = run_step(step(*PR_STEP), self.repo.root, runner, context, pinned=self.env)
         self.g.git.switch("-q", "main")
@@ -132,14 +134,16 @@ class Life:
         self.fresh_checkout()
         runner = self.runner()
         proc, _ = run_step(step(*COMMENT_STEP), self.repo.root, runner,
-                           {"github.token": TOKEN, "github.event.issue.number": "7",
+                           {"steps.app.outputs.token || github.token": TOKEN, "github.event.issue.number": "7",
                             "github.event.comment.id": str(comment_id)}, event=payload, pinned=self.env)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return proc, _outputs((runner / "github_output").read_text("utf-8"))
 
     def open_pull(self, outputs: dict) -> None:
         """ticket-comment.yml's push step with the recording step's outputs."""
-        context = {"github.token": TOKEN, "github.event.repository.default_branch": "main",
+        # As with the repository's GitHub App: its token opens the pull request, so CI is not dispatched.
+        context = {"steps.app.outputs.token || github.token": TOKEN, "steps.app.outputs.token == ''": "false",
+                   "github.event.repository.default_branch": "main",
                    "steps.comment.outputs.branch": outputs["branch"],
                    "steps.comment.outputs.pr-title": outputs["pr-title"],
                    "steps.comment.outputs.pr-body": outputs["pr-body"],
@@ -175,7 +179,8 @@ def test_one_ticket_from_the_form_to_its_close_through_issue_and_comment_events(
     outputs = _outputs((runner / "github_output").read_text("utf-8"))
     tid, rel = outputs["ticket"], outputs["path"]
     assert outputs["pr-body"].splitlines()[-1] == "Refs #7"
-    context = {"github.token": TOKEN, "github.event.repository.default_branch": "main",
+    context = {"steps.app.outputs.token || github.token": TOKEN, "steps.app.outputs.token == ''": "false",
+               "github.event.repository.default_branch": "main",
                "steps.ticket.outputs.branch": outputs["branch"], "steps.ticket.outputs.pr-title": outputs["pr-title"],
                "steps.ticket.outputs.pr-body": outputs["pr-body"], "steps.ticket.outputs.comment": outputs["comment"],
                "github.event.issue.number": "7"}
@@ -304,7 +309,7 @@ def test_the_gate_refuses_a_comment_pull_request_whose_event_is_not_the_commente
 def test_the_acting_step_refuses_a_comment_on_another_issue_or_by_a_bot(life, answer):
     life.forge.state.comment_data[9200] = answer
     proc, _ = run_step(step(*ACTING_STEP), life.repo.root, life.runner(),
-                       {"github.token": TOKEN, "github.event.pull_request.user.type": "Bot",
-                        "github.head_ref": "ticket/comment-7-9200"}, pinned=life.env)
+                       {"github.token": TOKEN, "github.event.pull_request.user.type" + DISPATCHED + "author-type": "Bot",
+                        "github.head_ref" + DISPATCHED + "head-ref": "ticket/comment-7-9200"}, pinned=life.env)
     assert proc.returncode == 2
     assert "::error title=erpops acting-for::the author of comment 9200 on issue #7 is not a person" in proc.stdout

@@ -56,6 +56,12 @@ RUN_HERE = {
     ("ticket-comment.yml", "Record the comment's command on its ticket"),
     ("ticket-comment.yml", "Push the branch, open the pull request, acknowledge on the issue"),
     ("ticket-answer.yml", "Answer on the issues"),
+    # tests/test_workflow_dispatch.py
+    ("ci.yml", "Read the pull request of a dispatched run"),
+    ("ci.yml", "Set the data gate's result as a commit status on the pull request's head"),
+    ("ci.yml", "Set the package tests' result as a commit status on the pull request's head"),
+    ("ticket-from-issue.yml", "Answer a failure on the issue"),
+    ("ticket-comment.yml", "Answer a failure on the issue"),
     # tests/test_monthly_workflow.py
     ("monthly.yml", "Draft the forms of the period that has closed"),
     ("monthly.yml", "Open one pull request per subsystem"),
@@ -201,10 +207,14 @@ def _pull_request(repo):
 OPENED_AT = "2026-11-02T10:00:00+08:00"
 
 
-def _pr_context(base: str, login: str, acting_for: str = "") -> dict[str, str]:
-    return {"github.event.pull_request.base.sha": base, "github.event.merge_group.base_sha": "",
-            "github.event.pull_request.user.login": login,
-            "github.event.pull_request.created_at": OPENED_AT, "steps.acting.outputs.login": acting_for}
+DISPATCHED = " || steps.dispatched.outputs."  # a dispatched run's values, from the API (test_workflow_dispatch.py)
+
+
+def _pr_context(base: str, login: str, acting_for: str = "", dispatched: dict[str, str] | None = None) -> dict[str, str]:
+    return {"github.event.pull_request.base.sha" + DISPATCHED + "base-sha": base, "github.event.merge_group.base_sha": "",
+            "github.event.pull_request.user.login" + DISPATCHED + "author": login,
+            "github.event.pull_request.created_at" + DISPATCHED + "created-at": OPENED_AT,
+            "steps.acting.outputs.login": acting_for}
 
 
 def test_pr_check_step_passes_for_the_author_and_writes_the_summary(repo, runner):
@@ -228,8 +238,9 @@ def test_pr_check_step_annotates_an_event_in_someone_elses_name(repo, runner):
 
 def test_pr_check_step_in_the_merge_queue_uses_its_base_and_no_author(repo, runner):
     base = _pull_request(repo)
-    context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": base,
-               "github.event.pull_request.user.login": "", "github.event.pull_request.created_at": "",
+    context = {"github.event.pull_request.base.sha" + DISPATCHED + "base-sha": "", "github.event.merge_group.base_sha": base,
+               "github.event.pull_request.user.login" + DISPATCHED + "author": "",
+               "github.event.pull_request.created_at" + DISPATCHED + "created-at": "",
                "steps.acting.outputs.login": ""}
     proc, _ = run_step(step(*PR_STEP), repo.root, runner, context,
                        event={"merge_group": {"base_sha": base, "head_sha": "x"}}, pinned=CLOCK)
@@ -360,7 +371,8 @@ def test_open_pr_step_pushes_and_calls_gh_with_env_values_only(form_repo, runner
         "if sys.argv[1:3] == ['pr', 'create']:\n    print('https://github.com/o/r/pull/9')\n", "utf-8")
     (fake / "gh").chmod(0o755)
     s = step(*OPEN_PR)
-    context = {"github.token": "t0ken", "github.event.repository.default_branch": "main",
+    context = {"steps.app.outputs.token || github.token": "t0ken", "steps.app.outputs.token == ''": "false",
+               "github.event.repository.default_branch": "main",
                "steps.ticket.outputs.branch": outputs["branch"], "steps.ticket.outputs.pr-title": outputs["pr-title"],
                "steps.ticket.outputs.pr-body": outputs["pr-body"], "steps.ticket.outputs.comment": outputs["comment"],
                "github.event.issue.number": "7"}
@@ -378,8 +390,8 @@ def test_open_pr_step_pushes_and_calls_gh_with_env_values_only(form_repo, runner
 
     pushed = git.Repo(form_repo.origin).heads["ticket/issue-7"].commit
     assert pushed == form_repo.git.head.commit
-    assert s["env"]["GH_TOKEN"] == "${{ github.token }}"
-    assert s["run"].splitlines() == [
+    assert s["env"]["GH_TOKEN"] == "${{ steps.app.outputs.token || github.token }}"
+    assert s["run"].splitlines()[:4] == [
         "gh auth setup-git",
         'git push origin "refs/heads/$BRANCH:refs/heads/$BRANCH"',
         'url="$(gh pr create --base "$BASE_BRANCH" --head "$BRANCH" --title "$PR_TITLE" --body "$PR_BODY")"',
@@ -447,8 +459,8 @@ def test_trusted_code_the_base_gate_refuses_a_pull_request_that_breaks_the_gate(
         cwd=repo.root, env={**os.environ, **CLOCK}, capture_output=True, text=True)
     assert (head.returncode, head.stdout) == (0, "检查了 4 个文件，没有发现问题。\n"), head.stderr
 
-    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
-                       pinned=_offline())
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": "",
+                       "steps.dispatched.outputs.head-sha": ""}, pinned=_offline())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     venv = runner / "temp" / "erpops-base"
     base_sha = subprocess.run(["git", "rev-parse", "HEAD^1"], cwd=repo.root, capture_output=True,
@@ -473,8 +485,8 @@ def test_install_step_refuses_a_checkout_that_is_not_githubs_merge_commit(repo, 
     ops.commit("a PR head checked out as it is, not merged")
     runner = tmp_path / "gate-runner"
     runner.mkdir()
-    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": ""},
-                       pinned=_offline())
+    proc, _ = run_step(step(*INSTALL_BASE), repo.root, runner, {"github.event.merge_group.base_sha": "",
+                       "steps.dispatched.outputs.head-sha": ""}, pinned=_offline())
     assert proc.returncode == 2
     assert proc.stdout.startswith("::error title=erpops base::HEAD is not GitHub's merge commit")
     assert not (runner / "temp" / "erpops-base").exists()
@@ -519,8 +531,8 @@ def forge_api():
 
 
 def _acting(forge_api, runner, cwd, head_ref="ticket/issue-7", author_type="Bot"):
-    context = {"github.token": "t0ken", "github.event.pull_request.user.type": author_type,
-               "github.head_ref": head_ref}
+    context = {"github.token": "t0ken", "github.event.pull_request.user.type" + DISPATCHED + "author-type": author_type,
+               "github.head_ref" + DISPATCHED + "head-ref": head_ref}
     proc, _ = run_step(step(*ACTING_STEP), cwd, runner, context, pinned=forge_api.env)
     return proc, _outputs((runner / "github_output").read_text("utf-8"))
 
@@ -593,8 +605,9 @@ def test_pr_check_step_leaves_out_the_flags_a_base_erpops_predates(runner, tmp_p
 
 def test_pr_check_step_in_the_merge_queue_passes_no_opening_time(runner, tmp_path):
     log = _recording_erpops(runner, "  --opened-at TIME\n  --acting-for LOGIN\n")
-    context = {"github.event.pull_request.base.sha": "", "github.event.merge_group.base_sha": "c" * 40,
-               "github.event.pull_request.user.login": "", "github.event.pull_request.created_at": "",
+    context = {"github.event.pull_request.base.sha" + DISPATCHED + "base-sha": "", "github.event.merge_group.base_sha": "c" * 40,
+               "github.event.pull_request.user.login" + DISPATCHED + "author": "",
+               "github.event.pull_request.created_at" + DISPATCHED + "created-at": "",
                "steps.acting.outputs.login": ""}
     proc, _ = run_step(step(*PR_STEP), tmp_path, runner, context)
     assert proc.returncode == 0, proc.stderr

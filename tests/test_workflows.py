@@ -77,9 +77,12 @@ def test_only_the_deploy_ticket_and_draft_jobs_may_write_and_only_what_they_need
             if (name, job_id) == ("pages.yml", "deploy"):
                 assert granted == {"pages": "write", "id-token": "write"}
             elif (name, job_id) in (("ticket-from-issue.yml", "ticket"), ("ticket-comment.yml", "comment")):
-                assert granted == {"contents": "write", "pull-requests": "write", "issues": "write"}
+                # actions: dispatch ci.yml without an App
+                assert granted == {"contents": "write", "pull-requests": "write", "issues": "write", "actions": "write"}
             elif (name, job_id) == ("ticket-answer.yml", "answer"):
                 assert granted == {"contents": "read", "issues": "write"}
+            elif (name, job_id) in (("ci.yml", "gate-status"), ("ci.yml", "test-status")):  # a dispatched run's result
+                assert granted == {"statuses": "write"}
             elif (name, job_id) == ("mail-intake.yml", "intake"):
                 assert granted == {"contents": "write", "pull-requests": "write"}
             elif (name, job_id) == ("monthly.yml", "draft"):
@@ -100,7 +103,7 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment():
     text_lines = [line for p in sorted(WORKFLOWS.glob("*.y*ml"))
                   for line in p.read_text("utf-8").splitlines()]
     used = [line for line in text_lines if re.match(r"^\s*(- )?uses:", line)]
-    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 25
+    assert len(used) == len([s for _, _, s in steps() if "uses" in s]) == 27
     for line in used:
         m = re.match(r"^\s*(?:- )?uses: (\S+) # (v\d+\.\d+\.\d+)$", line)
         assert m, line
@@ -126,10 +129,13 @@ def test_no_expression_inside_a_run_script():
     assert not [r for r in runs if "${{" in r]
 
 
-def test_ci_runs_on_pull_requests_main_and_the_merge_queue():
+def test_ci_runs_on_pull_requests_main_the_merge_queue_and_when_dispatched_for_a_pull_request():
     on = workflow("ci.yml")["on"]
-    assert set(on) == {"pull_request", "push", "merge_group"}
+    assert set(on) == {"pull_request", "push", "merge_group", "workflow_dispatch"}
     assert on["push"] == {"branches": ["main"]}
+    assert on["workflow_dispatch"] == {"inputs": {"pull-request": {
+        "description": "Number of the pull request to judge (its head must be the branch this run is for)",
+        "required": True, "type": "string"}}}
 
 
 BASE_ERPOPS = '"$RUNNER_TEMP/erpops-base/bin/'
@@ -138,7 +144,8 @@ BASE_ERPOPS = '"$RUNNER_TEMP/erpops-base/bin/'
 def test_ci_has_a_data_gate_and_package_tests_sized_by_the_changed_paths():
     jobs = workflow("ci.yml")["jobs"]
     assert {k: j["name"] for k, j in jobs.items()} == {
-        "changes": "Changed paths", "gate": "Data gate", "test": "Package tests"}
+        "changes": "Changed paths", "gate": "Data gate", "test": "Package tests",
+        "gate-status": "Data gate status of a dispatched run", "test-status": "Package tests status of a dispatched run"}
     assert jobs["changes"]["outputs"] == {"package": "${{ steps.paths.outputs.package }}"}
     assert "needs" not in jobs["gate"]
     assert jobs["test"]["needs"] == "changes"
@@ -156,7 +163,7 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
     gate = workflow("ci.yml")["jobs"]["gate"]
     names = [s["name"] for s in gate["steps"]]
     assert names == [
-        "Check out", "Set up Python", "Install the base revision's erpops into its own venv",
+        "Read the pull request of a dispatched run", "Check out", "Set up Python", "Install the base revision's erpops into its own venv",
         "Check roster, policy, tickets and runbooks (base revision's erpops)",
         "CODEOWNERS matches the roster (base revision's erpops)",
         "Ticket form matches the roster and policy (base revision's erpops)",
@@ -164,42 +171,50 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
         "Check what the pull request changes (base revision's erpops)",
         "Site (strict build, base revision's erpops)",
     ]
-    install = gate["steps"][2]["run"]
+    install = gate["steps"][3]["run"]
     assert "git worktree add -q --detach \"$src\" \"$trusted\"" in install
     assert "trusted=\"$(git rev-parse 'HEAD^1')\"" in install
     assert 'python -P -m pip --python "$venv/bin/python" install' in install
     assert " -e " not in install and "python -m" not in install  # -P: nothing from the workspace
     # Every later command runs from the base venv; nothing runs the checked-out package.
-    for s in gate["steps"][3:]:
+    for s in gate["steps"][4:]:
         if s["name"] != "Find whom a bot-opened pull request acts for":
             assert s["run"].lstrip().startswith(BASE_ERPOPS) or 'erpops="$RUNNER_TEMP/erpops-base/bin/erpops"' in s["run"]
     assert gate["steps"][-1]["run"] == '"$RUNNER_TEMP/erpops-base/bin/python" -P -m mkdocs build --strict'
 
 
 def test_ci_pr_check_step_takes_untrusted_values_through_env_only():
-    s = workflow("ci.yml")["jobs"]["gate"]["steps"][7]
+    s = workflow("ci.yml")["jobs"]["gate"]["steps"][8]
     assert s["if"] == "github.event_name != 'push'"
+    # A dispatched run has no pull_request payload: the same values from the API (the first step).
     assert s["env"] == {
-        "PR_BASE_SHA": "${{ github.event.pull_request.base.sha }}",
+        "PR_BASE_SHA": "${{ github.event.pull_request.base.sha || steps.dispatched.outputs.base-sha }}",
         "QUEUE_BASE_SHA": "${{ github.event.merge_group.base_sha }}",
-        "PR_AUTHOR": "${{ github.event.pull_request.user.login }}",
-        "PR_CREATED_AT": "${{ github.event.pull_request.created_at }}",
+        "PR_AUTHOR": "${{ github.event.pull_request.user.login || steps.dispatched.outputs.author }}",
+        "PR_CREATED_AT": "${{ github.event.pull_request.created_at || steps.dispatched.outputs.created-at }}",
         "ACTING_FOR": "${{ steps.acting.outputs.login }}",
     }
-    acting = workflow("ci.yml")["jobs"]["gate"]["steps"][6]
-    assert acting["id"] == "acting" and acting["if"] == "github.event_name == 'pull_request'"
+    acting = workflow("ci.yml")["jobs"]["gate"]["steps"][7]
+    assert acting["id"] == "acting"
+    assert acting["if"] == "github.event_name == 'pull_request' || github.event_name == 'workflow_dispatch'"
     assert acting["env"] == {"GH_TOKEN": "${{ github.token }}",
-                             "PR_AUTHOR_TYPE": "${{ github.event.pull_request.user.type }}",
-                             "HEAD_REF": "${{ github.head_ref }}"}
-    assert workflow("ci.yml")["jobs"]["gate"]["permissions"] == {"contents": "read", "issues": "read"}
+                             "PR_AUTHOR_TYPE": "${{ github.event.pull_request.user.type || steps.dispatched.outputs.author-type }}",
+                             "HEAD_REF": "${{ github.head_ref || steps.dispatched.outputs.head-ref }}"}
+    dispatched = workflow("ci.yml")["jobs"]["gate"]["steps"][0]
+    assert dispatched["id"] == "dispatched" and dispatched["if"] == "github.event_name == 'workflow_dispatch'"
+    assert dispatched["env"] == {"GH_TOKEN": "${{ github.token }}", "PR_NUMBER": "${{ inputs.pull-request }}"}
+    assert workflow("ci.yml")["jobs"]["gate"]["permissions"] == {
+        "contents": "read", "issues": "read", "pull-requests": "read"}
 
 
 def test_the_checkout_fetches_the_base_that_pr_check_compares_with():
     """A pull request's merge commit with both parents (depth 2); the merge queue's base may lie
     further back (all history); a push needs no history."""
-    checkout = workflow("ci.yml")["jobs"]["gate"]["steps"][0]
+    checkout = workflow("ci.yml")["jobs"]["gate"]["steps"][1]
     assert checkout["with"]["fetch-depth"] == (
-        "${{ github.event_name == 'pull_request' && 2 || github.event_name == 'push' && 1 || 0 }}")
+        "${{ (github.event_name == 'pull_request' || github.event_name == 'workflow_dispatch') && 2"
+        " || github.event_name == 'push' && 1 || 0 }}")
+    assert checkout["with"]["ref"] == "${{ steps.dispatched.outputs.merge-ref }}"  # empty: the event's commit
     checkout = workflow("ci.yml")["jobs"]["changes"]["steps"][0]
     assert checkout["with"]["fetch-depth"] == "${{ github.event_name == 'pull_request' && 2 || 1 }}"
 
@@ -231,16 +246,48 @@ def test_ticket_workflow_runs_only_for_the_form_and_keeps_untrusted_text_out_of_
     job = wf["jobs"]["ticket"]
     assert job["if"] == "contains(github.event.issue.labels.*.name, 'ticket')"
     names = [s["name"] for s in job["steps"]]
-    assert names == ["Check out", "Set up Python", "Install erpops", "Write the ticket from the form",
-                     "Push the branch, open the pull request, answer on the issue"]
+    assert names == ["Check out", "Set up Python", "Install erpops", "Mint the GitHub App's token",
+                     "Write the ticket from the form", "Push the branch, open the pull request, answer on the issue",
+                     "Answer a failure on the issue"]
     text = (WORKFLOWS / "ticket-from-issue.yml").read_text("utf-8")
     # The issue's title, body and author are read from the payload file, never interpolated.
     for field in ("issue.title", "issue.body", "issue.user"):
         assert field not in text
-    assert "GITHUB_TOKEN" in text and "GitHub App token" in text  # the no-CI-on-these-PRs caveat
-    assert job["steps"][3]["id"] == "ticket"
-    assert set(job["steps"][4]["env"]) == {"GH_TOKEN", "BASE_BRANCH", "BRANCH", "PR_TITLE", "PR_BODY",
+    assert "GITHUB_TOKEN" in text and "GitHub App" in text and "workflow_dispatch" in text  # no CI by hand
+    assert job["steps"][4]["id"] == "ticket"
+    assert set(job["steps"][5]["env"]) == {"GH_TOKEN", "DISPATCH_CI", "BASE_BRANCH", "BRANCH", "PR_TITLE", "PR_BODY",
                                            "COMMENT", "ISSUE_NUMBER"}
+    assert job["steps"][6]["if"] == "failure()"
+
+
+def test_ticket_workflow_mints_an_app_token_only_when_an_app_is_configured_and_only_for_this_job():
+    job = workflow("ticket-from-issue.yml")["jobs"]["ticket"]
+    assert job["env"] == {"ERPOPS_APP_ID": "${{ secrets.ERPOPS_APP_ID }}"}  # secrets cannot be named in if:
+    app = job["steps"][3]
+    assert app["id"] == "app" and app["if"] == "env.ERPOPS_APP_ID != ''"
+    assert app["uses"].startswith("actions/create-github-app-token@")
+    assert app["with"] == {"app-id": "${{ secrets.ERPOPS_APP_ID }}", "private-key": "${{ secrets.ERPOPS_APP_PRIVATE_KEY }}",
+                           "permission-contents": "write", "permission-pull-requests": "write",
+                           "permission-issues": "write"}
+    # The App's token where there is one, else github.token and a dispatched CI run.
+    push, answer = job["steps"][5], job["steps"][6]
+    assert push["env"]["GH_TOKEN"] == "${{ steps.app.outputs.token || github.token }}"
+    assert push["env"]["DISPATCH_CI"] == "${{ steps.app.outputs.token == '' }}"
+    assert answer["env"] == {"GITHUB_TOKEN": "${{ steps.app.outputs.token || github.token }}",
+                             "ISSUE_NUMBER": "${{ github.event.issue.number }}"}
+    secrets_used = [s.get("name") for s in job["steps"] if "secrets." in str(s)]
+    assert secrets_used == ["Mint the GitHub App's token"]
+
+
+def test_a_dispatched_ci_run_sets_each_result_as_a_commit_status_named_like_its_job():
+    jobs = workflow("ci.yml")["jobs"]
+    for job_id, needed in (("gate-status", "gate"), ("test-status", "test")):
+        job = jobs[job_id]
+        assert job["needs"] == needed
+        assert job["if"] == "${{ !cancelled() && github.event_name == 'workflow_dispatch' }}"
+        (only,) = job["steps"]
+        assert only["env"] == {"GH_TOKEN": "${{ github.token }}", "CONTEXT": jobs[needed]["name"],
+                               "RESULT": f"${{{{ needs.{needed}.result }}}}"}
 
 
 def test_readme_branch_protection_names_the_required_checks_by_their_job_names():

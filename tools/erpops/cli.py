@@ -382,13 +382,16 @@ def ticket_new(subsystem, type_, priority, title, symptom, cause, impact, report
               help="The issue: GitHub's or Gitea's `issues` event ($GITHUB_EVENT_PATH), GitLab's issue (API or webhook JSON).")
 @_forge_option
 @_branch_option
+@click.option("--answer-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="On a refusal, also write the answer for the issue (the reason and what to do, as Markdown) to FILE.")
 @_repo_option
 @_lang_option
-def ticket_from_issue(event_path: Path, forge: str, branch: str | None, repo: Path | None) -> None:
+def ticket_from_issue(event_path: Path, forge: str, branch: str | None, answer_file: Path | None,
+                      repo: Path | None) -> None:
     """Open a ticket from a submitted ticket form (an issue); its author must have a login on that forge in the roster."""
     from erpops.commands.ticket_issue import from_issue
 
-    raise SystemExit(from_issue(_root(repo), event_path, branch, forge))
+    raise SystemExit(from_issue(_root(repo), event_path, branch, forge, answer_file))
 
 
 @ticket.command("from-comment")
@@ -668,6 +671,26 @@ def report_status(month, repo) -> None:
     from erpops.commands.report import status
 
     raise SystemExit(status(_root(repo), month))
+
+
+@cli.group("forge")
+def forge_group() -> None:
+    """The forge's side of intake: answers on issues (token from the environment)."""
+
+
+@forge_group.command("answer-issue")
+@click.option("--issue", "number", required=True, type=click.IntRange(min=1), metavar="N", help="The issue to answer.")
+@click.option("--from", "from_path", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="The answer a failed step wrote (ticket from-issue --answer-file); missing or empty: a general answer with the run's link.")
+@click.option("--forge", "forge", type=click.Choice(("auto", "github", "gitlab", "gitea")), default="auto",
+              show_default=True, help="The forge: github, gitlab, gitea, or auto (from the CI environment, then policy.yaml).")
+@_repo_option
+@_lang_option
+def forge_answer_issue(number: int, from_path: Path | None, forge: str, repo: Path | None) -> None:
+    """Answer on an issue that its intake failed: the reason and what to do, through the forge's API."""
+    from erpops.commands.issue_answer import answer_issue
+
+    raise SystemExit(answer_issue(repo, number, from_path, forge))
 
 
 @cli.group()

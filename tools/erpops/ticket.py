@@ -92,6 +92,14 @@ class IssueRef:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file or image pasted into the ticket's issue, kept as a link (its address on the forge)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Ticket:
     id: str
     title: str
@@ -109,6 +117,7 @@ class Ticket:
     impact: str | None = None
     runbooks: tuple[str, ...] = ()
     history: tuple[Event, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
     resolution: Resolution | None = None
     feedback: tuple[Feedback, ...] = ()
     publication: Publication | None = None
@@ -193,6 +202,9 @@ def build(doc: Document) -> Ticket | None:
         feedback=feedback,
         publication=Publication(_str(pub, "designer") or "", _str(pub, "reviewer") or "") if pub else None,
         issue=issue,
+        attachments=tuple(Attachment(_str(a, "name") or "", _str(a, "url") or "")
+                          for a in (d.get("attachments") if isinstance(d.get("attachments"), list) else [])
+                          if isinstance(a, dict)),
     )
 
 

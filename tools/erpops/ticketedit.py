@@ -29,9 +29,10 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
              by: str, tier: str, assignee: str | None, symptom: str, reporter: str | None = None,
              end_user: str | None = None, cause: str | None = None, impact: str | None = None,
              runbooks: tuple[str, ...] = (), note: str | None = None,
-             issue: dict[str, Any] | None = None) -> str:
+             issue: dict[str, Any] | None = None,
+             attachments: tuple[tuple[str, str], ...] = ()) -> str:
     """The YAML of a ticket just opened, in the layout of the demo set; `issue` ({forge, number,
-    url}): the forge issue it was filed from."""
+    url}): the forge issue it was filed from; `attachments` (name, url)."""
     out = ["# " + " ".join(title.split()), _line("id", tid), _line("title", title), _line("subsystem", subsystem),
            _line("type", type_), _line("priority", priority), _line("status", "open"), "reporter:"]
     if end_user:
@@ -51,6 +52,9 @@ def new_text(*, tid: str, title: str, subsystem: str, type_: str, priority: str,
         out += ["issue:", _line("forge", issue["forge"], 2), f"  number: {int(issue['number'])}"]
         if issue.get("url"):
             out.append(_line("url", issue["url"], 2))
+    if attachments:
+        out += ["attachments:"] + [line for name, url in attachments
+                                   for line in (f"  - name: {edits.scalar(name)}", f"    url: {edits.scalar(url)}")]
     event = {"event": "open", "at": opened, "by": by, "tier": tier}
     if assignee:
         event["assignee"] = assignee

@@ -181,9 +181,11 @@ def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: s
                 impact: str | None = None, reporter: str | None = None, end_user: str | None = None,
                 runbooks: tuple[str, ...] = (), tier: str = "key-user", assignee: str | None = None,
                 note: str | None = None, branch: str | None = None,
-                issue: dict | None = None) -> tuple[int, str, str]:
+                issue: dict | None = None,
+                attachments: tuple[tuple[str, str], ...] = ()) -> tuple[int, str, str]:
     """Write (and with `branch`, commit) a new ticket filed by `who`: (exit code, id, file);
-    `issue` ({forge, number, url}): the forge issue it was filed from."""
+    `issue` ({forge, number, url}): the forge issue it was filed from; `attachments`: (name, url)
+    of files pasted into an issue (attachments.py)."""
     root = repo.root
     prefix = repo.policy.ticket_prefixes.get(subsystem)
     if prefix is None:
@@ -199,6 +201,7 @@ def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: s
         tid=tid, title=title, subsystem=subsystem, type_=type_, priority=priority, opened=opened,
         by=who, tier=tier, assignee=assignee or who, symptom=symptom, reporter=reporter,
         end_user=end_user, cause=cause, impact=impact, runbooks=runbooks, note=note, issue=issue,
+        attachments=attachments,
     )
     code = write_checked(repo, rel, text, branch, f"Open ticket {tid}: {title}")
     if code == 0:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
 
-from erpops import issueform, siteconfig
+from erpops import attachments, issueform, siteconfig
+from erpops.commands import issue_answer
 from erpops.commands.ticket import _repo, instant, open_ticket
 from erpops.errors import FatalError
 from erpops.i18n import t
@@ -79,8 +81,25 @@ def _reporter(repo: Repository, value: str | None) -> str | None:
     raise FatalError(t("issueform.unknown-reporter", value=text[:60]))
 
 
-def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str | None = None) -> int:
-    """`forge`: whose payload and logins (github, gitlab, gitea); None: the policy's `forge:`."""
+def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: str | None = None,
+               answer_file: Path | None = None) -> int:
+    """`forge`: whose payload and logins (github, gitlab, gitea); None: the policy's `forge:`.
+    With `answer_file`, a refusal also leaves there the answer for the issue (issue_answer)."""
+    if answer_file is None:
+        return _from_issue(root, event_path, branch, forge, [])
+    stage = ["event"]
+    try:
+        with issue_answer.copied_stderr() as printed:
+            code = _from_issue(root, event_path, branch, forge, stage)
+    except FatalError as err:
+        issue_answer.write(answer_file, str(err), stage[-1])
+        raise
+    if code != 0:
+        issue_answer.write(answer_file, printed.getvalue(), "rules")
+    return code
+
+
+def _from_issue(root: Path, event_path: Path, branch: str | None, forge: str | None, stage: list[str]) -> int:
     repo = _repo(root)
     forge = forge or (repo.policy.forge if repo.policy else None) or "github"
     issue = _payload(event_path, forge)
@@ -90,7 +109,9 @@ def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: s
     if issueform.LABEL not in labels:
         raise FatalError(t("issueform.no-label", number=number, label=issueform.LABEL))
     lang = siteconfig.read(root).lang
+    stage.append("author")
     who = _author(repo, login, forge)
+    stage.append("form")
     parse = issueform.parse_markdown if forge == "gitlab" else issueform.parse
     try:
         fields = parse(str(issue.get("body") or ""), repo.roster, repo.policy, lang)
@@ -102,8 +123,9 @@ def from_issue(root: Path, event_path: Path, branch: str | None = None, forge: s
         title = title[len(prefix):].strip()
     if not title:
         raise FatalError(t("issueform.no-title", number=number))
+    fields, found = _attachments(fields, forge, issue.get("html_url"))
     opened = instant(repo, issue.get("created_at") if isinstance(issue.get("created_at"), str) else None)
-    code, tid, rel = file_ticket(repo, who, opened, title=title, fields=fields,
+    code, tid, rel = file_ticket(repo, who, opened, title=title, fields=fields, attachments=found,
                                  note=t("issueform.note", lang, number=number, login=login), branch=branch,
                                  issue=issue_ref(forge, number, issue.get("html_url")))
     if code == 0:
@@ -120,8 +142,26 @@ def issue_ref(forge: str, number: int, url: object) -> dict:
     return ref
 
 
+def _attachments(fields: dict[str, str | None], forge: str, issue_url: object
+                 ) -> tuple[dict[str, str | None], tuple[attachments.Attachment, ...]]:
+    """The pasted images and files of the form's texts, on the forge's own hosts, out of the texts."""
+    web = re.sub(r"(/-)?/issues/[0-9]+/?$", "", issue_url) if isinstance(issue_url, str) else None
+    where = attachments.place(forge, web)
+    found: dict[str, attachments.Attachment] = {}
+    out = dict(fields)
+    for field in issueform.TEXTAREAS:
+        if out.get(field):
+            text, more = attachments.extract(out[field] or "", where)
+            found.update((a.url, a) for a in more if a.url not in found)
+            out[field] = text or None
+    if found and not out.get("symptom"):
+        out["symptom"] = t("issueform.see-attachments")
+    return out, tuple(found.values())
+
+
 def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, fields: dict[str, str | None],
-                note: str | None, branch: str | None, issue: dict | None = None) -> tuple[int, str, str]:
+                note: str | None, branch: str | None, issue: dict | None = None,
+                attachments: tuple = ()) -> tuple[int, str, str]:
     """Open the ticket an intake (the ticket form, a mail) describes, filed by `who`: `fields` as
     issueform.parse gives them (subsystem, type, priority, symptom required; the others may be
     None). The reporter is checked against the roster; (exit code, id, file) as open_ticket."""
@@ -133,7 +173,7 @@ def file_ticket(repo: Repository, who: str, opened: dt.datetime, *, title: str, 
         repo, who, opened, subsystem=fields["subsystem"], type_=fields["type"], priority=fields["priority"],
         title=title, symptom=fields["symptom"], cause=fields.get("cause"), impact=fields.get("impact"),
         reporter=reporter, end_user=end_user, runbooks=issueform.runbook_ids(fields.get("runbooks")),
-        note=note, branch=branch, issue=issue)
+        note=note, branch=branch, issue=issue, attachments=tuple((a.name, a.url) for a in attachments))
 
 
 def _outputs(branch: str | None, tid: str, rel: str, title: str, number: int, lang: str) -> None:

@@ -13,6 +13,7 @@ from collections import Counter
 from markupsafe import Markup
 
 from erpops.rules.ticket_sla import clocks, confirmation_due, paused_text
+from erpops.site import escape
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
 from erpops.ticket import ACTIVE, HOLD_REASONS, STATUS_AFTER, Ticket
@@ -235,6 +236,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         designer=ctx.name(tk.publication.designer) if tk.publication else "",
         reviewer=ctx.name(tk.publication.reviewer) if tk.publication else "",
         runbooks=books,
+        attachments=escape.join((escape.web_link(a.name, a.url) for a in tk.attachments), "、" if ctx.lang == "zh" else ", "),
         index=ctx.link(ctx.t("site.tickets"), INDEX, here),
         source=tk.src.path,
         issue=_issue_link(tk),
