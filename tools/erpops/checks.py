@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
-from erpops.load import Repository, paused_gc
+from erpops.repository import Repository, paused_gc
 from erpops.rules import calendar, improvements, recurrence, reports, roster, runbooks, secrets, tickets
 
 

@@ -1,13 +1,10 @@
 """The one door into a repository: files → Documents → schema checks → model, all problems kept."""
 from __future__ import annotations
 
-import gc
 import os
 import re
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from erpops import loadpool
 from erpops import policy as policy_model
@@ -19,8 +16,7 @@ from erpops.improvement import Improvement
 from erpops.model import (
     KeyUserGroup, Office, Person, Roster, Runbook, Section, Source, Subsystem, Vendor,
 )
-from erpops.policy import Policy
-from erpops.ticket import Ticket
+from erpops.repository import Repository, paused_gc
 from erpops.yamlio import MAX_BYTES, Document, decode, load_bytes, load_front_matter
 
 PEOPLE = "roster/people.yaml"
@@ -32,24 +28,6 @@ POLICY = "policy.yaml"
 TICKETS = "tickets"
 REPORTS = "reports"
 IMPROVEMENTS = improvement_model.FOLDER
-
-
-@dataclass
-class Repository:
-    root: Path
-    roster: Roster
-    documents: dict[str, Document] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    runbooks: dict[str, Runbook] = field(default_factory=dict)
-    # Every runbook read, duplicates included, so that a rule can report a reused id.
-    runbook_list: list[Runbook] = field(default_factory=list)
-    policy: Policy | None = None
-    tickets: list[Ticket] = field(default_factory=list)  # duplicates kept for the rules to report
-    improvements: list[Improvement] = field(default_factory=list)  # improvements/<YYYY>/<id>.yaml, duplicates kept
-
-    @property
-    def files(self) -> int:
-        return len(self.documents)
 
 
 def find_root(start: Path) -> Path | None:
@@ -196,23 +174,6 @@ def read_yaml(files: Files, rel: str, schema: str, max_bytes: int) -> tuple[Docu
     if doc is None:
         return None, problems
     return doc, problems + schemas.validate(doc, schema)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cycle collector while building a large model.
-
-    A repository is millions of small objects without reference cycles (plain data, frozen
-    records), freed by reference counting alone. While they pile up, the cycle collector would
-    walk all of them again and again: on 20,000 tickets that doubled the time of a check.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:

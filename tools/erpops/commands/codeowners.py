@@ -13,6 +13,7 @@ from erpops.codeowners import PATHS, Codeowners, key, person_name, render
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import language, t
+from erpops.repository import Repository
 
 
 def _roster_problems(root: Path):
@@ -22,7 +23,7 @@ def _roster_problems(root: Path):
     return repo, found
 
 
-def _report_without_login(result: Codeowners, repo: load.Repository, lang: str) -> None:
+def _report_without_login(result: Codeowners, repo: Repository, lang: str) -> None:
     missing = result.without_login
     if not missing:
         return

@@ -21,7 +21,7 @@ from erpops.diagnostics import Diagnostic
 from erpops.edits import EditError
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.rules.tickets import default_holder
 from erpops.ticket import Ticket
 from erpops.yamlio import load_text

@@ -8,7 +8,7 @@ from pathlib import Path
 from erpops import clock, resolve
 from erpops.commands.ticket import _repo, find
 from erpops.i18n import language, t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.rules import tickets as ticket_rules
 from erpops.ticket import ACTIVE
 

@@ -19,7 +19,7 @@ from erpops.ticket import DONE
 from erpops.worktime import uncovered_years
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 
 # The line of `calendar.years`; where the list is still missing, the line of `calendar:`.

@@ -13,7 +13,7 @@ from erpops.rules.ticket_sla import awaiting_confirmation, sla
 from erpops.ticket import ALLOWED_FROM, DONE, ENDS_HOLD, STATUS_AFTER, Ticket
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 CUSTOM_REPORT = "custom-report-publish"
 
