@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
-from erpops import loadpool
+from erpops import doccache, loadpool, ticketindex
 from erpops import policy as policy_model
 from erpops import improvement as improvement_model
 from erpops import schemas
@@ -17,6 +18,7 @@ from erpops.model import (
     KeyUserGroup, Office, Person, Roster, Runbook, Section, Source, Subsystem, Vendor,
 )
 from erpops.repository import Repository, paused_gc
+from erpops.ticket import Ticket
 from erpops.yamlio import MAX_BYTES, Document, decode, load_bytes, load_front_matter
 
 PEOPLE = "roster/people.yaml"
@@ -189,8 +191,60 @@ def load_files(files: Files, root: Path, ticket_paths: list[str] | None = None,
         return _load(files, root, ticket_paths, max_bytes)
 
 
-def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: int) -> Repository:
-    reader = _Reader(files, max_bytes)
+def load_roster_policy(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
+    """The roster and the policy only, with what reading them found: enough for `who`,
+    `codeowners` and `issue-form`, which need no ticket, runbook or improvement item."""
+    files = Files(root)
+    with paused_gc():
+        reader = _Reader(files, max_bytes)
+        roster = _read_roster(files, reader)
+        policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
+        reader.diagnostics += _links(files, reader, ("roster", POLICY))
+        return Repository(root, roster, reader.documents, reader.diagnostics, policy=policy)
+
+
+def _any_ticket(files: Files) -> bool:
+    """Whether tickets/ holds a ticket file (the policy is then required): stops at the first."""
+    if files.is_link(TICKETS):
+        return False
+    for _top, _dirs, names in os.walk(files.root / TICKETS):
+        if any(name.endswith(".yaml") for name in names):
+            return True
+    return False
+
+
+def load_some(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -> Repository:
+    """The roster, the policy, the runbooks and only the tickets at `ticket_paths` (no
+    improvement items, no search for links): what a one-ticket command reads."""
+    files = Files(root)
+    with paused_gc():
+        reader = _Reader(files, max_bytes)
+        roster = _read_roster(files, reader)
+        runbooks, runbook_list = _read_runbooks(files, reader)
+        policy = policy_model.build(reader.read(POLICY, "policy"))
+        tickets = []
+        for rel in ticket_paths:
+            doc = reader.take(rel, *read_yaml(files, rel, "ticket", max_bytes))
+            ticket = ticket_model.build(doc) if doc is not None else None
+            if ticket is not None:
+                tickets.append(ticket)
+        return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
+                          policy, tickets)
+
+
+def read_tickets(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -> list[Ticket]:
+    """The tickets at `ticket_paths` that could be built, in that order (problems not kept)."""
+    files = Files(root)
+    out = []
+    for rel in ticket_paths:
+        doc, _problems = read_yaml(files, rel, "ticket", max_bytes)
+        ticket = ticket_model.build(doc) if doc is not None else None
+        if ticket is not None:
+            out.append(ticket)
+    return out
+
+
+def _read_roster(files: Files, reader: _Reader) -> Roster:
     people = reader.read(PEOPLE, "people")
     office = reader.read(OFFICE, "office")
     vendor = reader.read(VENDOR, "vendor", required=False)
@@ -204,12 +258,15 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
     for rel in roster_files:
         if rel.endswith((".yaml", ".yml")) and rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "unknown-file", "warning"))
-    roster = Roster(
+    return Roster(
         people_list=tuple(_people(people)),
         subsystem_list=tuple(s for s in map(_subsystem, subsystem_docs) if s is not None),
         office=_office(office),
         vendor=_vendor(vendor),
     )
+
+
+def _read_runbooks(files: Files, reader: _Reader) -> tuple[dict[str, Runbook], list[Runbook]]:
     runbooks: dict[str, Runbook] = {}
     runbook_list: list[Runbook] = []
     runbook_files = [rel for rel in files.under(RUNBOOKS) if rel.endswith(".md")]
@@ -223,7 +280,17 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
     for rel in runbook_files:
         if rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
+    return runbooks, runbook_list
+
+
+def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: int) -> Repository:
+    reader = _Reader(files, max_bytes)
+    roster = _read_roster(files, reader)
+    runbooks, runbook_list = _read_runbooks(files, reader)
     whole = ticket_paths is None
+    indexed = whole and type(files) is Files and doccache.enabled()
+    if indexed:  # stat before reading: an edit made while loading shows as a change next time
+        written, stats = time.time_ns(), ticketindex.stat_tree(root)
     if whole:
         ticket_files = files.under(TICKETS)
         ticket_paths = [rel for rel in ticket_files if rel.endswith(".yaml")]
@@ -240,6 +307,8 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)
+    if indexed and len(ticket_paths) >= doccache.MIN_FILES:
+        ticketindex.record(root, written, stats, tickets)
     improvements = _improvements(files, reader)
     if whole:
         reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, TICKETS, REPORTS, IMPROVEMENTS))

@@ -5,7 +5,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from erpops.diagnostics import Diagnostic
 from erpops.improvement import Improvement
@@ -13,6 +13,9 @@ from erpops.model import Roster, Runbook
 from erpops.policy import Policy
 from erpops.ticket import Ticket
 from erpops.yamlio import Document
+
+if TYPE_CHECKING:
+    from erpops.ticketindex import Index
 
 
 @dataclass
@@ -27,6 +30,9 @@ class Repository:
     policy: Policy | None = None
     tickets: list[Ticket] = field(default_factory=list)  # duplicates kept for the rules to report
     improvements: list[Improvement] = field(default_factory=list)  # improvements/<YYYY>/<id>.yaml, duplicates kept
+    # Set when only some tickets were read (a one-ticket command): every ticket file, for the
+    # cross-ticket rules (ticketindex.Index.related). None: `tickets` holds every ticket.
+    index: Index | None = field(default=None, compare=False, repr=False)
 
     @property
     def files(self) -> int:
