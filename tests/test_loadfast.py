@@ -180,7 +180,7 @@ def test_a_racy_entry_is_not_trusted(ops, parsed, monkeypatch):
     """An entry whose mtime is not older than the index's writing is read again, even unchanged."""
     tickets = _tickets(ops)
     written, entries = ticketindex._read(ops)
-    assert not any(ticketindex._racy(key, written) for key, _row in entries.values())
+    assert not any(ticketindex.racy(key, written) for key, _row in entries.values())
     rel = tickets[7]
     ticket_cmd.one(ops, rel.rsplit("/", 1)[-1][:-5])
     assert parsed == [rel]

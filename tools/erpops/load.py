@@ -213,6 +213,21 @@ def _any_ticket(files: Files) -> bool:
     return False
 
 
+def load_context(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
+    """Everything but the tickets: the roster, the policy, the runbooks and the improvement items,
+    and the links among them (the warm check, checkcache.py, takes the tickets from its cache)."""
+    files = Files(root)
+    with paused_gc():
+        reader = _Reader(files, max_bytes)
+        roster = _read_roster(files, reader)
+        runbooks, runbook_list = _read_runbooks(files, reader)
+        policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
+        improvements = _improvements(files, reader)
+        reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, REPORTS, IMPROVEMENTS))
+        return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
+                          policy, [], improvements)
+
+
 def load_some(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -> Repository:
     """The roster, the policy, the runbooks and only the tickets at `ticket_paths` (no
     improvement items, no search for links): what a one-ticket command reads."""

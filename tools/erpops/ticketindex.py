@@ -95,10 +95,19 @@ def path(root: Path) -> Path:
 def stat_tree(root: Path) -> dict[str, Key] | None:
     """Each regular .yaml file below tickets/ (links neither followed nor listed, as load.Files
     does) and its stat key; None when tickets/ itself is a link."""
+    found = scan(root)
+    return found[0] if found is not None else None
+
+
+def scan(root: Path) -> tuple[dict[str, Key], list[str], list[str]] | None:
+    """stat_tree, and the other files a full load would say something about: the regular files
+    not named .yaml, and the links (files or folders), each a path from the root."""
     base = root / TICKETS
     if os.path.islink(base):
         return None
     out: dict[str, Key] = {}
+    others: list[str] = []
+    links: list[str] = []
     stack = [(str(base), TICKETS)]
     while stack:
         folder, rel = stack.pop()
@@ -108,16 +117,19 @@ def stat_tree(root: Path) -> dict[str, Key] | None:
             continue
         for e in entries:
             if e.is_symlink():
-                continue
-            if e.is_dir(follow_symlinks=False):
+                links.append(f"{rel}/{e.name}")
+            elif e.is_dir(follow_symlinks=False):
                 stack.append((e.path, f"{rel}/{e.name}"))
             elif e.name.endswith(".yaml") and e.is_file(follow_symlinks=False):
                 s = e.stat(follow_symlinks=False)
                 out[f"{rel}/{e.name}"] = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
-    return out
+            elif e.is_file(follow_symlinks=False):
+                others.append(f"{rel}/{e.name}")
+    return out, others, links
 
 
-def _racy(key: Key, written: int) -> bool:
+def racy(key: Key, written: int) -> bool:
+    """Written within the second the index (cache) was, or later: not to be trusted."""
     return key[1] // 1_000_000_000 >= written // 1_000_000_000
 
 
@@ -229,7 +241,7 @@ def fresh(root: Path, max_bytes: int | None = None) -> Index | None:
     if stats is None:
         return None
     todo = [rel for rel, key in stats.items()
-            if rel not in entries or tuple(entries[rel][0]) != key or _racy(key, written)]
+            if rel not in entries or tuple(entries[rel][0]) != key or racy(key, written)]
     gone = [rel for rel in entries if rel not in stats]
     if len(todo) > MAX_STALE:
         return None
