@@ -38,6 +38,7 @@ import datetime as dt
 import hashlib
 import marshal
 import os
+import re
 import sys
 import time
 from functools import lru_cache
@@ -54,7 +55,7 @@ from erpops.ticket import Ticket
 from erpops.yamlio import MAX_BYTES
 
 FORMAT = 1
-STABLE = ("closed", "cancelled")
+SETTLED = ("closed", "cancelled")  # statuses whose findings may stop depending on the time
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -106,6 +107,9 @@ class Entry(NamedTuple):
     last: float | None  # the latest aware event, as a POSIX time
 
 
+KEY, ROW, HAS_DOC, PROBLEMS, FOUND, UNCOVERED, STABLE, LAST = range(8)
+
+
 def _row(tk: Ticket) -> tuple:
     o = tk.opened
     return (tk.id, tk.subsystem, tk.type, tk.status, o.isoformat() if isinstance(o, dt.datetime) else None,
@@ -118,16 +122,24 @@ def _last(tk: Ticket) -> float | None:
 
 
 def _entry(repo: Repository, key: tuple, tk: Ticket | None, has_doc: bool, problems: list[Diagnostic],
-           now: dt.datetime) -> Entry:
+           now: dt.datetime) -> tuple[Entry, list[Diagnostic], list[Diagnostic]]:
+    """The cache entry of one ticket file, and its per-ticket findings and SLA-calendar notes."""
     if tk is None:
-        return Entry(key, None, has_doc, [_flat(d) for d in problems], [], [], False, None)
+        return Entry(key, None, has_doc, [_flat(d) for d in problems], [], [], False, None), [], []
     found = tickets.per_ticket(repo, tk, now)
     unc = list(calendar.sla_uncovered_one(repo.policy, tk, now))
     last = _last(tk)
-    stable = (tk.status in STABLE and (last is None or last <= now.timestamp())
+    stable = (tk.status in SETTLED and (last is None or last <= now.timestamp())
               and not any(c.running for c in clocks(repo.policy, tk, now)))
-    return Entry(key, _row(tk), has_doc, [_flat(d) for d in problems], [_flat(d) for d in found],
-                 [_flat(d) for d in unc], stable, last)
+    entry = Entry(key, _row(tk), has_doc, [_flat(d) for d in problems], [_flat(d) for d in found],
+                  [_flat(d) for d in unc], stable, last)
+    return entry, found, unc
+
+
+def _others(repo: Repository, now: dt.datetime) -> list[Diagnostic]:
+    """The rules that are not about tickets (improvement items name some: `repo.tickets` has those)."""
+    return (roster.check(repo.roster) + runbooks.check(repo) + reports.check(repo)
+            + calendar.check_policy(repo, now) + improvements.check(repo, now) + secrets.check(repo))
 
 
 def _read(root: Path) -> tuple[int, dict] | None:
@@ -176,11 +188,10 @@ def check(root: Path, now: dt.datetime | None = None) -> tuple[list[Diagnostic],
         if warm is not None:
             return warm
         repo = load.load(root)
-        found = _cold(repo, now)
-        if scanned is not None and repo.policy is not None \
-                and not any(d.is_input and d.is_error for d in repo.diagnostics):
-            _fill(repo, started, scanned[0], now)
-        return found, repo.files
+        if scanned is None or repo.policy is None or repo.policy.src is None \
+                or any(d.is_input and d.is_error for d in repo.diagnostics):
+            return _cold(repo, now), repo.files
+        return _fill(repo, started, scanned[0], now), repo.files
 
 
 def _now(repo: Repository, now: dt.datetime | None) -> dt.datetime:
@@ -193,28 +204,58 @@ def _cold(repo: Repository, now: dt.datetime | None) -> list[Diagnostic]:
     return checks.diagnostics(repo, _now(repo, now) if repo.policy else now)
 
 
-def _fill(repo: Repository, started: int, stats: dict[str, tuple], now: dt.datetime | None) -> None:
-    """Write the cache after a cold run: one entry per ticket file stat'ed before reading."""
+def _fill(repo: Repository, started: int, stats: dict[str, tuple], now: dt.datetime | None) -> list[Diagnostic]:
+    """A cold run that writes the cache as it goes: checks.diagnostics(repo), assembled from each
+    ticket's findings (one entry per ticket file, with its stat taken before reading)."""
     now = _now(repo, now)
-    by_path = {tk.src.path: tk for tk in repo.tickets}
     problems: dict[str, list[Diagnostic]] = {}
     for d in repo.diagnostics:
         if d.path in stats:
             problems.setdefault(d.path, []).append(d)
+    found = list(repo.diagnostics)
+    uncovered: list[Diagnostic] = []
+    entries: dict[str, Entry] = {}
+    for tk in repo.tickets:
+        rel = tk.src.path
+        entry, per, unc = _entry(repo, stats.get(rel), tk, True, problems.get(rel, []), now)
+        found += per
+        uncovered += unc
+        if rel in stats:
+            entries[rel] = entry
+    for rel, key in stats.items():
+        if rel not in entries:
+            entries[rel] = _entry(repo, key, None, rel in repo.documents, problems.get(rel, []), now)[0]
+    if calendar.any_uncovered(repo.policy, [tk.opened for tk in repo.tickets if _aware(tk.opened)], now):
+        found += uncovered
+    found += tickets.unique_ids(repo)
+    found += recurrence.check(repo, now)
+    found += _others(repo, now)
     context = dataclasses.replace(repo, documents={r: d for r, d in repo.documents.items() if r not in stats},
                                   diagnostics=[d for d in repo.diagnostics if d.path not in stats], tickets=[])
-    entries = {rel: _entry(repo, key, by_path.get(rel), rel in repo.documents, problems.get(rel, []), now)
-               for rel, key in stats.items()}
     _save(repo.root, started, _context(context), entries)
+    return found
+
+
+def _aware(v: Any) -> bool:
+    return isinstance(v, dt.datetime) and v.tzinfo is not None
 
 
 class _Src:
     """A ticket's Source read only when a finding needs a line in it (a repeated id, a recurrence)."""
 
-    def __init__(self, root: Path, rel: str) -> None:
-        self.root, self.path = root, rel
+    def __init__(self, root: Path, rel: str, values: dict[str, str]) -> None:
+        self.root, self.path, self.values = root, rel, values
 
     def position(self, *fields: Any) -> tuple[int, int]:
+        try:
+            text = load.Files(self.root).read_bytes(self.path).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = None
+        if text is not None and len(fields) == 1 and fields[0] in self.values:
+            # A top-level key at the start of a line, holding the value the cache has: its line.
+            found = re.search(rf"^{fields[0]}[ \t]*:[ \t]*(.*)$", text, re.M)
+            if found and found.group(1).strip() == self.values[fields[0]]:
+                return text.count("\n", 0, found.start()) + 1, 1
         doc, _ = load.read_yaml(load.Files(self.root), self.path, "ticket", MAX_BYTES)
         return doc.position(tuple(fields)) if doc is not None else (1, 1)
 
@@ -232,6 +273,13 @@ class _Stub(NamedTuple):
     src: _Src
 
 
+def _stub(root: Path, rel: str, row: tuple) -> _Stub:
+    tid, sub, kind, status, opened, title, linked = row
+    when = dt.datetime.fromisoformat(opened) if opened else None
+    return _Stub(tid, sub, kind, status, when, title, ("-",) if linked else (),
+                 _Src(root, rel, {"id": tid, "title": title}))
+
+
 def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[list[Diagnostic], int] | None:
     stats, others, links = scanned
     if links or any(load._misnamed_ticket(rel) for rel in others):
@@ -241,19 +289,25 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
         return None
     written, data = cached
     ctx = load.load_context(root)
-    if ctx.policy is None or any(d.is_input and d.is_error for d in ctx.diagnostics):
+    if ctx.policy is None or ctx.policy.src is None or any(d.is_input and d.is_error for d in ctx.diagnostics):
         return None
     context = _context(ctx)
     try:
         if data["context"] != context:
             return None
-        entries = {rel: Entry(*e) for rel, e in data["entries"].items()}
+        entries = data["entries"]  # rel → the fields of an Entry, as plain tuples (quicker)
+        if not isinstance(entries, dict):
+            return None
     except (KeyError, TypeError):
         return None
     now = _now(ctx, now)
     stamp = now.timestamp()
-    todo = [rel for rel, key in stats.items()
-            if rel not in entries or tuple(entries[rel].key) != key or ticketindex.racy(key, written)]
+    second = written // 1_000_000_000
+    todo = []
+    for rel, key in stats.items():
+        e = entries.get(rel)
+        if e is None or e[KEY] != key or key[1] // 1_000_000_000 >= second:  # changed, new or racy
+            todo.append(rel)
     if len(todo) > ticketindex.MAX_STALE:
         return None
     dirty = bool(todo) or any(rel not in stats for rel in entries)
@@ -271,41 +325,43 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
 
     for rel in todo:
         tk, doc, problems = read(rel)
-        entries[rel] = _entry(ctx, stats[rel], tk, doc is not None, problems, now)
-    rows = {rel: e.row for rel, e in sorted(entries.items()) if e.row is not None}
-    loaded = [d for rel in sorted(entries) for d in map(_diag, entries[rel].problems)]
-    count = len(ctx.documents) + sum(1 for e in entries.values() if e.has_doc)
+        entries[rel] = _entry(ctx, stats[rel], tk, doc is not None, problems, now)[0]
+    rows = {rel: e[ROW] for rel, e in sorted(entries.items()) if e[ROW] is not None}
+    loaded = [d for rel in sorted(entries) for d in map(_diag, entries[rel][PROBLEMS])]
+    count = len(ctx.documents) + sum(1 for e in entries.values() if e[HAS_DOC])
     if any(d.is_input and d.is_error for d in loaded):
         return None  # as a cold run: only what loading found (it reports it best)
     found = list(ctx.diagnostics) + loaded
     # Per ticket: cached where nothing can have changed, else run again now.
     uncovered: list[Diagnostic] = []
     for rel, e in entries.items():
-        if e.row is None:
+        if e[ROW] is None:
             continue
-        if e.stable and (e.last is None or e.last <= stamp):
-            found += map(_diag, e.found)
-            uncovered += map(_diag, e.uncovered)
+        if e[STABLE] and (e[LAST] is None or e[LAST] <= stamp):
+            found += map(_diag, e[FOUND])
+            uncovered += map(_diag, e[UNCOVERED])
             continue
         tk = built.get(rel) or read(rel)[0]
         if tk is None:
             return None  # changed while we looked: the cold run decides
         found += tickets.per_ticket(ctx, tk, now)
         uncovered += calendar.sla_uncovered_one(ctx.policy, tk, now)
-    stubs = _stubs(root, rows)
-    if stubs is None:
-        return None
-    opened = [s.opened for s in stubs.values() if s.opened is not None]
-    if calendar.any_uncovered(ctx.policy, opened, now):
+    opened = []
+    for r in rows.values():
+        when = dt.datetime.fromisoformat(r[4]) if r[4] else None
+        if when is not None and when.tzinfo is None:
+            return None  # naive times: the cold run does what it does with them
+        opened.append(when)
+    if calendar.any_uncovered(ctx.policy, [o for o in opened if o is not None], now):
         found += uncovered
     # Across tickets: ids, recurrences, the tickets improvement items name.
     ids: dict[str, list[str]] = {}
     for rel, r in rows.items():
         ids.setdefault(r[0], []).append(rel)
-    repeated = [stubs[rel] for rels in ids.values() if len(rels) > 1 for rel in rels]
+    repeated = [_stub(root, rel, rows[rel]) for rels in ids.values() if len(rels) > 1 for rel in rels]
     found += tickets.unique_ids(dataclasses.replace(ctx, tickets=repeated))
     since = now - 2 * recurrence.WINDOW
-    recent = [s for s in stubs.values() if s.opened is not None and s.opened >= since]
+    recent = [_stub(root, rel, r) for (rel, r), o in zip(rows.items(), opened) if o is not None and o >= since]
     found += recurrence.check(dataclasses.replace(ctx, tickets=recent), now)
     named = {r.ticket for i in ctx.improvements for r in i.tickets}
     referred = []
@@ -315,22 +371,7 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
             if tk is None:
                 return None
             referred.append(tk)
-    found += roster.check(ctx.roster)
-    found += runbooks.check(ctx)
-    found += reports.check(ctx)
-    found += calendar.check_policy(ctx, now)
-    found += improvements.check(dataclasses.replace(ctx, tickets=referred), now)
-    found += secrets.check(ctx)
+    found += _others(dataclasses.replace(ctx, tickets=referred), now)
     if dirty:
         _save(root, started, context, entries)
     return found, count
-
-
-def _stubs(root: Path, rows: dict[str, tuple]) -> dict[str, _Stub] | None:
-    out = {}
-    for rel, (tid, sub, kind, status, opened, title, linked) in rows.items():
-        when = dt.datetime.fromisoformat(opened) if opened else None
-        if when is not None and when.tzinfo is None:
-            return None  # naive times: the cold run does what it does with them
-        out[rel] = _Stub(tid, sub, kind, status, when, title, ("-",) if linked else (), _Src(root, rel))
-    return out
