@@ -112,8 +112,8 @@ KEY, ROW, HAS_DOC, PROBLEMS, FOUND, UNCOVERED, STABLE, LAST = range(8)
 
 def _row(tk: Ticket) -> tuple:
     o = tk.opened
-    return (tk.id, tk.subsystem, tk.type, tk.status, o.isoformat() if isinstance(o, dt.datetime) else None,
-            tk.title, bool(tk.runbooks))
+    return (tk.id, ticketindex._word(tk.subsystem), ticketindex._word(tk.type), ticketindex._word(tk.status),
+            o.isoformat() if isinstance(o, dt.datetime) else None, tk.title, bool(tk.runbooks))
 
 
 def _last(tk: Ticket) -> float | None:

@@ -30,11 +30,12 @@ import datetime as dt
 import hashlib
 import marshal
 import os
+import sys
 import time
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from erpops import doccache
 
@@ -71,9 +72,16 @@ class Row(NamedTuple):
 
 
 def row(tk: Ticket) -> tuple:
+    """The fields of a Row but its path. Words that repeat across tickets are interned: marshal
+    then writes each once and refers back to it, a smaller file quicker to read."""
     o = tk.opened
-    return (tk.id, tk.subsystem, tk.type, tk.status, o.isoformat() if isinstance(o, dt.datetime) else None,
-            tk.title, tk.priority, tk.tier, tk.assignee)
+    return (tk.id, _word(tk.subsystem), _word(tk.type), _word(tk.status),
+            o.isoformat() if isinstance(o, dt.datetime) else None,
+            tk.title, _word(tk.priority), _word(tk.tier), _word(tk.assignee))
+
+
+def _word(v: Any) -> Any:
+    return sys.intern(v) if type(v) is str else v
 
 
 @lru_cache(maxsize=None)
@@ -134,21 +142,22 @@ def racy(key: Key, written: int) -> bool:
 
 
 class Index:
-    """rel → Row (None: not a valid ticket) of every ticket file, fresh as of its making."""
+    """rel → row fields (None: not a valid ticket) of every ticket file, fresh as of its making.
+    Rows stay plain tuples (see `row`) until asked for as Rows: 20,000 of them cost time."""
 
     def __init__(self, rows: dict[str, tuple | None]) -> None:
-        self.rows = {rel: Row(rel, *r) if r is not None else None for rel, r in rows.items()}
+        self.rows = rows
 
     def tickets(self) -> list[Row]:
         """The valid tickets, in the order a full load has them (sorted paths)."""
-        return [r for rel, r in sorted(self.rows.items()) if r is not None]
+        return [Row(rel, *r) for rel, r in sorted(self.rows.items()) if r is not None]
 
     def ids(self) -> set[str]:
-        return {r.id for r in self.rows.values() if r is not None}
+        return {r[0] for r in self.rows.values() if r is not None}
 
     def path_of(self, tid: str) -> str:
         """The file of the ticket `tid` exactly names: the first in path order, as the rules count."""
-        return min(rel for rel, r in self.rows.items() if r is not None and r.id == tid)
+        return min(rel for rel, r in self.rows.items() if r is not None and r[0] == tid)
 
     def related(self, tk: Ticket, exclude: Iterable[str]) -> list[str]:
         """The ticket files whose content can change a cross-ticket finding on `tk`: the same id
@@ -162,12 +171,12 @@ class Index:
         for rel, r in self.rows.items():
             if r is None or rel in skip:
                 continue
-            when = _aware(r.opened)
+            when = _aware(r[4])
             if when is not None and (earliest is None or (when, rel) < earliest):
                 earliest = (when, rel)
-            if r.id == tk.id:
+            if r[0] == tk.id:
                 out.add(rel)
-            elif r.subsystem == tk.subsystem and r.type == tk.type:
+            elif r[1] == tk.subsystem and r[2] == tk.type:
                 if o is None or when is None or o - WINDOW <= when <= o:
                     out.add(rel)
         if earliest is not None:
@@ -240,8 +249,12 @@ def fresh(root: Path, max_bytes: int | None = None) -> Index | None:
     stats = stat_tree(root)
     if stats is None:
         return None
-    todo = [rel for rel, key in stats.items()
-            if rel not in entries or tuple(entries[rel][0]) != key or racy(key, written)]
+    second = written // 1_000_000_000
+    todo = []
+    for rel, key in stats.items():
+        e = entries.get(rel)
+        if e is None or e[0] != key or key[1] // 1_000_000_000 >= second:  # changed, new or racy
+            todo.append(rel)
     gone = [rel for rel in entries if rel not in stats]
     if len(todo) > MAX_STALE:
         return None
@@ -259,6 +272,9 @@ def fresh(root: Path, max_bytes: int | None = None) -> Index | None:
             entries[rel] = (stats[rel], row(tk) if tk is not None and tk.src.path == rel else None)
         save(root, started, entries)
     try:
-        return Index({rel: r for rel, (_key, r) in entries.items()})
-    except (TypeError, ValueError):  # a row of the wrong shape: not an index to trust
+        rows = {rel: r for rel, (_key, r) in entries.items()}
+    except (TypeError, ValueError):  # an entry of the wrong shape: not an index to trust
         return None
+    if any(r is not None and (type(r) is not tuple or len(r) != len(Row._fields) - 1) for r in rows.values()):
+        return None
+    return Index(rows)
