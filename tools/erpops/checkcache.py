@@ -372,6 +372,6 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
                 return None
             referred.append(tk)
     found += _others(dataclasses.replace(ctx, tickets=referred), now)
-    if dirty:
-        _save(root, started, context, entries)
+    if dirty and (len(todo) > ticketindex.SAVE_AFTER or len(entries) != len(data["entries"])):
+        _save(root, started, context, entries)  # a few changed files: cheaper to read again next time
     return found, count

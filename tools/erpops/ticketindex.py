@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 FORMAT = 1
 TICKETS = "tickets"
 MAX_STALE = 200  # more changed files than this: a full load is as quick, and rewrites the index
+# Fewer changed files than this are read again each time rather than the index rewritten: writing
+# 4 MiB for 20,000 tickets costs more than reading a few files (one edit changes one file).
+SAVE_AFTER = 20
 WINDOW = dt.timedelta(days=30)  # rules/recurrence.WINDOW (checked by a test)
 _CODE = ("ticketindex.py", "ticket.py", "load.py")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -270,7 +273,8 @@ def fresh(root: Path, max_bytes: int | None = None) -> Index | None:
             doc, _problems = load.read_yaml(files, rel, "ticket", max_bytes or MAX_BYTES)
             tk = ticket_model.build(doc) if doc is not None else None
             entries[rel] = (stats[rel], row(tk) if tk is not None and tk.src.path == rel else None)
-        save(root, started, entries)
+        if len(todo) + len(gone) > SAVE_AFTER:
+            save(root, started, entries)
     try:
         rows = {rel: r for rel, (_key, r) in entries.items()}
     except (TypeError, ValueError):  # an entry of the wrong shape: not an index to trust
