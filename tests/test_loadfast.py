@@ -260,3 +260,23 @@ def test_cli_comment_and_show_and_list_as_with_the_full_load(ops, cli, parsed, m
 def test_who_reads_no_ticket(ops, cli, parsed):
     assert cli("who", "sales", "--repo", str(ops)).code == 0
     assert parsed == []
+
+
+def test_show_by_full_id_reads_the_file_the_id_names(ops, cli, parsed, monkeypatch):
+    full = load.load(ops)
+    tk = full.tickets[12]
+    monkeypatch.setenv("ERPOPS_CACHE", "0")  # no index needed
+    parsed.clear()
+    shown = cli("ticket", "show", tk.id, "--repo", str(ops))
+    assert parsed == [tk.src.path] and shown.code == 0 and tk.id in shown.out
+    # Moved to another subsystem's folder: the id no longer names its path; the index finds it.
+    sub = tk.src.path.split("/")[1]
+    other = next(t.subsystem for t in full.tickets if t.subsystem != sub)
+    moved = tk.src.path.replace(f"tickets/{sub}/", f"tickets/{other}/")
+    (ops / moved).parent.mkdir(parents=True, exist_ok=True)
+    os.rename(ops / tk.src.path, ops / moved)
+    assert ticket_cmd.named(ops, tk.id) is None
+    again = cli("ticket", "show", tk.id, "--repo", str(ops))
+    assert again.code == 0 and moved in again.out
+    monkeypatch.delenv("ERPOPS_CACHE")
+    assert cli("ticket", "show", tk.id, "--repo", str(ops)) == again

@@ -52,6 +52,27 @@ def _partial(root: Path) -> Repository:
     return repo
 
 
+def named(root: Path, tid: str) -> tuple[Repository, Ticket] | None:
+    """Ticket `tid` read from the file its full id names, tickets/<subsystem of its prefix>/<year
+    of its date>/<id>.yaml, with the roster and the policy: for a command that reads one ticket and
+    checks nothing across tickets (`ticket show`). None when no such file holds it (a suffix, a
+    moved ticket): ask the index."""
+    parts = tid.strip().split("-")
+    if len(parts) != 3 or len(parts[1]) != 8 or not parts[1].isdigit():
+        return None
+    repo = load.load_roster_policy(root)
+    if repo.policy is None:
+        return None
+    files = load.Files(root)
+    for sub, prefix in sorted(repo.policy.ticket_prefixes.items()):
+        rel = f"tickets/{sub}/{parts[1][:4]}/{tid.strip()}.yaml"
+        if prefix == parts[0] and not files.is_link(rel) and (root / rel).is_file():
+            found = load.read_tickets(root, [rel])
+            if found and found[0].id == tid.strip():
+                return dataclasses.replace(repo, tickets=found), found[0]
+    return None
+
+
 def one(root: Path, tid: str) -> tuple[Repository, Ticket]:
     """The repository as a command on ticket `tid` needs it, and that ticket: only its file, the
     roster, the policy and the runbooks when the ticket index is fresh, else everything."""

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from erpops import clock, resolve, ticketindex
-from erpops.commands.ticket import _partial, _repo, one
+from erpops.commands.ticket import _partial, _repo, named, one
 from erpops.i18n import language, t
 from erpops.repository import Repository
 from erpops.rules import tickets as ticket_rules
@@ -30,7 +30,7 @@ def _opened(tk) -> dt.datetime | None:
 
 
 def show(root: Path, tid: str) -> int:
-    repo, tk = one(root, tid)
+    repo, tk = named(root, tid) or one(root, tid)
     sub = repo.roster.subsystems.get(tk.subsystem)
     kind = repo.policy.ticket_types.get(tk.type)
     status = t(f"ticket.status.{tk.status}")
