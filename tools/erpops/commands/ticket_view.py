@@ -90,12 +90,13 @@ def list_(root: Path, *, subsystem: str | None = None, status: str | None = None
             if any(d.rule == "ticket-sla-breach" for d in ticket_rules.sla(repo, tk, now)):
                 late.add(tk.src.path)
     rows = [
-        tk for tk in sorted(tickets, key=lambda x: (x.opened is None, _opened(x) or dt.datetime.min, x.id))
+        tk for tk in tickets
         if (not subsystem or tk.subsystem == subsystem) and (not tier or tk.tier == tier)
         and (not assignee or tk.assignee == assignee) and (not overdue or tk.src.path in late)
     ]
     hidden = sum(1 for tk in rows if wanted is not None and tk.status not in wanted) if not status else 0
-    rows = [tk for tk in rows if wanted is None or tk.status in wanted]
+    rows = sorted((tk for tk in rows if wanted is None or tk.status in wanted),  # sorted: only those shown
+                  key=lambda x: (x.opened is None, _opened(x) or dt.datetime.min, x.id))
     if not rows:
         sys.stdout.write(t("ticket.list.none") + "\n")
         if hidden:
