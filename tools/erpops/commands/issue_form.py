@@ -17,7 +17,8 @@ def issue_form(root: Path, check: bool = False, lang: str | None = None, forge: 
     """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
     lang = language(lang)
     repo = load.load_roster_policy(root)
-    problems = [d for d in roster_policy_diagnostics(repo) if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
+    problems = [d for d in roster_policy_diagnostics(repo)
+                if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
     if problems or repo.policy is None:
         sys.stderr.write(output.text(problems, repo.files, lang))
         sys.stderr.write(t("issueform.data-invalid", lang) + "\n")
