@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from erpops.diagnostics import Diagnostic
-from erpops.load import Repository, paused_gc
+from erpops.repository import Repository, paused_gc
 from erpops.rules import calendar, improvements, recurrence, reports, roster, runbooks, secrets, tickets
 
 
@@ -32,3 +32,17 @@ def diagnostics(repo: Repository, now: datetime | None = None) -> list[Diagnosti
     if any(d.is_input and d.is_error for d in repo.diagnostics):
         return list(repo.diagnostics)
     return repo.diagnostics + run_rules(repo, now)
+
+
+def roster_policy_diagnostics(repo: Repository, now: datetime | None = None) -> list[Diagnostic]:
+    """What reading the roster and the policy found plus the rules over them alone: for a
+    repository from `load.load_roster_policy` (codeowners, issue-form), which has no tickets."""
+    if any(d.is_input and d.is_error for d in repo.diagnostics):
+        return list(repo.diagnostics)
+    found = list(repo.diagnostics)
+    with paused_gc():
+        found += roster.check(repo.roster)
+        found += reports.check(repo)
+        found += calendar.check(repo, now)
+        found += secrets.check(repo)
+    return found

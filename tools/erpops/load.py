@@ -1,15 +1,13 @@
 """The one door into a repository: files → Documents → schema checks → model, all problems kept."""
 from __future__ import annotations
 
-import gc
 import os
 import re
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from erpops import loadpool
+from erpops import doccache, loadpool, ticketindex
 from erpops import policy as policy_model
 from erpops import improvement as improvement_model
 from erpops import schemas
@@ -19,7 +17,7 @@ from erpops.improvement import Improvement
 from erpops.model import (
     KeyUserGroup, Office, Person, Roster, Runbook, Section, Source, Subsystem, Vendor,
 )
-from erpops.policy import Policy
+from erpops.repository import Repository, paused_gc
 from erpops.ticket import Ticket
 from erpops.yamlio import MAX_BYTES, Document, decode, load_bytes, load_front_matter
 
@@ -32,24 +30,6 @@ POLICY = "policy.yaml"
 TICKETS = "tickets"
 REPORTS = "reports"
 IMPROVEMENTS = improvement_model.FOLDER
-
-
-@dataclass
-class Repository:
-    root: Path
-    roster: Roster
-    documents: dict[str, Document] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    runbooks: dict[str, Runbook] = field(default_factory=dict)
-    # Every runbook read, duplicates included, so that a rule can report a reused id.
-    runbook_list: list[Runbook] = field(default_factory=list)
-    policy: Policy | None = None
-    tickets: list[Ticket] = field(default_factory=list)  # duplicates kept for the rules to report
-    improvements: list[Improvement] = field(default_factory=list)  # improvements/<YYYY>/<id>.yaml, duplicates kept
-
-    @property
-    def files(self) -> int:
-        return len(self.documents)
 
 
 def find_root(start: Path) -> Path | None:
@@ -198,23 +178,6 @@ def read_yaml(files: Files, rel: str, schema: str, max_bytes: int) -> tuple[Docu
     return doc, problems + schemas.validate(doc, schema)
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cycle collector while building a large model.
-
-    A repository is millions of small objects without reference cycles (plain data, frozen
-    records), freed by reference counting alone. While they pile up, the cycle collector would
-    walk all of them again and again: on 20,000 tickets that doubled the time of a check.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def load(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     """Load the repository at `root`; every problem found on the way is in `.diagnostics`."""
     return load_files(Files(root), root, max_bytes=max_bytes)
@@ -228,8 +191,75 @@ def load_files(files: Files, root: Path, ticket_paths: list[str] | None = None,
         return _load(files, root, ticket_paths, max_bytes)
 
 
-def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: int) -> Repository:
-    reader = _Reader(files, max_bytes)
+def load_roster_policy(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
+    """The roster and the policy only, with what reading them found: enough for `who`,
+    `codeowners` and `issue-form`, which need no ticket, runbook or improvement item."""
+    files = Files(root)
+    with paused_gc():
+        reader = _Reader(files, max_bytes)
+        roster = _read_roster(files, reader)
+        policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
+        reader.diagnostics += _links(files, reader, ("roster", POLICY))
+        return Repository(root, roster, reader.documents, reader.diagnostics, policy=policy)
+
+
+def _any_ticket(files: Files) -> bool:
+    """Whether tickets/ holds a ticket file (the policy is then required): stops at the first."""
+    if files.is_link(TICKETS):
+        return False
+    for _top, _dirs, names in os.walk(files.root / TICKETS):
+        if any(name.endswith(".yaml") for name in names):
+            return True
+    return False
+
+
+def load_context(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
+    """Everything but the tickets: the roster, the policy, the runbooks and the improvement items,
+    and the links among them (the warm check, checkcache.py, takes the tickets from its cache)."""
+    files = Files(root)
+    with paused_gc():
+        reader = _Reader(files, max_bytes)
+        roster = _read_roster(files, reader)
+        runbooks, runbook_list = _read_runbooks(files, reader)
+        policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
+        improvements = _improvements(files, reader)
+        reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, REPORTS, IMPROVEMENTS))
+        return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
+                          policy, [], improvements)
+
+
+def load_some(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -> Repository:
+    """The roster, the policy, the runbooks and only the tickets at `ticket_paths` (no
+    improvement items, no search for links): what a one-ticket command reads."""
+    files = Files(root)
+    with paused_gc():
+        reader = _Reader(files, max_bytes)
+        roster = _read_roster(files, reader)
+        runbooks, runbook_list = _read_runbooks(files, reader)
+        policy = policy_model.build(reader.read(POLICY, "policy"))
+        tickets = []
+        for rel in ticket_paths:
+            doc = reader.take(rel, *read_yaml(files, rel, "ticket", max_bytes))
+            ticket = ticket_model.build(doc) if doc is not None else None
+            if ticket is not None:
+                tickets.append(ticket)
+        return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
+                          policy, tickets)
+
+
+def read_tickets(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -> list[Ticket]:
+    """The tickets at `ticket_paths` that could be built, in that order (problems not kept)."""
+    files = Files(root)
+    out = []
+    for rel in ticket_paths:
+        doc, _problems = read_yaml(files, rel, "ticket", max_bytes)
+        ticket = ticket_model.build(doc) if doc is not None else None
+        if ticket is not None:
+            out.append(ticket)
+    return out
+
+
+def _read_roster(files: Files, reader: _Reader) -> Roster:
     people = reader.read(PEOPLE, "people")
     office = reader.read(OFFICE, "office")
     vendor = reader.read(VENDOR, "vendor", required=False)
@@ -243,12 +273,15 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
     for rel in roster_files:
         if rel.endswith((".yaml", ".yml")) and rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "unknown-file", "warning"))
-    roster = Roster(
+    return Roster(
         people_list=tuple(_people(people)),
         subsystem_list=tuple(s for s in map(_subsystem, subsystem_docs) if s is not None),
         office=_office(office),
         vendor=_vendor(vendor),
     )
+
+
+def _read_runbooks(files: Files, reader: _Reader) -> tuple[dict[str, Runbook], list[Runbook]]:
     runbooks: dict[str, Runbook] = {}
     runbook_list: list[Runbook] = []
     runbook_files = [rel for rel in files.under(RUNBOOKS) if rel.endswith(".md")]
@@ -262,7 +295,17 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
     for rel in runbook_files:
         if rel not in reader.attempted:
             reader.diagnostics.append(Diagnostic.make(rel, 1, "runbook-misplaced", "warning"))
+    return runbooks, runbook_list
+
+
+def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: int) -> Repository:
+    reader = _Reader(files, max_bytes)
+    roster = _read_roster(files, reader)
+    runbooks, runbook_list = _read_runbooks(files, reader)
     whole = ticket_paths is None
+    indexed = whole and type(files) is Files and doccache.enabled()
+    if indexed:  # stat before reading: an edit made while loading shows as a change next time
+        written, stats = time.time_ns(), ticketindex.stat_tree(root)
     if whole:
         ticket_files = files.under(TICKETS)
         ticket_paths = [rel for rel in ticket_files if rel.endswith(".yaml")]
@@ -279,6 +322,8 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
         ticket = ticket_model.build(doc) if doc is not None else None
         if ticket is not None:
             tickets.append(ticket)
+    if indexed and len(ticket_paths) >= doccache.MIN_FILES:
+        ticketindex.record(root, written, stats, tickets)
     improvements = _improvements(files, reader)
     if whole:
         reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, TICKETS, REPORTS, IMPROVEMENTS))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Mapping
 
 from erpops.model import Source
@@ -37,6 +38,16 @@ class SlaTarget:
     resolve_hours: float
 
 
+@lru_cache(maxsize=None)
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # no tz database: China keeps +08:00 all year
+        return dt.timezone(dt.timedelta(hours=8))
+
+
 @dataclass(frozen=True)
 class Calendar:
     """When the clock of an SLA runs: working periods on working days, in one time zone."""
@@ -59,12 +70,7 @@ class Calendar:
 
     @property
     def tz(self) -> dt.tzinfo:
-        try:
-            from zoneinfo import ZoneInfo
-
-            return ZoneInfo(self.time_zone)
-        except Exception:  # no tz database: China keeps +08:00 all year
-            return dt.timezone(dt.timedelta(hours=8))
+        return _zone(self.time_zone)  # asked for ~190,000 times by a check of 20,000 tickets
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.make_up_days:

@@ -33,7 +33,10 @@ class Option:
 
 def norm(text: str) -> str:
     """Case, width and spaces do not matter: `ＥＲＰ 系统管理员` = `erp系统管理员`."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
+    text = text or ""
+    if text.isascii() and text.isprintable() and " " not in text:  # an id: NFKC changes nothing
+        return text.lower()
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 def label(name: str, code: str) -> str:
@@ -162,8 +165,9 @@ def ticket_id(ids: Iterable[str], query: str) -> str:
     """The id `query` names: the id itself, or a unique end of it (`LFPR`, `20261123-LFPR`)."""
     q = norm(query)
     every = sorted(set(ids))
-    exact = [i for i in every if norm(i) == q]
-    found = exact or ([i for i in every if norm(i).endswith(q)] if q else [])
+    normed = [(norm(i), i) for i in every]
+    exact = [i for n, i in normed if n == q]
+    found = exact or ([i for n, i in normed if n.endswith(q)] if q else [])
     if len(found) == 1:
         return found[0]
     if found:

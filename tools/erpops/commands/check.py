@@ -4,9 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from erpops import load, output
+from erpops import checkcache, output
 from erpops.atomic import write_text
-from erpops.checks import diagnostics
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
@@ -41,11 +40,11 @@ def write_report(path: Path, text: str) -> None:
 
 def check(root: Path, paths: list[Path], fmt: str = "text", lang: str | None = None,
           summary: Path | None = None, codequality: Path | None = None) -> int:
-    repo = load.load(root)
-    found = _selected(diagnostics(repo), root, paths)
-    sys.stdout.write(output.RENDER[fmt](found, repo.files, lang))
+    every, files = checkcache.check(root)  # warm: only what changed is read again
+    found = _selected(every, root, paths)
+    sys.stdout.write(output.RENDER[fmt](found, files, lang))
     if codequality is not None:
-        write_report(codequality, output.codequality(found, repo.files, lang))
+        write_report(codequality, output.codequality(found, files, lang))
     if summary is not None:
-        append_summary(summary, output.markdown(found, repo.files, lang))
+        append_summary(summary, output.markdown(found, files, lang))
     return exit_code(found)

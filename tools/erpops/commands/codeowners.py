@@ -8,21 +8,22 @@ from pathlib import Path
 
 from erpops import load, output, siteconfig
 from erpops.atomic import write_text
-from erpops.checks import diagnostics
+from erpops.checks import roster_policy_diagnostics
 from erpops.codeowners import PATHS, Codeowners, key, person_name, render
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import language, t
+from erpops.repository import Repository
 
 
 def _roster_problems(root: Path):
     """The roster's own errors: owners generated from a roster that is wrong would be wrong too."""
-    repo = load.load(root)
-    found = [d for d in diagnostics(repo) if d.is_error and d.path.startswith("roster/")]
+    repo = load.load_roster_policy(root)
+    found = [d for d in roster_policy_diagnostics(repo) if d.is_error and d.path.startswith("roster/")]
     return repo, found
 
 
-def _report_without_login(result: Codeowners, repo: load.Repository, lang: str) -> None:
+def _report_without_login(result: Codeowners, repo: Repository, lang: str) -> None:
     missing = result.without_login
     if not missing:
         return

@@ -19,7 +19,7 @@ from erpops.edits import EditError
 from erpops.errors import FatalError
 from erpops.i18n import t
 from erpops.improvement import Improvement
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.rules import improvements as rules
 from erpops.yamlio import load_text
 

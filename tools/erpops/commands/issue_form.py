@@ -7,7 +7,7 @@ from pathlib import Path
 
 from erpops import issueform, load, output, siteconfig
 from erpops.atomic import write_text
-from erpops.checks import diagnostics
+from erpops.checks import roster_policy_diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import language, t
@@ -16,8 +16,9 @@ from erpops.i18n import language, t
 def issue_form(root: Path, check: bool = False, lang: str | None = None, forge: str | None = None) -> int:
     """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
     lang = language(lang)
-    repo = load.load(root)
-    problems = [d for d in diagnostics(repo) if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
+    repo = load.load_roster_policy(root)
+    problems = [d for d in roster_policy_diagnostics(repo)
+                if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
     if problems or repo.policy is None:
         sys.stderr.write(output.text(problems, repo.files, lang))
         sys.stderr.write(t("issueform.data-invalid", lang) + "\n")

@@ -19,7 +19,7 @@ from erpops.commands.check import append_summary
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.load import Repository, paused_gc
+from erpops.repository import Repository, paused_gc
 from erpops.rules import improvements, recurrence, reports, roster, runbooks, tickets
 from erpops.yamlio import load_bytes
 

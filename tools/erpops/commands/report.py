@@ -9,7 +9,7 @@ from erpops import checks, clock, load
 from erpops.atomic import write_bytes
 from erpops.errors import FatalError
 from erpops.i18n import language, t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.reports import form, handin, markdown, office, office_tables, office_xlsx, pdf, tabular
 from erpops.reports.period import Period, latest_closed, period
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from erpops import atomic, clock, load, resolve
 from erpops.errors import FatalError
 from erpops.i18n import language, t
-from erpops.load import RUNBOOKS, Repository
+from erpops.load import RUNBOOKS
+from erpops.repository import Repository
 from erpops.model import Runbook, Source
 from erpops.rules.runbooks import (
     COMMON, REQUIRED_SECTIONS, SECTION_HINTS, TODO_MARKER, due_date, fitting_owners,

@@ -14,14 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from erpops import atomic, checks, clock, gitbranch, load, resolve, schemas, ticketedit, yamlio
+from erpops import atomic, checks, clock, gitbranch, load, resolve, schemas, ticketedit, ticketindex, yamlio
 from erpops import ticket as ticket_model
 from erpops.atomic import write_text
 from erpops.diagnostics import Diagnostic
 from erpops.edits import EditError
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.rules.tickets import default_holder
 from erpops.ticket import Ticket
 from erpops.yamlio import load_text
@@ -37,6 +37,62 @@ def _repo(root: Path) -> Repository:
 def find(repo: Repository, tid: str) -> Ticket:
     """The ticket `tid` names: its id or a unique end of it (resolve.ticket)."""
     return resolve.ticket(repo.tickets, tid)
+
+
+def _partial(root: Path) -> Repository:
+    """The roster, the policy and the runbooks, with the ticket index standing for the tickets
+    when it is fresh (a new ticket needs only their ids); else everything."""
+    index = ticketindex.fresh(root)
+    if index is None:
+        return _repo(root)
+    repo = load.load_some(root, [])
+    if repo.policy is None:
+        raise FatalError(t("ticket.no-policy"))
+    repo.index = index
+    return repo
+
+
+def named(root: Path, tid: str) -> tuple[Repository, Ticket] | None:
+    """Ticket `tid` read from the file its full id names, tickets/<subsystem of its prefix>/<year
+    of its date>/<id>.yaml, with the roster and the policy: for a command that reads one ticket and
+    checks nothing across tickets (`ticket show`). None when no such file holds it (a suffix, a
+    moved ticket): ask the index."""
+    parts = tid.strip().split("-")
+    if len(parts) != 3 or len(parts[1]) != 8 or not parts[1].isdigit():
+        return None
+    repo = load.load_roster_policy(root)
+    if repo.policy is None:
+        return None
+    files = load.Files(root)
+    for sub, prefix in sorted(repo.policy.ticket_prefixes.items()):
+        rel = f"tickets/{sub}/{parts[1][:4]}/{tid.strip()}.yaml"
+        if prefix == parts[0] and not files.is_link(rel) and (root / rel).is_file():
+            found = load.read_tickets(root, [rel])
+            if found and found[0].id == tid.strip():
+                return dataclasses.replace(repo, tickets=found), found[0]
+    return None
+
+
+def one(root: Path, tid: str) -> tuple[Repository, Ticket]:
+    """The repository as a command on ticket `tid` needs it, and that ticket: only its file, the
+    roster, the policy and the runbooks when the ticket index is fresh, else everything."""
+    index = ticketindex.fresh(root)
+    if index is not None:
+        wanted = resolve.ticket_id(index.ids(), tid)
+        rel = index.path_of(wanted)
+        repo = load.load_some(root, [rel])
+        if repo.policy is None:
+            raise FatalError(t("ticket.no-policy"))
+        if len(repo.tickets) == 1 and repo.tickets[0].id == wanted:
+            repo.index = index
+            return repo, repo.tickets[0]
+    repo = _repo(root)  # no index, or the file changed since: the full load decides
+    return repo, find(repo, tid)
+
+
+def ticket_ids(repo: Repository) -> set[str]:
+    """Every ticket id in the repository (from the index when only some tickets were read)."""
+    return repo.index.ids() if repo.index is not None else {tk.id for tk in repo.tickets}
 
 
 def person(repo: Repository, pid: str | None, root: Path) -> str:
@@ -81,15 +137,26 @@ def instant(repo: Repository, at: str | None) -> dt.datetime:
 
 def _problems(repo: Repository, rel: str, text: str, replaces: str | None = None) -> list[Diagnostic]:
     """The errors `text` would have as the file `rel` of `repo` (in place of the file `replaces`)."""
+    return [d for d in findings(repo, rel, text, replaces) if d.is_error]
+
+
+def findings(repo: Repository, rel: str, text: str, replaces: str | None = None) -> list[Diagnostic]:
+    """Every finding `text` would have as the file `rel` of `repo` (in place of the file `replaces`):
+    its per-ticket rules, and the cross-ticket rules over the other tickets (with an index: over
+    the few that can change their verdict on it, ticketindex.Index.related)."""
     doc, found = load_text(text, rel)
     if doc is None:
         return found
     found += schemas.validate(doc, "ticket")
     new = ticket_model.build(doc)
+    if repo.index is not None and new is not None:
+        # Only some tickets were read: those whose content can change a finding on this one.
+        related = repo.index.related(new, (rel, replaces))
+        repo = dataclasses.replace(repo, tickets=load.read_tickets(repo.root, related))
     others = [tk for tk in repo.tickets if tk.src.path not in (rel, replaces)]
     trial = dataclasses.replace(repo, tickets=others + ([new] if new else []))
     found += [d for d in checks.run_rules(trial) if d.path == rel]
-    return [d for d in found if d.is_error]
+    return found
 
 
 @contextmanager
@@ -162,7 +229,7 @@ def new(root: Path, *, subsystem: str, type_: str, priority: str, title: str, sy
         end_user: str | None = None, runbooks: tuple[str, ...] = (), tier: str = "key-user",
         assignee: str | None = None, note: str | None = None, by: str | None = None,
         at: str | None = None, branch: str | None = None) -> int:
-    repo = _repo(root)
+    repo = _partial(root)
     who = person(repo, by, root)
     subsystem = resolve.subsystem(repo.roster, subsystem)
     type_ = resolve.ticket_type(repo.policy, type_)
@@ -190,7 +257,7 @@ def open_ticket(repo: Repository, who: str, opened: dt.datetime, *, subsystem: s
     prefix = repo.policy.ticket_prefixes.get(subsystem)
     if prefix is None:
         raise FatalError(t("ticket.unknown-subsystem", subsystem=subsystem))
-    taken = {tk.id for tk in repo.tickets}
+    taken = ticket_ids(repo)
     while True:
         tid = ticketedit.new_id(prefix, opened, taken)
         rel = f"tickets/{subsystem}/{opened.year}/{tid}.yaml"
@@ -217,8 +284,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     ticket `tid`; a hold names its `reason` (HOLD_REASONS)."""
     if kind == "hold" and reason not in ticket_model.HOLD_REASONS:
         raise FatalError(t("ticket.bad-reason", value=reason or "", allowed=", ".join(ticket_model.HOLD_REASONS)))
-    repo = _repo(root)
-    loaded = find(repo, tid)
+    repo, loaded = one(root, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
     tier = resolve.tier(repo.policy, tier) if tier else None
@@ -255,8 +321,7 @@ def move(root: Path, tid: str, to: str, *, note: str | None = None, by: str | No
          at: str | None = None, branch: str | None = None) -> int:
     """Move ticket `tid` to subsystem `to`: a `move` event with `from`, the new subsystem, and the
     file under tickets/<to>/; the id keeps its prefix."""
-    repo = _repo(root)
-    loaded = find(repo, tid)
+    repo, loaded = one(root, tid)
     to = resolve.subsystem(repo.roster, to)
     if to == loaded.subsystem:
         raise FatalError(t("ticket.move-same", id=loaded.id, subsystem=to))
@@ -333,8 +398,7 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
     refused, leaving the file as it was, when a check rule or the gate's entitlement says no."""
     from erpops import gitdiff
 
-    repo = _repo(root)
-    loaded = find(repo, tid)
+    repo, loaded = one(root, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
     priority = resolve.priority(repo.policy, priority) if priority else None

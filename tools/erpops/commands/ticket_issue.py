@@ -19,7 +19,7 @@ from erpops.commands import issue_answer
 from erpops.commands.ticket import _repo, instant, open_ticket
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.load import Repository
+from erpops.repository import Repository
 
 
 def _gitlab_issue(data, path: Path) -> dict:

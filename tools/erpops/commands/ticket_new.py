@@ -17,7 +17,7 @@ from erpops.atomic import write_text
 from erpops.commands.ticket import _repo, new, person
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.yamlio import load_text
 
 DRAFT = ".erpops-cache/ticket-draft.yaml"

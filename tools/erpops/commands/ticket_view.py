@@ -5,10 +5,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from erpops import clock, resolve
-from erpops.commands.ticket import _repo, find
+from erpops import clock, resolve, ticketindex
+from erpops.commands.ticket import _partial, _repo, named, one
 from erpops.i18n import language, t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.rules import tickets as ticket_rules
 from erpops.ticket import ACTIVE
 
@@ -24,9 +24,13 @@ def _when(v: dt.datetime | None) -> str:
     return v.strftime("%Y-%m-%d %H:%M") if v else "-"
 
 
+def _opened(tk) -> dt.datetime | None:
+    """When a ticket (or an index row: ticketindex.Row) was opened."""
+    return tk.opened_at if isinstance(tk, ticketindex.Row) else tk.opened
+
+
 def show(root: Path, tid: str) -> int:
-    repo = _repo(root)
-    tk = find(repo, tid)
+    repo, tk = named(root, tid) or one(root, tid)
     sub = repo.roster.subsystems.get(tk.subsystem)
     kind = repo.policy.ticket_types.get(tk.type)
     status = t(f"ticket.status.{tk.status}")
@@ -72,7 +76,9 @@ def list_(root: Path, *, subsystem: str | None = None, status: str | None = None
           assignee: str | None = None, overdue: bool = False, all_: bool = False) -> int:
     """Tickets oldest first, filtered; only the unfinished ones unless `all_` or a `status` is asked
     for. Every filter value goes through the resolver: an unknown one exits 2 with the valid values."""
-    repo = _repo(root)
+    # --overdue runs every SLA clock: it needs every ticket; else the index's rows do.
+    repo = _repo(root) if overdue else _partial(root)
+    tickets = repo.tickets if repo.index is None else repo.index.tickets()
     subsystem = resolve.subsystem(repo.roster, subsystem) if subsystem else None
     tier = resolve.tier(repo.policy, tier) if tier else None
     assignee = resolve.person(repo.roster, assignee) if assignee else None
@@ -84,19 +90,20 @@ def list_(root: Path, *, subsystem: str | None = None, status: str | None = None
             if any(d.rule == "ticket-sla-breach" for d in ticket_rules.sla(repo, tk, now)):
                 late.add(tk.src.path)
     rows = [
-        tk for tk in sorted(repo.tickets, key=lambda x: (x.opened is None, x.opened or dt.datetime.min, x.id))
+        tk for tk in tickets
         if (not subsystem or tk.subsystem == subsystem) and (not tier or tk.tier == tier)
         and (not assignee or tk.assignee == assignee) and (not overdue or tk.src.path in late)
     ]
     hidden = sum(1 for tk in rows if wanted is not None and tk.status not in wanted) if not status else 0
-    rows = [tk for tk in rows if wanted is None or tk.status in wanted]
+    rows = sorted((tk for tk in rows if wanted is None or tk.status in wanted),  # sorted: only those shown
+                  key=lambda x: (x.opened is None, _opened(x) or dt.datetime.min, x.id))
     if not rows:
         sys.stdout.write(t("ticket.list.none") + "\n")
         if hidden:
             sys.stdout.write(t("ticket.list.hidden", count=hidden) + "\n")
         return 0
     for tk in rows:
-        sys.stdout.write(f"{tk.id}  {_when(tk.opened)}  {tk.priority}  {t('ticket.status.' + tk.status)}  "
+        sys.stdout.write(f"{tk.id}  {_when(_opened(tk))}  {tk.priority}  {t('ticket.status.' + tk.status)}  "
                          f"{t('tier.' + tk.tier)}  {_name(repo, tk.assignee)}  {tk.title}\n")
     sys.stdout.write(t("ticket.list.count", count=len(rows)) + "\n")
     if hidden:

@@ -67,7 +67,7 @@ def describe_person(roster: Roster, p: Person, lang: str) -> list[str]:
 
 def who(root: Path, query: str, lang: str | None = None) -> int:
     lang = language(lang)
-    repo = load.load(root)
+    repo = load.load_roster_policy(root)
     roster = repo.roster
     blocks: list[list[str]] = []
     subsystem = find_subsystem(roster, query)

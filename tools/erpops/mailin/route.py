@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from erpops.i18n import LANGUAGES, t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.mailin.read import Mail
 
 TICKET_ID = re.compile(r"(?<![A-Z0-9])([A-Z][A-Z0-9]{1,9}-\d{8}-[0-9A-Z]{4})(?![A-Z0-9])")

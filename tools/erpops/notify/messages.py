@@ -11,7 +11,7 @@ from erpops.notify.config import NotifyConfig
 from erpops.notify.notices import Notice
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 PEOPLE_ARGS = ("by", "holder", "reporter", "owner")
 GROUP_ARGS = ("above", "admins")

@@ -20,7 +20,7 @@ from erpops.ticket import ACTIVE, Ticket
 from erpops.worktime import add_working_hours
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
     from erpops.model import Subsystem
     from erpops.reports.handin import Standing
 

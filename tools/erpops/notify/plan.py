@@ -14,7 +14,7 @@ from erpops.notify.notices import Notice
 from erpops.worktime import working_seconds
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
     from erpops.notify.state import State
 
 EMAIL = "email"

@@ -17,7 +17,7 @@ from erpops.ticket import ACTIVE, Ticket
 from erpops.worktime import uncovered_years, working_hours
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 RECUR_PERIODS = 3  # a problem recurs when it came back within this period and the two before
 

@@ -13,7 +13,7 @@ from erpops.i18n import t
 from erpops.reports.period import Period, latest_closed, period
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 ON_TIME, LATE, MISSING, PENDING = "on-time", "late", "missing", "pending"
 

@@ -12,7 +12,7 @@ from erpops.reports import form
 from erpops.reports.period import Period
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 
 @dataclass(frozen=True)

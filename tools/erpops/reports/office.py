@@ -20,7 +20,7 @@ from erpops.reports.period import Period
 from erpops.ticket import ACTIVE
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 HANDLING = ("open", "assign", "escalate", "comment", "resolve")
 TREND_PERIODS = 6  # the trend shows this period and the ones before it

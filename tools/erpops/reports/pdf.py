@@ -24,7 +24,7 @@ from erpops.reports.data import ReportData
 from erpops.reports.office import OfficeData
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 MIN_POINTS = 9  # no text of a form is printed smaller (the tests measure the PDF)
 

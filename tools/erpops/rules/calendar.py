@@ -15,11 +15,11 @@ from erpops.i18n import t
 from erpops.policy import Policy
 from erpops.rules import at
 from erpops.rules.ticket_sla import clocks
-from erpops.ticket import DONE
+from erpops.ticket import DONE, Ticket
 from erpops.worktime import uncovered_years
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 
 # The line of `calendar.years`; where the list is still missing, the line of `calendar:`.
@@ -84,23 +84,34 @@ def sla_uncovered(repo: Repository, now: dt.datetime) -> Iterator[Diagnostic]:
     cover says so: the working hours it reports count that year's holidays as working days."""
     p = repo.policy
     opened = [tk.opened for tk in repo.tickets if tk.opened is not None and tk.opened.tzinfo is not None]
-    if not opened or not uncovered_years(p.calendar, min(opened), now):
+    if not any_uncovered(p, opened, now):
         return  # every clock runs inside covered years: nothing to recompute
     for tk in repo.tickets:
-        if tk.opened is None or tk.opened.tzinfo is None:
-            continue
-        last = max((e.at for e in tk.history if e.at is not None and e.at.tzinfo is not None), default=now)
-        if not uncovered_years(p.calendar, tk.opened, now if tk.status not in DONE else last):
-            continue  # its clocks run inside covered years
-        years: set[int] = set()
-        line = None
-        for c in clocks(p, tk, now):
-            if c.breached or (c.running and not getattr(c, "held", False) and c.used >= p.warn_at * c.limit):
-                found = uncovered_years(p.calendar, tk.opened, c.end)
-                years.update(found)
-                line = line or (found and SLA_FIELDS[c.what])
-        if years:
-            yield at(tk.src, line, "ticket-sla-uncovered", WARNING, years=tuple(sorted(years)))
+        yield from sla_uncovered_one(p, tk, now)
+
+
+def any_uncovered(p: Policy, opened: list[dt.datetime], now: dt.datetime) -> bool:
+    """Whether any clock can run through an uncovered year: from the first ticket opened (aware
+    times `opened`) to `now`."""
+    return bool(opened) and bool(uncovered_years(p.calendar, min(opened), now))
+
+
+def sla_uncovered_one(p: Policy, tk: Ticket, now: dt.datetime) -> Iterator[Diagnostic]:
+    """sla_uncovered for one ticket, once any_uncovered said some clock may run in such a year."""
+    if tk.opened is None or tk.opened.tzinfo is None:
+        return
+    last = max((e.at for e in tk.history if e.at is not None and e.at.tzinfo is not None), default=now)
+    if not uncovered_years(p.calendar, tk.opened, now if tk.status not in DONE else last):
+        return  # its clocks run inside covered years
+    years: set[int] = set()
+    line = None
+    for c in clocks(p, tk, now):
+        if c.breached or (c.running and not getattr(c, "held", False) and c.used >= p.warn_at * c.limit):
+            found = uncovered_years(p.calendar, tk.opened, c.end)
+            years.update(found)
+            line = line or (found and SLA_FIELDS[c.what])
+    if years:
+        yield at(tk.src, line, "ticket-sla-uncovered", WARNING, years=tuple(sorted(years)))
 
 
 def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
@@ -109,6 +120,13 @@ def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
     if p is None or p.src is None:
         return []
     now = now or clock.now(p.calendar.tz)
+    return check_policy(repo, now) + list(sla_uncovered(repo, now))
+
+
+def check_policy(repo: Repository, now: dt.datetime) -> list[Diagnostic]:
+    """The calendar rules that look at the policy alone (check without sla_uncovered)."""
+    p = repo.policy
+    if p is None or p.src is None:
+        return []
     today = now.astimezone(p.calendar.tz).date()
-    found = list(not_covered(p, today)) + list(next_year(p, today)) + list(dates_in_years(p))
-    return found + list(sla_uncovered(repo, now))
+    return list(not_covered(p, today)) + list(next_year(p, today)) + list(dates_in_years(p))

@@ -12,7 +12,7 @@ from erpops.rules import at, repeats
 from erpops.ticket import Ticket
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 
 def _local(repo: Repository, v: dt.datetime) -> dt.datetime:

@@ -14,7 +14,7 @@ from erpops.rules import at
 from erpops.ticket import Ticket
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 WINDOW = dt.timedelta(days=30)
 TIMES = 3

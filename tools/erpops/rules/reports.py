@@ -7,7 +7,7 @@ from erpops.diagnostics import Diagnostic
 from erpops.rules import at
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 
 def close_before_due(repo: Repository) -> Iterator[Diagnostic]:

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from erpops import clock
 from erpops.diagnostics import WARNING, Diagnostic
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.model import Roster, Runbook
 from erpops.rules import at, repeats
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 from erpops.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 PATTERNS = (
     ("qyapi.weixin.qq.com/cgi-bin/webhook/send?key=", re.compile(r"qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=\w")),

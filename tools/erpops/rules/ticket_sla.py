@@ -15,7 +15,7 @@ from erpops.ticket import DONE, Ticket
 from erpops.worktime import working_hours
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 
 @dataclass(frozen=True)

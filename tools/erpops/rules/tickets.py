@@ -13,7 +13,7 @@ from erpops.rules.ticket_sla import awaiting_confirmation, sla
 from erpops.ticket import ALLOWED_FROM, DONE, ENDS_HOLD, STATUS_AFTER, Ticket
 
 if TYPE_CHECKING:
-    from erpops.load import Repository
+    from erpops.repository import Repository
 
 CUSTOM_REPORT = "custom-report-publish"
 
@@ -358,10 +358,17 @@ def check(repo: Repository, now: dt.datetime | None = None) -> list[Diagnostic]:
     now = now or clock.now(repo.policy.calendar.tz)
     found = list(unique_ids(repo))
     for t in repo.tickets:
-        for rule in RULES:
-            found += rule(repo, t)
-        found += sla(repo, t, now)
-        found += awaiting_confirmation(repo, t, now)
-        found += future_events(t, now)
+        found += per_ticket(repo, t, now)
+    return found
+
+
+def per_ticket(repo: Repository, t: Ticket, now: dt.datetime) -> list[Diagnostic]:
+    """The findings of the rules that look at one ticket alone (with the roster, policy and runbooks)."""
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        found += rule(repo, t)
+    found += sla(repo, t, now)
+    found += awaiting_confirmation(repo, t, now)
+    found += future_events(t, now)
     return found
 

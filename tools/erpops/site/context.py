@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from erpops.i18n import t
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.model import Person
 from erpops.site import escape
 

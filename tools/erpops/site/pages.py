@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from erpops import clock
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.site.context import Context
 from erpops.site.sections import (
     backlog, cli_reference, contacts, organisation, reports, runbooks, subsystems, tickets,

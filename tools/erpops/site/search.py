@@ -16,7 +16,7 @@ from typing import Iterable
 
 from erpops import yamlio
 from erpops.i18n import t
-from erpops.load import Repository
+from erpops.repository import Repository
 
 # ERP terms of the rulebook that jieba's general dictionary cuts apart.
 GLOSSARY = ("审批流", "运维记录表", "关键用户组", "预案")

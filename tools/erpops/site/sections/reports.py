@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from erpops.errors import FatalError
-from erpops.load import Repository
+from erpops.repository import Repository
 from erpops.reports import handin
 from erpops.reports.period import period
 from erpops.site import charts
