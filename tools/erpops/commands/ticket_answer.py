@@ -14,6 +14,7 @@ from erpops.errors import FatalError
 from erpops.forges import ForgeError
 from erpops.i18n import t
 from erpops.yamlio import load_bytes
+from erpops.repository import Repository
 
 
 def _ticket(files: gittree.TreeFiles, rel: str | None) -> ticket.Ticket | None:
@@ -26,7 +27,7 @@ def _ticket(files: gittree.TreeFiles, rel: str | None) -> ticket.Ticket | None:
     return ticket.build(doc) if doc is not None else None
 
 
-def changed(root: Path, before: str, after: str) -> tuple[list[tuple[ticket.Ticket | None, ticket.Ticket]], load.Repository]:
+def changed(root: Path, before: str, after: str) -> tuple[list[tuple[ticket.Ticket | None, ticket.Ticket]], Repository]:
     """(ticket before, ticket after) for every ticket with an issue changed from `before` to
     `after`, and the repository's rules at `after`."""
     repo, prefix = gittree.open_repo(root)
