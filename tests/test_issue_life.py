@@ -196,7 +196,7 @@ def test_one_ticket_from_the_form_to_its_close_through_issue_and_comment_events(
     assert (method, path) == ("POST", f"{ISSUES}/7/comments")
     assert answer["body"] == (
         f"**工单 {tid}：采购订单无法保存**（{rel}）有新进展：\n\n"
-        "- 2026-11-03 09:15 李用户：提交，交给 李用户（关键用户）——“由议题 #7 的工单表单生成（GitHub 账号 li-gh）”\n\n"
+        "- 2026-11-03 09:15 李用户：提交，交给 李用户（关键用户）——“由议题 \\#7 的工单表单生成（GitHub 账号 li\\-gh）”\n\n"
         "当前状态：已提交，由 李用户（关键用户）处理。时限：响应 2026-11-03 14:45 前，解决 2026-11-10 11:45 前。")
 
     # 2. The reporter escalates with the cause and impact: its own pull request, passed and merged.

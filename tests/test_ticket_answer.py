@@ -52,7 +52,7 @@ def test_a_new_ticket_from_the_form_is_answered_with_who_holds_it_and_by_when(re
     assert (req.method, req.path) == ("POST", f"{ISSUES}/7/comments")
     assert req.body["body"] == (
         f"**工单 ALP-20261102-Q7RS：采购订单无法保存**（{ISSUE_PATH}）有新进展：\n\n"
-        "- 2026-11-02 09:00 李用户：提交，交给 李用户（关键用户）——“由议题 #7 的工单表单生成（GitHub 账号 li-gh）”\n\n"
+        "- 2026-11-02 09:00 李用户：提交，交给 李用户（关键用户）——“由议题 \\#7 的工单表单生成（GitHub 账号 li\\-gh）”\n\n"
         "当前状态：已提交，由 李用户（关键用户）处理。时限：响应 2026-11-02 14:30 前，解决 2026-11-09 11:30 前。")
 
 
@@ -113,3 +113,17 @@ def test_a_forge_that_refuses_the_answer_is_exit_1_with_the_reason(ops, repo, cl
 def test_an_unknown_revision_is_unusable_input(ops, repo, cli):
     r = answer(cli, repo, "deadbeef" * 5, "HEAD")
     assert r.code == 2
+
+
+def test_typed_text_in_an_answer_pings_nobody_and_links_nowhere():
+    """A note or title is somebody's words: on the issue it must not mention, link or format."""
+    from erpops.issueanswer import event_line
+    from erpops.ticket import Event
+
+    class _Roster:
+        people: dict = {}
+
+    e = Event(kind="comment", at=None, by="x", tier="key-user", src=None, note="请 @zhang 看 [这里](https://evil.example/) **急**")
+    line = event_line(_Roster(), None, e)
+    assert "@zhang" not in line and "@&#8203;zhang" in line
+    assert "](https://" not in line and "**急**" not in line

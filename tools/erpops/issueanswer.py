@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 
+from erpops.forges.markdown import inert
 from erpops.i18n import t
 from erpops.model import Roster
 from erpops.policy import Policy
@@ -54,7 +55,7 @@ def event_line(roster: Roster, policy: Policy, e: Event) -> str:
     if e.kind in ("assign", "escalate") or (e.kind == "open" and e.assignee):
         what = t("answer.handed", event=what, person=_name(roster, e.assignee), tier=_tier(e.tier))
     line = t("answer.event", at=_when(policy, e.at), person=_name(roster, e.by), event=what)
-    note = " ".join((e.note or "").split())
+    note = inert(" ".join((e.note or "").split()))  # typed text: no mention, link or markup on the issue
     return line + (t("answer.note", note=note) if note else "")
 
 
@@ -94,7 +95,7 @@ def answer(roster: Roster, policy: Policy, old: Ticket | None, new: Ticket, now:
     """The whole answer: a heading with the ticket (a link to its page when the site's address is
     known), one line per new event, and where it stands."""
     page = (site_url.rstrip("/") + "/" + posixpath.splitext(new.src.path)[0] + "/") if site_url else None
-    head = t("answer.head-link" if page else "answer.head", id=new.id, title=new.title, url=page or "",
+    head = t("answer.head-link" if page else "answer.head", id=new.id, title=inert(new.title), url=page or "",
              path=new.src.path)
     lines = [head, ""]
     lines += ["- " + event_line(roster, policy, e) for e in new_events(old, new)]
