@@ -34,7 +34,7 @@ def test_gitlab_ci_validates_against_gitlabs_schema():
 
 def test_gitea_workflows_validate_against_the_github_workflow_schema_and_say_what_gitea_ignores():
     files = sorted(GITEA.glob("*.yml"))
-    assert [f.name for f in files] == ["ci.yml", "monthly.yml", "publish.yml", "ticket-from-issue.yml"]
+    assert [f.name for f in files] == ["ci.yml", "monthly.yml", "notify.yml", "publish.yml", "ticket-from-issue.yml"]
     proc = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -154,15 +154,6 @@ def test_gitlab_gate_without_a_diff_base_is_unusable(repo, tmp_path):
     assert "no diff base" in proc.stderr
 
 
-def test_gitlab_notify_job_passes_cleanly_when_erpops_has_no_notify(repo, tmp_path):
-    script = _gitlab_job("notify")["script"][1]
-    proc = _run_gitlab(script, repo.root, tmp_path, {"CI_PIPELINE_SOURCE": "schedule", "ERPOPS_JOB": "notify"})
-    if "notify" in subprocess.run([str(BIN / "erpops"), "--help"], capture_output=True, text=True).stdout:
-        pytest.skip("this erpops has notify")
-    assert proc.returncode == 0
-    assert proc.stdout == "erpops notify is not in this erpops: nothing to send.\n"
-
-
 def _fill(template: str, choices: dict[str, str], texts: dict[str, str]) -> str:
     """What a person does with the GitLab template: keep one line of each list, write under headings."""
     out, field = [], None
@@ -274,8 +265,8 @@ TEMPLATES = REPO_ROOT / "tools/erpops/templates/init"
 FORGE_FILES = {
     "gitlab": [".gitlab-ci.yml", ".gitlab/CODEOWNERS", ".gitlab/issue_templates/工单.md"],
     "gitea": [".gitea/CODEOWNERS", ".gitea/ISSUE_TEMPLATE/config.yml", ".gitea/ISSUE_TEMPLATE/ticket.yml",
-              ".gitea/workflows/ci.yml", ".gitea/workflows/monthly.yml", ".gitea/workflows/publish.yml",
-              ".gitea/workflows/ticket-from-issue.yml"],
+              ".gitea/workflows/ci.yml", ".gitea/workflows/monthly.yml", ".gitea/workflows/notify.yml",
+              ".gitea/workflows/publish.yml", ".gitea/workflows/ticket-from-issue.yml"],
 }
 
 
@@ -317,7 +308,7 @@ def test_gitlab_template_keeps_this_repositorys_jobs_less_the_package_tests():
     assert shipped == ours
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "publish.yml", "ticket-from-issue.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "monthly.yml", "notify.yml", "publish.yml", "ticket-from-issue.yml"])
 def test_gitea_templates_keep_this_repositorys_steps_less_the_package_tests(name):
     ours = yaml.safe_load(_adopted((GITEA / name).read_text("utf-8")))
     shipped = yaml.safe_load((TEMPLATES / "forge-gitea/dot-gitea/workflows" / name).read_text("utf-8"))
