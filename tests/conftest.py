@@ -133,6 +133,23 @@ def _default_language(monkeypatch):
 
 
 @pytest.fixture
+def parsed(monkeypatch):
+    """The ticket files the loader parses in this test (not those taken from a cache), in order."""
+    from erpops import load
+
+    seen: list[str] = []
+    real = load.read_yaml
+
+    def spy(files, rel, schema, max_bytes):
+        if schema == "ticket":
+            seen.append(rel)
+        return real(files, rel, schema, max_bytes)
+
+    monkeypatch.setattr(load, "read_yaml", spy)
+    return seen
+
+
+@pytest.fixture
 def runner(tmp_path):
     """The folder a workflow step's runner files (summary, output, event payload) are written to."""
     folder = tmp_path / "runner"

@@ -32,19 +32,6 @@ def ops(tmp_path, monkeypatch):
     return root
 
 
-@pytest.fixture
-def parsed(monkeypatch):
-    seen: list[str] = []
-    real = load.read_yaml
-
-    def spy(files, rel, schema, max_bytes):
-        if schema == "ticket":
-            seen.append(rel)
-        return real(files, rel, schema, max_bytes)
-
-    monkeypatch.setattr(load, "read_yaml", spy)
-    return seen
-
 
 def _flat(found):
     return sorted((d.path, d.line, d.column, d.rule, d.severity, d.args, d.key) for d in found)

@@ -31,20 +31,6 @@ def ops(tmp_path, monkeypatch):
     return root
 
 
-@pytest.fixture
-def parsed(monkeypatch):
-    """The ticket files actually parsed (not taken from the cache)."""
-    seen: list[str] = []
-    real = load.read_yaml
-
-    def spy(root, rel, schema, max_bytes):
-        if schema == "ticket":
-            seen.append(rel)
-        return real(root, rel, schema, max_bytes)
-
-    monkeypatch.setattr(load, "read_yaml", spy)
-    return seen
-
 
 def _snapshot(root):
     repo = load.load(root)

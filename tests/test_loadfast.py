@@ -38,20 +38,6 @@ def ops(tmp_path, monkeypatch):
     return root
 
 
-@pytest.fixture
-def parsed(monkeypatch):
-    """The ticket files read and parsed."""
-    seen: list[str] = []
-    real = load.read_yaml
-
-    def spy(files, rel, schema, max_bytes):
-        if schema == "ticket":
-            seen.append(rel)
-        return real(files, rel, schema, max_bytes)
-
-    monkeypatch.setattr(load, "read_yaml", spy)
-    return seen
-
 
 def _tickets(root):
     return sorted(p.relative_to(root).as_posix() for p in (root / "tickets").rglob("*.yaml"))

@@ -20,14 +20,13 @@ import datetime as dt
 import io
 import os
 import re
-import secrets
 import sys
 from pathlib import Path
 
 from erpops import atomic, clock, gitbranch, gitdiff, siteconfig
 from erpops import ticket as ticket_model
 from erpops.commands import ticket as commands
-from erpops.commands.ticket_issue import _author
+from erpops.commands.ticket_issue import _author, write_outputs
 from erpops.errors import FatalError
 from erpops.i18n import t
 from erpops.issuecomment import Command, Comment, labelled, parse, read_event
@@ -239,13 +238,5 @@ def _outputs(branch: str | None, tid: str, rel: str, c: Comment, cmd: Command, l
         return
     what = t(f"comment.action.{cmd.action}", lang)
     body = t("comment.pr-body", lang, id=tid, path=rel, number=c.issue, comment=c.id, action=what)
-    delimiter = "ERPOPS_" + secrets.token_hex(16)
-    lines = [f"branch={branch or ''}", f"ticket={tid}", f"path={rel}",
-             "pr-title=" + t("comment.pr-title", lang, id=tid, action=what, number=c.issue),
-             "comment=" + t("comment.ack", lang, id=tid, action=what),
-             f"pr-body<<{delimiter}", body, delimiter]
-    try:
-        with open(target, "a", encoding="utf-8") as out:
-            out.write("\n".join(lines) + "\n")
-    except OSError as err:
-        raise FatalError(t("issueform.no-output", path=target, reason=err)) from None
+    write_outputs(target, branch, tid, rel, pr_title=t("comment.pr-title", lang, id=tid, action=what, number=c.issue),
+                  comment=t("comment.ack", lang, id=tid, action=what), body=body)

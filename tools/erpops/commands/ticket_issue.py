@@ -181,15 +181,21 @@ def _outputs(branch: str | None, tid: str, rel: str, title: str, number: int, la
     target = os.environ.get("GITHUB_OUTPUT")
     if not target:
         return
-    body = t("issueform.pr-body", lang, id=tid, path=rel, number=number)
+    write_outputs(target, branch, tid, rel, pr_title=t("issueform.pr-title", lang, id=tid, title=title),
+                  comment=t("issueform.comment", lang, id=tid),
+                  body=t("issueform.pr-body", lang, id=tid, path=rel, number=number))
+    sys.stdout.write(t("issueform.outputs", path=target) + "\n")
+
+
+def write_outputs(target: str, branch: str | None, tid: str, rel: str, *, pr_title: str, comment: str,
+                  body: str) -> None:
+    """Append a ticket step's outputs to $GITHUB_OUTPUT: one line each, the pull request's body
+    between random delimiters (a typed line cannot end it)."""
     delimiter = "ERPOPS_" + secrets.token_hex(16)
-    lines = [f"branch={branch or ''}", f"ticket={tid}", f"path={rel}",
-             "pr-title=" + t("issueform.pr-title", lang, id=tid, title=title),
-             "comment=" + t("issueform.comment", lang, id=tid),
-             f"pr-body<<{delimiter}", body, delimiter]
+    lines = [f"branch={branch or ''}", f"ticket={tid}", f"path={rel}", "pr-title=" + pr_title,
+             "comment=" + comment, f"pr-body<<{delimiter}", body, delimiter]
     try:
         with open(target, "a", encoding="utf-8") as out:
             out.write("\n".join(lines) + "\n")
     except OSError as err:
         raise FatalError(t("issueform.no-output", path=target, reason=err)) from None
-    sys.stdout.write(t("issueform.outputs", path=target) + "\n")
