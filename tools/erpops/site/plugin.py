@@ -1,7 +1,6 @@
 """The MkDocs plugin: thin wiring from MkDocs events to the loader and the page builder."""
 from __future__ import annotations
 
-import os
 import types
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from erpops import load, output
+from erpops import doccache, load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
@@ -37,11 +36,12 @@ class ErpopsConfig(Config):
     cache = c.Choice(("auto", "on", "off"), default="auto")
 
 
-CACHE = Path(".erpops-cache") / "site"
+CACHE = Path(doccache.FOLDER) / "site"
 
 
 def cache_on(setting: str) -> bool:
-    return setting == "on" or (setting == "auto" and not os.environ.get("CI"))
+    """`on`, or `auto` where the loader's cache is on too (not in CI, not with ERPOPS_CACHE=0)."""
+    return setting == "on" or (setting == "auto" and doccache.enabled())
 
 
 def _render_html(page: Page, config, files) -> None:
