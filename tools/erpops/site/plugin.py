@@ -7,7 +7,7 @@ from pathlib import Path
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -58,6 +58,14 @@ def _render_html(page: Page, config, files) -> None:
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
+    dirty = False
+
+    def on_startup(self, *, command, dirty: bool) -> None:
+        """`mkdocs build --dirty` / `serve --dirty`: only pages whose file changed are rebuilt
+        (the store keeps unchanged pages' files untouched). Defining this hook also keeps the
+        plugin across `serve` rebuilds."""
+        self.dirty = dirty
+
     def on_config(self, config, **kwargs):
         lang = self.config.lang
         root = Path(self.config.repo or Path(config.config_file_path).parent)
@@ -122,7 +130,17 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
         files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
+        if self.dirty:
+            pages_ = files.documentation_pages()
+            self.urls = {f.url for f in pages_}
+            self.rebuilt = {f.url for f in pages_ if f.is_modified()}
+            log.info(t("site.info-dirty", self.config.lang, rebuilt=len(self.rebuilt), pages=len(self.urls)))
         return files
+
+    @event_priority(50)  # before Material's search plugin writes its index
+    def on_post_build(self, *, config) -> None:
+        if self.dirty:
+            search.keep_unchanged_entries(config, self.rebuilt, self.urls)
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
         if page.file.src_uri in self.generated:
