@@ -103,7 +103,11 @@ def is_wide(body: str) -> bool:
     return any(m.group(1).count("<th") >= WIDE_PAGE for m in _THEAD.finditer(body))
 
 
-def page(body: str, *, search_exclude: bool = False) -> str:
+class Source(str):
+    """The source of a page erpops wrote as HTML (only `page` makes one)."""
+
+
+def page(body: str, *, search_exclude: bool = False) -> Source:
     """A page's source: front matter (its title as HTML, as MkDocs takes it from a rendered
     heading; search and toc settings), the marker line, then the HTML block."""
     meta: dict = {}
@@ -115,16 +119,21 @@ def page(body: str, *, search_exclude: bool = False) -> str:
     if is_wide(body):
         meta["hide"] = ["toc"]
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6) if meta else ""
-    return f"---\n{front}---\n{MARKER}\n{body.strip()}\n"
+    return Source(f"---\n{front}---\n{MARKER}\n{body.strip()}\n")
 
 
-def body(source: str) -> str | None:
-    """The HTML block of a generated page source (after front matter), or None for Markdown."""
-    start = source.find(MARKER)
-    if start < 0 or source[:start].count("\n") > 200:
+def body(markdown: str) -> str | None:
+    """The HTML block of a generated page (its text after the front matter: the marker line,
+    then the HTML), or None for a Markdown page."""
+    if not markdown.startswith(MARKER + "\n"):
         return None
-    return source[start + len(MARKER):].lstrip("\n")
+    return markdown[len(MARKER) + 1:]
 
 
 def escaped(value: object) -> Markup:
     return escape(one_line(value))
+
+
+def inert_marker(source: str) -> str:
+    """A hand-written page never passes for a generated one: a marker line in it is escaped."""
+    return source.replace(MARKER, _html.escape(MARKER)) if MARKER in source else source

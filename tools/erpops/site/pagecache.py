@@ -68,6 +68,7 @@ class Store:
     """Pages under `folder` (`folder/<page path>`), with their keys; `rendered` lists the pages
     made in this build (a key changed or was new), `kept` counts those taken as they were."""
     folder: Path
+    keys_path: Path | None = None  # default: folder/keys.marshal
     base: tuple = ()
     keys: dict = field(default_factory=dict)
     seen: set = field(default_factory=set)
@@ -76,16 +77,18 @@ class Store:
     kept: int = 0
 
     @classmethod
-    def open(cls, folder: Path, repo, *, lang: str, audience: str, directory_urls: bool) -> "Store":
+    def open(cls, folder: Path, repo, *, lang: str, audience: str, directory_urls: bool,
+             keys: Path | None = None) -> "Store":
         folder = Path(folder)
+        keys_path = keys or folder / KEYS
         base = (code_version(), shared_inputs(repo), lang, audience, directory_urls)
         try:
-            keys = marshal.loads((folder / KEYS).read_bytes())
-            if not isinstance(keys, dict) or keys.get("") != repr(base):
-                keys = {}
+            found = marshal.loads(keys_path.read_bytes())
+            if not isinstance(found, dict) or found.get("") != repr(base):
+                found = {}
         except (OSError, EOFError, ValueError, TypeError):
-            keys = {}
-        return cls(folder, base, keys)
+            found = {}
+        return cls(folder, keys_path, base, found)
 
     def path(self, uri: str) -> Path:
         return self.folder / uri
@@ -122,7 +125,8 @@ class Store:
             if uri not in self.seen:
                 p.unlink()
         self.keys[""] = repr(self.base)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / (KEYS + ".tmp")
+        target = self.keys_path or self.folder / KEYS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
         tmp.write_bytes(marshal.dumps(self.keys))
-        os.replace(tmp, self.folder / KEYS)
+        os.replace(tmp, target)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from erpops import clock
 from erpops.load import Repository
+from erpops.site import html
 from erpops.site.context import Context
 from erpops.site.sections import (
     backlog, cli_reference, contacts, organisation, reports, runbooks, subsystems, tickets,
@@ -47,10 +48,18 @@ def build(repo: Repository, lang: str = "zh", audience: str = "internal",
     out[HOME] = ctx.render("home.md.j2", panels=[
         {"link": ctx.link(p.title, p.target, HOME), "figures": p.figures, "body": p.body} for p in panels
     ])
+    # Markdown pages carry text from the repository (forms, runbooks): none may pass for an HTML page.
+    out = {uri: v if isinstance(v, (html.Source, Path)) else html.inert_marker(v) for uri, v in out.items()}
     if store is not None:
         out = {uri: store.put(uri, v) if isinstance(v, str) else v for uri, v in out.items()}
         store.close()
     return out
+
+
+def index_pages(audience: str) -> list[str]:
+    """The index page of every section this audience gets, in the dashboard's order."""
+    found = [getattr(s, "INDEX", None) or getattr(s, "PATH", None) for s in SECTIONS if audience in s.AUDIENCES]
+    return [uri for uri in found if uri]
 
 
 def hidden_pages(audience: str) -> set[str]:

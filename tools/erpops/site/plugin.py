@@ -148,8 +148,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         return page
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
-        if markdown.startswith(html.MARKER):
-            return markdown
+        if page.file.src_uri in self.generated and markdown.startswith(html.MARKER):
+            return markdown  # HTML: _render_html hands it to MkDocs as it is
         if layout.needs_width(markdown):  # Material's `hide: [toc]`, without touching the page
             hide = page.meta.setdefault("hide", [])
             if isinstance(hide, list) and "toc" not in hide:
