@@ -66,7 +66,8 @@ def write(path: Path, text: str) -> bool:
 @dataclass
 class Store:
     """Pages under `folder` (`folder/<page path>`), with their keys; `rendered` lists the pages
-    made in this build (a key changed or was new), `kept` counts those taken as they were."""
+    made in this build (a key changed or was new), `kept` counts those taken as they were, and
+    `written` lists the pages without a key (made every build) whose text changed."""
     folder: Path
     keys_path: Path | None = None  # default: folder/keys.marshal
     base: tuple = ()
@@ -101,7 +102,7 @@ class Store:
         if digest is not None and self.keys.get(uri) == digest and target.is_file():
             self.kept += 1
             return target
-        self.put(uri, make())
+        write(target, make())
         self.rendered.append(uri)
         if digest is not None:
             self.keys[uri] = digest
