@@ -6,6 +6,7 @@ its end of life, and its successor (Zensical) runs no MkDocs plugins.
     OUT/mkdocs.yml   the site: Material, search, the nav (the repository's, pruned for the audience)
     OUT/docs/        the pages (generated ones as HTML blocks, see erpops.site.html), downloads,
                      the site's stylesheet and mermaid, the repository's docs/ copied
+    OUT/overrides/   the plugin's template overrides (a <title> that stays escaped)
     OUT/.erpops-pages.marshal   the pages' keys: a second run rewrites only what changed
 """
 from __future__ import annotations
@@ -22,8 +23,11 @@ from erpops.diagnostics import exit_code
 from erpops.i18n import t
 from erpops.site import assets, html, layout, pagecache, pages
 
+plugin_overrides = Path(__file__).resolve().parent.parent / "site" / "overrides"
+
 KEYS = ".erpops-pages.marshal"
 DOCS = "docs"
+OVERRIDES = "overrides"  # the plugin's template overrides (a safe <title>), as the theme's custom_dir
 
 # Our own settings, written as text: MkDocs' `!!python/name` tags have no safe YAML writer.
 _EXTENSIONS = """\
@@ -55,7 +59,7 @@ def settings(config: siteconfig.SiteConfig, lang: str, audience: str, nav: list,
         "site_name": config.site_name or t("site.copyright", lang),
         "docs_dir": DOCS,
         "use_directory_urls": directory_urls,
-        "theme": {"name": "material", "language": lang, "font": False,
+        "theme": {"name": "material", "custom_dir": OVERRIDES, "language": lang, "font": False,
                   "features": ["navigation.sections", "navigation.indexes", "search.highlight"]},
         "plugins": [{"search": {"lang": lang}}],
         "extra_css": [layout.CSS_URI],
@@ -106,6 +110,8 @@ def site_pages(root: Path, out: Path, lang: str | None = None, audience: str | N
     for uri, source in {**pages.downloads(repo, audience), assets.MERMAID_URI: assets.mermaid_file(),
                         layout.CSS_URI: layout.css_file()}.items():
         _copy(source, docs / uri)
+    for source in sorted(plugin_overrides.rglob("*.html")):
+        _copy(source, out / OVERRIDES / source.relative_to(plugin_overrides))
     pagecache.write(out / siteconfig.CONFIG, settings(config, lang, audience, _nav(config, audience, built),
                                                        directory_urls))
     sys.stdout.write(t("site.pages-written", lang, pages=len(store.seen), made=len(store.rendered),
