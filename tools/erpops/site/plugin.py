@@ -55,6 +55,7 @@ def _render_html(page: Page, config, files) -> None:
     page.toc = get_toc(html.toc_tokens(found))
     page._title_from_render = found[0].html if found and found[0].level == 1 else None
     page.present_anchor_ids = {h.id for h in found}
+    page.markdown = html.MARKER  # MkDocs keeps every page until the end: not the HTML twice
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
