@@ -78,3 +78,29 @@ def test_a_dirty_build_after_one_ticket_edit_rebuilds_only_what_shows_it(tmp_pat
     assert sorted({d["location"] for d in dirty}) == sorted({d["location"] for d in full})
     titles = {d["location"]: d["title"].replace("\u200b", "") for d in dirty}  # jieba's word breaks
     assert titles[f"tickets/production/2026/{XSS_TICKET_ID}/"].endswith("叉车称重数据没有传到完工单")
+
+
+def test_site_pages_writes_nothing_for_a_repository_with_errors(repo, cli, tmp_path):
+    from test_site_tickets import _repo
+
+    _repo(repo)
+    repo.write("tickets/alpha/2026/ALP-20261102-BAD1.yaml", "id: ALP-20261102-BAD1\n")
+    result = cli("site", "pages", str(tmp_path / "out"), "--repo", str(repo.root))
+    assert result.code == 1 and "ALP-20261102-BAD1.yaml" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_site_pages_with_flat_urls_links_page_html(repo, cli, tmp_path, monkeypatch):
+    from test_site_tickets import PAGE, _repo
+    from tickets_fixture import PATH, SIMPLE, SIMPLE_PATH, TICKET
+
+    monkeypatch.setenv("ERPOPS_NOW", "2026-11-02T15:00:00+08:00")  # after the last event, no clock run out
+    _repo(repo, (PATH, TICKET), (SIMPLE_PATH, SIMPLE))
+    out = tmp_path / "out"
+    result = cli("site", "pages", str(out), "--repo", str(repo.root), "--lang", "en")
+    assert result.code == 0 and result.out.startswith(f"Wrote 26 pages into {out} (15 made, 0 kept).")
+    assert "use_directory_urls: true\n" in (out / "mkdocs.yml").read_text("utf-8")
+    flat = cli("site", "pages", str(out), "--repo", str(repo.root), "--flat-urls")
+    assert flat.code == 0 and "use_directory_urls: false\n" in (out / "mkdocs.yml").read_text("utf-8")
+    page = (out / "docs" / PAGE).read_text("utf-8")
+    assert '<a href="../../../subsystems/alpha.html">甲系统</a>' in page and "<th>项目</th>" in page
