@@ -22,11 +22,6 @@ class SiteConfig:
     lang: str = i18n.DEFAULT_LANG
     audience: str = DEFAULT_AUDIENCE
     site_url: str | None = None  # MkDocs' own `site_url`: where notices link to
-    # For `erpops site pages`, which writes a site configuration of its own from these:
-    site_name: str | None = None
-    nav: Any = None
-    docs_dir: str = "docs"
-    use_directory_urls: bool = True
 
 
 class _Loader(yaml.SafeLoader):
@@ -86,10 +81,27 @@ def read(root: Path, name: str = CONFIG) -> SiteConfig:
     if audience not in AUDIENCES:
         raise FatalError(t("site-config.bad-value", path=name, key="audience", value=audience,
                            allowed=", ".join(AUDIENCES)))
+    url = data.get("site_url") if isinstance(data, dict) else None
+    return SiteConfig(name, lang, audience, url.strip() or None if isinstance(url, str) else None)
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    """The rest of mkdocs.yml that `erpops site pages` carries into the site it writes."""
+    site_name: str | None = None
+    nav: Any = None
+    docs_dir: str = "docs"
+    use_directory_urls: bool = True
+
+
+def layout(root: Path, name: str = CONFIG) -> SiteLayout:
+    """Site name, nav, docs folder and URL style (MkDocs' defaults where mkdocs.yml is missing or
+    unreadable: `read` reports an unreadable file)."""
+    try:
+        data = yaml.load((root / name).read_text("utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return SiteLayout()
     data = data if isinstance(data, dict) else {}
-    url = data.get("site_url")
-    site_name = data.get("site_name")
-    return SiteConfig(name, lang, audience, url.strip() or None if isinstance(url, str) else None,
-                      site_name if isinstance(site_name, str) else None, data.get("nav"),
-                      data.get("docs_dir") if isinstance(data.get("docs_dir"), str) else "docs",
-                      data.get("use_directory_urls") is not False)
+    site_name, docs = data.get("site_name"), data.get("docs_dir")
+    return SiteLayout(site_name if isinstance(site_name, str) else None, data.get("nav"),
+                      docs if isinstance(docs, str) else "docs", data.get("use_directory_urls") is not False)

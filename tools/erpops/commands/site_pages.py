@@ -47,14 +47,14 @@ markdown_extensions:
 """
 
 
-def _nav(config: siteconfig.SiteConfig, audience: str, built: dict) -> list:
+def _nav(config: siteconfig.SiteLayout, audience: str, built: dict) -> list:
     nav = config.nav
     if not isinstance(nav, list):
         nav = [uri for uri in (pages.HOME, *pages.index_pages(audience)) if uri in built]
     return pages.prune_nav(nav, pages.hidden_pages(audience)) or []
 
 
-def settings(config: siteconfig.SiteConfig, lang: str, audience: str, nav: list, directory_urls: bool) -> str:
+def settings(config: siteconfig.SiteLayout, lang: str, audience: str, nav: list, directory_urls: bool) -> str:
     plain = {
         "site_name": config.site_name or t("site.copyright", lang),
         "docs_dir": DOCS,
@@ -83,9 +83,9 @@ def _copy(source: Path, target: Path) -> None:
 
 def site_pages(root: Path, out: Path, lang: str | None = None, audience: str | None = None,
                directory_urls: bool | None = None) -> int:
-    config = siteconfig.read(root)
-    lang = lang or config.lang
-    audience = audience or config.audience
+    plugin, config = siteconfig.read(root), siteconfig.layout(root)
+    lang = lang or plugin.lang
+    audience = audience or plugin.audience
     directory_urls = config.use_directory_urls if directory_urls is None else directory_urls
     repo = load.load(root)
     found = diagnostics(repo)
