@@ -22,8 +22,9 @@ site: check
 site-public: check
 	$(BIN)/mkdocs build --strict -f mkdocs.public.yml
 
+# --dirty: after an edit only the changed pages are rebuilt (MkDocs warns about each such build: --no-strict).
 serve: check
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty --no-strict
 
 # Refresh the vendored mermaid (tools/erpops/site/vendor/mermaid/) from the npm registry; needs npm.
 # Not part of `make`: the site is built from the committed copy, with no network access.

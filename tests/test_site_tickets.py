@@ -51,60 +51,79 @@ def _build(loaded, hour: int = 12, day: int = 2, **kw):
     return pages.build(loaded, today=TODAY, now=dt.datetime(2026, 11, day, hour, 0, tzinfo=CST), **kw)
 
 
+def tr(*cells, right=()) -> str:
+    """A table row exactly as the HTML pages write it."""
+    return "<tr>\n" + "".join(f'<td style="text-align: right;">{c}</td>\n' if i in right else f"<td>{c}</td>\n"
+                              for i, c in enumerate(cells)) + "</tr>\n"
+
+
 def test_a_ticket_page_has_its_facts_timeline_resolution_feedback_and_runbooks(repo):
     page = _build(_repo(repo))[PAGE]
-    lines = page.splitlines()
-    assert lines[0] == "# 领料单审核报错“库存不足”"
-    assert "| 子系统 | [甲系统](../../../subsystems/alpha.md) |" in lines
-    assert "| 类型 | 系统故障/缺陷 |" in lines and "| 状态 | 已关闭 |" in lines
-    assert "| 层级 | ERP 系统管理员 |" in lines and "| 处理人 | 钱系统 |" in lines
-    assert "| 报告人 | 二车间 张师傅（由 李用户 代为提交） |" in lines
-    timeline = lines[lines.index("## 处理记录") + 4:lines.index("## 处理记录") + 9]
-    assert timeline == [
-        "| 2026\\-11\\-02 09:00 | 提交 | 李用户 | 关键用户 |  | 张师傅电话报告 |",
-        "| 2026\\-11\\-02 09:30 | 上报 | 李用户 | 业务系统管理员 | 赵管理 |  |",
-        "| 2026\\-11\\-02 10:00 | 上报 | 赵管理 | ERP 系统管理员 | 钱系统 |  |",
-        "| 2026\\-11\\-02 11:00 | 解决 | 钱系统 | ERP 系统管理员 |  | 重算现存量后审核通过 |",
-        "| 2026\\-11\\-02 14:00 | 关闭 | 李用户 | ERP 系统管理员 |  |  |",
-    ]
-    assert "| 根本原因 | 调拨单未记账，现存量不足 |" in lines and "| 解决人 | 钱系统 |" in lines
-    assert "| 流程 | 调拨单须当日记账 |" in lines
-    assert "- [stock\\-howto（stock\\-howto）](../../../runbooks/common/stock-howto.md)" in lines
+    # HTML after front matter (erpops.site.html): MkDocs gets it as it is, Python-Markdown never parses it.
+    assert page.startswith("---\ntitle: 领料单审核报错“库存不足”\nhide:\n- toc\n---\n<!-- erpops:html -->\n"
+                           '<h1 id="领料单审核报错库存不足">领料单审核报错“库存不足”<a class="headerlink" '
+                           'href="#领料单审核报错库存不足" title="Permanent link">&para;</a></h1>\n<table>\n<thead>\n'
+                           "<tr>\n<th>项目</th>\n<th>内容</th>\n</tr>\n</thead>\n<tbody>\n" + tr("工单号", "ALP-20261102-K7QF"))
+    assert tr("子系统", '<a href="../../../../subsystems/alpha/">甲系统</a>') in page
+    assert tr("类型", "系统故障/缺陷") in page and tr("状态", "已关闭") in page
+    assert tr("层级", "ERP 系统管理员") in page and tr("处理人", "钱系统") in page
+    assert tr("报告人", "二车间 张师傅（由 李用户 代为提交）") in page
+    timeline = page[page.index('<h2 id="处理记录">'):]
+    timeline = timeline[timeline.index("<tbody>\n") + 8:timeline.index("</tbody>")]
+    assert timeline == "".join((
+        tr("2026-11-02 09:00", "提交", "李用户", "关键用户", "", "张师傅电话报告"),
+        tr("2026-11-02 09:30", "上报", "李用户", "业务系统管理员", "赵管理", ""),
+        tr("2026-11-02 10:00", "上报", "赵管理", "ERP 系统管理员", "钱系统", ""),
+        tr("2026-11-02 11:00", "解决", "钱系统", "ERP 系统管理员", "", "重算现存量后审核通过"),
+        tr("2026-11-02 14:00", "关闭", "李用户", "ERP 系统管理员", "", ""),
+    ))
+    assert tr("根本原因", "调拨单未记账，现存量不足") in page and tr("解决人", "钱系统") in page
+    assert tr("流程", "调拨单须当日记账") in page
+    assert '<li><a href="../../../../runbooks/common/stock-howto/">stock-howto（stock-howto）</a></li>' in page
     # P3 resolve: 09:00 → 11:00 = 2 working hours of 40, stopped; due 40 working hours after
     # opening (7.5 a day: Mon 09:00 → next Mon 11:30), respond 4 hours after (lunch 12:00-13:30).
-    assert "| 解决 | 2\\.0 | 40 | 2026\\-11\\-09 11:30 | 已停止 | 否 |  |" in lines
-    assert "| 响应期限 | 2026\\-11\\-02 14:30 |" in lines and "| 解决期限 | 2026\\-11\\-09 11:30 |" in lines
+    assert tr("解决", "2.0", "40", "2026-11-09 11:30", "已停止", "否", "", right=(1, 2)) in page
+    assert tr("响应期限", "2026-11-02 14:30") in page and tr("解决期限", "2026-11-09 11:30") in page
+    assert page.endswith('<p><a href="../../../">工单</a></p>\n')
 
 
 def test_tickets_finished_over_a_year_ago_leave_the_search_index(repo):
     loaded = _repo(repo)
-    assert not _build(loaded)[PAGE].startswith("---")
+    assert "search:" not in _build(loaded)[PAGE]
     later = pages.build(loaded, today=TODAY + dt.timedelta(days=366),
                         now=dt.datetime(2027, 11, 4, 12, 0, tzinfo=CST))
-    assert later[PAGE].startswith("---\nsearch:\n  exclude: true\n---\n# 领料单审核报错“库存不足”")
-    assert not later[OPEN_PAGE].startswith("---")  # still open: always searchable
+    assert later[PAGE].startswith("---\ntitle: 领料单审核报错“库存不足”\nsearch:\n  exclude: true\n")
+    assert "search:" not in later[OPEN_PAGE]  # still open: always searchable
 
 
 def test_index_counts_link_to_the_filter_pages_and_lists_the_open_tickets(repo):
     out = _build(_repo(repo))
-    index = out["tickets/index.md"].splitlines()
-    assert "| [已关闭](status/closed.md) | 0 | 1 |" in index
-    assert "| [已提交](status/open.md) | 1 | 1 |" in index
-    assert "| [关键用户](tier/key-user.md) | 1 | 2 |" in index
-    assert "| [甲系统](subsystem/alpha.md) | 1 | 3 |" in index
-    assert "| P3 | 1 | 2 |" in index and "| P4 | 0 | 1 |" in index
-    open_rows = [ln for ln in index if ln.startswith("| [ALP")]
-    assert open_rows == ["| [ALP\\-20261102\\-OPEN](alpha/2026/ALP-20261102-OPEN.md) | 月末结账按钮灰色 | 甲系统 | P3 "
-                         "| 已提交 | 关键用户 | 李用户 | 2026\\-11\\-02 09:00 |  |"]
+    index = out["tickets/index.md"]
+    assert tr('<a href="status/closed/">已关闭</a>', 0, 1, right=(1, 2)) in index
+    assert tr('<a href="status/open/">已提交</a>', 1, 1, right=(1, 2)) in index
+    assert tr('<a href="tier/key-user/">关键用户</a>', 1, 2, right=(1, 2)) in index
+    assert tr('<a href="subsystem/alpha/">甲系统</a>', 1, 3, right=(1, 2)) in index
+    assert tr("P3", 1, 2, right=(1, 2)) in index and tr("P4", 0, 1, right=(1, 2)) in index
+    open_rows = index[index.index('<h2 id="未解决">'):index.index('<h2 id="按状态">')]
+    assert open_rows.count("<tr>") == 2  # the heading row and the one open ticket
+    assert tr('<a href="alpha/2026/ALP-20261102-OPEN/">ALP-20261102-OPEN</a>', "月末结账按钮灰色", "甲系统", "P3",
+              "已提交", "关键用户", "李用户", "2026-11-02 09:00", "") in open_rows
     closed = out["tickets/status/closed.md"]
-    assert "[ALP\\-20261102\\-K7QF](../alpha/2026/ALP-20261102-K7QF.md)" in closed and "OPEN" not in closed
-    assert "ALP\\-20261102\\-AB2C" in out["tickets/status/resolved.md"]
+    assert '<a href="../../alpha/2026/ALP-20261102-K7QF/">ALP-20261102-K7QF</a>' in closed and "OPEN" not in closed
+    assert closed.startswith("---\ntitle: 状态为“已关闭”的工单\nsearch:\n  exclude: true\nhide:\n- toc\n---\n")
+    assert "ALP-20261102-AB2C" in out["tickets/status/resolved.md"]
     assert "K7QF" in out["tickets/tier/erp-admin.md"] and "K7QF" not in out["tickets/tier/key-user.md"]
-    assert "没有工单。" in out["tickets/status/reopened.md"]
-    assert out["tickets/subsystem/alpha.md"].count("| [ALP") == 3
-    # The subsystem's page lists its open tickets only.
+    assert "<p>没有工单。</p>" in out["tickets/status/reopened.md"]
+    assert out["tickets/subsystem/alpha.md"].count('<td><a href="../../alpha/2026/ALP') == 3
+    # The subsystem's page (Markdown) lists its open tickets only.
     alpha = out["subsystems/alpha.md"]
     assert "[ALP\\-20261102\\-OPEN](../tickets/alpha/2026/ALP-20261102-OPEN.md)" in alpha and "K7QF" not in alpha
+
+
+def test_links_follow_the_url_style_of_the_site(repo):
+    out = _build(_repo(repo), directory_urls=False)
+    assert tr('<a href="status/closed.html">已关闭</a>', 0, 1, right=(1, 2)) in out["tickets/index.md"]
+    assert '<a href="../../../subsystems/alpha.html">甲系统</a>' in out[PAGE]
 
 
 def test_home_shows_overdue_and_at_risk_tickets_at_the_pinned_instant(repo):
@@ -146,10 +165,18 @@ def test_ticket_text_is_escaped_in_every_listing(repo):
     xss = OPEN.replace("title: 月末结账按钮灰色", 'title: "<script>alert(1)</script> | [x](javascript:alert(1))"')
     out = _build(_repo(repo, (OPEN_PATH, xss)), hour=14)  # at risk: on the home page too
     row = "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\| \\[x\\]\\(javascript:alert\\(1\\)\\)"
-    for page in ("tickets/index.md", "tickets/status/open.md", "backlog.md", "index.md", "subsystems/alpha.md"):
+    for page in ("backlog.md", "index.md", "subsystems/alpha.md"):  # Markdown pages
         assert row in out[page], page
         assert "<script" not in out[page], page
-    assert out["tickets/alpha/2026/ALP-20261102-OPEN.md"].startswith("# " + row + "\n")
+    cell = "<td>&lt;script&gt;alert(1)&lt;/script&gt; | [x](javascript:alert(1))</td>"
+    for page in ("tickets/index.md", "tickets/status/open.md"):  # HTML pages: never parsed as Markdown
+        assert cell in out[page], page
+        assert "<script" not in out[page], page
+    ticket = out["tickets/alpha/2026/ALP-20261102-OPEN.md"]
+    assert ticket.startswith("---\ntitle: '&lt;script&gt;alert(1)&lt;/script&gt; | [x](javascript:alert(1))'\n")
+    assert ('<h1 id="alert1--xjavascriptalert1">&lt;script&gt;alert(1)&lt;/script&gt; | [x](javascript:alert(1))'
+            '<a class="headerlink"') in ticket
+    assert "<script" not in ticket
 
 
 def test_no_ticket_report_or_backlog_page_on_the_public_site(repo):
@@ -245,10 +272,10 @@ def test_a_shallow_clone_shows_no_hand_in_state(repo, tmp_path):
 
 def test_english_ticket_pages(repo):
     out = _build(_repo(repo), hour=14, lang="en")
-    lines = out[PAGE].splitlines()
-    assert "| Type | Fault or bug |" in lines and "| Status | closed |" in lines  # the CLI's catalogue words
-    assert "| 2026\\-11\\-02 09:30 | escalate | 李用户 | business\\-system admin | 赵管理 |  |" in lines
-    assert "| [open](status/open.md) | 1 | 1 |" in out["tickets/index.md"].splitlines()
+    page = out[PAGE]
+    assert tr("Type", "Fault or bug") in page and tr("Status", "closed") in page  # the CLI's catalogue words
+    assert tr("2026-11-02 09:30", "escalate", "李用户", "business-system admin", "赵管理", "") in page
+    assert tr('<a href="status/open/">open</a>', 1, 1, right=(1, 2)) in out["tickets/index.md"]
     assert "| At risk | 1 |" in out["index.md"].splitlines()
 
 

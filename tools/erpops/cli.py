@@ -242,6 +242,26 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
     raise SystemExit(run(_root(repo), pages_private, summary))
 
 
+@cli.group()
+def site() -> None:
+    """The site's pages outside MkDocs' plugins."""
+
+
+@site.command("pages")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--audience", type=click.Choice(("internal", "public")), default=None,
+              help="internal | public (default: the erpops plugin's setting in mkdocs.yml).")
+@click.option("--flat-urls", is_flag=True, default=None,
+              help="Pages as page.html instead of page/ (MkDocs' use_directory_urls: false).")
+@_repo_option
+@_lang_option
+def site_pages(out: Path, audience: str | None, flat_urls: bool | None, repo: Path | None) -> None:
+    """Write every page of the site, the hand-written docs and a mkdocs.yml without the erpops plugin into OUT."""
+    from erpops.commands.site_pages import site_pages as run
+
+    raise SystemExit(run(_root(repo), out, i18n.explicit_language(), audience, False if flat_urls else None))
+
+
 @cli.command("pr-check")
 @click.option("--base", default=None, help="The base commit of the pull request (in CI: its base SHA).")
 @click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")

@@ -28,6 +28,14 @@ def language(lang: str | None = None) -> str:
     return DEFAULT_LANG
 
 
+def explicit_language() -> str | None:
+    """The language someone asked for (--lang, then ERPOPS_LANG), or None: not the default."""
+    for candidate in (_current, os.environ.get("ERPOPS_LANG")):
+        if candidate in LANGUAGES:
+            return candidate
+    return None
+
+
 def catalogue_files(lang: str) -> list:
     """One file per area (core, tickets, site, …) under locale/<lang>/, so areas grow apart."""
     folder = resources.files("erpops").joinpath("locale", lang)

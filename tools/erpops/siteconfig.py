@@ -83,3 +83,25 @@ def read(root: Path, name: str = CONFIG) -> SiteConfig:
                            allowed=", ".join(AUDIENCES)))
     url = data.get("site_url") if isinstance(data, dict) else None
     return SiteConfig(name, lang, audience, url.strip() or None if isinstance(url, str) else None)
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    """The rest of mkdocs.yml that `erpops site pages` carries into the site it writes."""
+    site_name: str | None = None
+    nav: Any = None
+    docs_dir: str = "docs"
+    use_directory_urls: bool = True
+
+
+def layout(root: Path, name: str = CONFIG) -> SiteLayout:
+    """Site name, nav, docs folder and URL style (MkDocs' defaults where mkdocs.yml is missing or
+    unreadable: `read` reports an unreadable file)."""
+    try:
+        data = yaml.load((root / name).read_text("utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return SiteLayout()
+    data = data if isinstance(data, dict) else {}
+    site_name, docs = data.get("site_name"), data.get("docs_dir")
+    return SiteLayout(site_name if isinstance(site_name, str) else None, data.get("nav"),
+                      docs if isinstance(docs, str) else "docs", data.get("use_directory_urls") is not False)

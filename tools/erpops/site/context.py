@@ -12,25 +12,29 @@ from erpops.i18n import t
 from erpops.repository import Repository
 from erpops.model import Person
 from erpops.site import escape
+from erpops.site import html as html_page
 
 INTERNAL, PUBLIC = "internal", "public"
 AUDIENCES = (INTERNAL, PUBLIC)
 CONTACT_FIELDS = ("phone", "email", "wecom", "github")
 
 
-def environment(lang: str, *, markdown_inert: bool = True) -> Environment:
+def environment(lang: str, *, markdown_inert: bool = True, html: bool = False) -> Environment:
     """Jinja2 over the package's templates, HTML-autoescaped; with `markdown_inert` every plain
-    value is also made inert for Markdown (templates whose cells escape themselves turn it off)."""
+    value is also made inert for Markdown (templates whose cells escape themselves turn it off);
+    with `html` (pages written as HTML, erpops.site.html) every plain value is text on one line."""
     env = Environment(
         loader=PackageLoader("erpops", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        finalize=escape.markdown_text if markdown_inert else None,
+        finalize=html_page.one_line if html else escape.markdown_text if markdown_inert else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.globals["t"] = lambda key, **kw: t(key, lang, **kw)
     env.globals["lang"] = lang
+    if html:
+        env.globals["h"] = html_page.heading
     return env
 
 
@@ -47,12 +51,15 @@ class Context:
     audience: str = INTERNAL
     today: dt.date = field(default_factory=dt.date.today)
     now: dt.datetime | None = None  # the instant SLA clocks run to (tickets); None: no clock
+    directory_urls: bool = True  # MkDocs' use_directory_urls: the URLs links in HTML pages point at
+    store: object | None = None  # an erpops.site.pagecache.Store: pages kept from the last build
     # What sections compute once per build and share (e.g. the tickets' SLA states).
     cache: dict = field(default_factory=dict, repr=False)
 
 
     def __post_init__(self) -> None:
         self.env = environment(self.lang)
+        self.html_env = environment(self.lang, html=True)
 
     @property
     def internal(self) -> bool:
@@ -63,6 +70,16 @@ class Context:
 
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(internal=self.internal, **values)
+
+    def render_html(self, template: str, **values) -> str:
+        return self.html_env.get_template(template).render(internal=self.internal, **values)
+
+    def page(self, uri: str, key: tuple | None, make) -> object:
+        """Page `uri` as `make()` builds it, or, with a store that holds it under the same `key`
+        (everything the page is made from), as stored: then `make` is not called."""
+        if self.store is None:
+            return make()
+        return self.store.page(uri, key, make)
 
     def person(self, pid: str | None) -> Person | None:
         return self.repo.roster.people.get(pid or "")
@@ -94,6 +111,10 @@ class Context:
             return []
         found = [Contact(self.t(f"site.{kind}"), escape.tel_link(value)) for kind, value in numbers.items() if value]
         return found or [Contact("", self.t(f"site.{kind}-missing")) for kind in numbers]
+
+    def a(self, label: object, target: str, here: str) -> Markup:
+        """An HTML link from page `here` to page `target` (both paths in the site's docs)."""
+        return html_page.link(label, target, here, self.directory_urls)
 
     def link(self, label: object, target: str, here: str) -> Markup:
         """A Markdown link from page `here` to page `target` (both paths in the site's docs)."""

@@ -43,15 +43,6 @@ def link(label: object, target: str) -> Markup:
 _WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?/[A-Za-z0-9._~%!$&'*+,;=:@/?#-]*")
 
 
-def web_link(label: object, url: str) -> Markup:
-    """A Markdown link with escaped text to a web address from the data (a ticket's attachment):
-    only an http(s) address of plain URL characters is linked (in <…>, so no character of it is
-    Markdown); anything else shows as text."""
-    if not _WEB_ADDRESS.fullmatch(url or ""):
-        return text(label)
-    return Markup(f"[{text(label)}](<{escape(url)}>)")
-
-
 _EXTENSION = re.compile(r"(?:转|ext\.?|x)\s*([0-9]+)\s*$")
 
 

@@ -1,4 +1,8 @@
-"""Page building, independent of MkDocs: repository in, {page path: Markdown} out."""
+"""Page building, independent of MkDocs: repository in, {page path: page source} out.
+
+A page source is Markdown, or, for the many generated pages (tickets and their lists), HTML
+after front matter (erpops.site.html). With a store (erpops.site.pagecache) the pages are files
+in its folder and a page whose inputs did not change is not made again."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +10,7 @@ from pathlib import Path
 
 from erpops import clock
 from erpops.repository import Repository
+from erpops.site import html
 from erpops.site.context import Context
 from erpops.site.sections import (
     backlog, cli_reference, contacts, organisation, reports, runbooks, subsystems, tickets,
@@ -17,17 +22,21 @@ HOME = "index.md"
 
 
 def context(repo: Repository, lang: str = "zh", audience: str = "internal",
-            today: dt.date | None = None, now: dt.datetime | None = None) -> Context:
+            today: dt.date | None = None, now: dt.datetime | None = None, *,
+            store=None, directory_urls: bool = True) -> Context:
     """The pinned clock (ERPOPS_TODAY / ERPOPS_NOW) unless a test passes its own date and instant."""
     if now is None and repo.policy is not None:
         now = clock.now(repo.policy.calendar.tz)
-    return Context(repo, lang, audience, today or clock.today(), now)
+    return Context(repo, lang, audience, today or clock.today(), now, directory_urls=directory_urls, store=store)
 
 
 def build(repo: Repository, lang: str = "zh", audience: str = "internal",
-          today: dt.date | None = None, now: dt.datetime | None = None) -> dict[str, str]:
-    ctx = context(repo, lang, audience, today, now)
-    out: dict[str, str] = {}
+          today: dt.date | None = None, now: dt.datetime | None = None, *,
+          store=None, directory_urls: bool = True) -> dict[str, str]:
+    """Every generated page's source by its path; with `store`, the path of its file in the
+    store's folder instead (see erpops.site.pagecache), the store closed afterwards."""
+    ctx = context(repo, lang, audience, today, now, store=store, directory_urls=directory_urls)
+    out: dict[str, object] = {}
     panels = []
     for section in SECTIONS:
         if audience not in section.AUDIENCES:
@@ -39,7 +48,18 @@ def build(repo: Repository, lang: str = "zh", audience: str = "internal",
     out[HOME] = ctx.render("home.md.j2", panels=[
         {"link": ctx.link(p.title, p.target, HOME), "figures": p.figures, "body": p.body} for p in panels
     ])
+    # Markdown pages carry text from the repository (forms, runbooks): none may pass for an HTML page.
+    out = {uri: v if isinstance(v, (html.Source, Path)) else html.inert_marker(v) for uri, v in out.items()}
+    if store is not None:
+        out = {uri: store.put(uri, v) if isinstance(v, str) else v for uri, v in out.items()}
+        store.close()
     return out
+
+
+def index_pages(audience: str) -> list[str]:
+    """The index page of every section this audience gets, in the dashboard's order."""
+    found = [getattr(s, "INDEX", None) or getattr(s, "PATH", None) for s in SECTIONS if audience in s.AUDIENCES]
+    return [uri for uri in found if uri]
 
 
 def hidden_pages(audience: str) -> set[str]:

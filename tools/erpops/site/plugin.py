@@ -1,20 +1,23 @@
 """The MkDocs plugin: thin wiring from MkDocs events to the loader and the page builder."""
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
-from erpops import load, output
+from erpops import doccache, load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, layout, pages, search
+from erpops.site import assets, html, layout, pagecache, pages, search
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -29,9 +32,41 @@ class ErpopsConfig(Config):
     repo = c.Optional(c.Dir(exists=True))
     lang = c.Choice(("zh", "en"), default="zh")
     audience = c.Choice(AUDIENCES, default="internal")
+    # Pages kept between builds in .erpops-cache/site/ (erpops.site.pagecache); `auto`: not in CI.
+    cache = c.Choice(("auto", "on", "off"), default="auto")
+
+
+CACHE = Path(doccache.FOLDER) / "site"
+
+
+def cache_on(setting: str) -> bool:
+    """`on`, or `auto` where the loader's cache is on too (not in CI, not with ERPOPS_CACHE=0)."""
+    return setting == "on" or (setting == "auto" and doccache.enabled())
+
+
+def _render_html(page: Page, config, files) -> None:
+    """Page.render for a generated HTML page: its HTML as it is, its headings as the table of
+    contents (as the toc extension would report them); Python-Markdown never sees it."""
+    body = html.body(page.markdown or "")
+    if body is None:
+        return Page.render(page, config, files)
+    found = html.headings(body)
+    page.content = body
+    page.toc = get_toc(html.toc_tokens(found))
+    page._title_from_render = found[0].html if found and found[0].level == 1 else None
+    page.present_anchor_ids = {h.id for h in found}
+    page.markdown = html.MARKER  # MkDocs keeps every page until the end: not the HTML twice
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
+    dirty = False
+
+    def on_startup(self, *, command, dirty: bool) -> None:
+        """`mkdocs build --dirty` / `serve --dirty`: only pages whose file changed are rebuilt
+        (the store keeps unchanged pages' files untouched). Defining this hook also keeps the
+        plugin across `serve` rebuilds."""
+        self.dirty = dirty
+
     def on_config(self, config, **kwargs):
         lang = self.config.lang
         root = Path(self.config.repo or Path(config.config_file_path).parent)
@@ -45,6 +80,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         for d in found:
             log.info("%s:%s: [%s] %s", d.path, d.line, d.rule, d.message(lang))
         self.repo = repo
+        self.root = root
         for name in WATCHED:
             if (root / name).exists():
                 config.watch.append(str(root / name))
@@ -66,16 +102,28 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
+        lang, audience = self.config.lang, self.config.audience
+        store = None
+        if cache_on(self.config.cache):
+            flat = "" if config.use_directory_urls else "-flat"
+            store = pagecache.Store.open(self.root / CACHE / f"{lang}-{audience}{flat}", self.repo, lang=lang,
+                                         audience=audience, directory_urls=config.use_directory_urls)
         try:
-            built = pages.build(self.repo, self.config.lang, self.config.audience)
+            built = pages.build(self.repo, lang, audience, store=store, directory_urls=config.use_directory_urls)
         except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW
             raise PluginError(str(e)) from None
+        if store is not None:
+            log.info(t("site.info-pages-cached", lang, made=len(store.rendered), kept=store.kept))
+        self.generated = set(built)
         for uri, content in built.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
                 files.remove(existing)
-            files.append(File.generated(config, uri, content=content))
+            if isinstance(content, Path):  # a file of the store: unchanged pages keep their time (--dirty)
+                files.append(File.generated(config, uri, abs_src_path=str(content)))
+            else:
+                files.append(File.generated(config, uri, content=content))
         if config.nav:  # one nav for both audiences: the public site drops the internal sections
             config.nav = pages.prune_nav(config.nav, pages.hidden_pages(self.config.audience))
         for uri, source in pages.downloads(self.repo, self.config.audience).items():
@@ -83,9 +131,26 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
         files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
+        if self.dirty:
+            pages_ = files.documentation_pages()
+            self.urls = {f.url for f in pages_}
+            self.rebuilt = {f.url for f in pages_ if f.is_modified()}
+            log.info(t("site.info-dirty", self.config.lang, rebuilt=len(self.rebuilt), pages=len(self.urls)))
         return files
 
+    @event_priority(50)  # before Material's search plugin writes its index
+    def on_post_build(self, *, config) -> None:
+        if self.dirty:
+            search.keep_unchanged_entries(config, self.rebuilt, self.urls)
+
+    def on_pre_page(self, page: Page, /, *, config, files) -> Page:
+        if page.file.src_uri in self.generated:
+            page.render = types.MethodType(_render_html, page)
+        return page
+
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
+        if page.file.src_uri in self.generated and markdown.startswith(html.MARKER):
+            return markdown  # HTML: _render_html hands it to MkDocs as it is
         if layout.needs_width(markdown):  # Material's `hide: [toc]`, without touching the page
             hide = page.meta.setdefault("hide", [])
             if isinstance(hide, list) and "toc" not in hide:

@@ -5,6 +5,11 @@ passes raw HTML through and has no URL checks, so this extension, which the erpo
 to every build, (1) treats raw HTML as text, (2) turns links whose scheme could run code into plain text, and
 (3) turns images from other hosts into plain links, so that no page loads anything from
 outside the site.
+
+With `trust_generated` (only in the configuration `erpops site pages` writes), a page erpops
+generated as HTML (erpops.site.html: its first line after the front matter is the marker) is the
+one exception: it was written by the autoescaped templates, so it is passed on whole. This is how
+plain MkDocs (no erpops plugin) builds those pages; every other page there has the marker escaped.
 """
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from erpops.site.html import MARKER
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -52,8 +60,26 @@ class _Links(Treeprocessor):
         return a
 
 
+class _Generated(Preprocessor):
+    """A generated HTML page (its first line the marker) becomes one raw HTML block."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if lines and lines[0].strip() == MARKER:  # Python-Markdown's own raw HTML blocks, for this page only
+            return HtmlBlockPreprocessor(self.md).run(lines[1:])
+        return lines
+
+
 class SafeMarkdown(Extension):
+    def __init__(self, **kwargs) -> None:
+        # Only the configuration `erpops site pages` writes sets this: there every page whose
+        # text starts with the marker is one erpops wrote (others have it escaped). The plugin
+        # never sets it: it hands its generated pages to MkDocs without Python-Markdown.
+        self.config = {"trust_generated": [False, "Pass pages erpops generated as HTML on whole"]}
+        super().__init__(**kwargs)
+
     def extendMarkdown(self, md: Markdown) -> None:
+        if self.getConfig("trust_generated"):
+            md.preprocessors.register(_Generated(md), "erpops-generated-html", 25)
         for registry, name in ((md.preprocessors, "html_block"), (md.inlinePatterns, "html")):
             if name in registry:
                 registry.deregister(name)

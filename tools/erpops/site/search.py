@@ -96,3 +96,32 @@ def worker_script(lang: str) -> str:
 def use_worker(html: str) -> str:
     """A page that asks for Material's search worker asks for ours (which loads Material's)."""
     return _MATERIAL_WORKER.sub(WORKER_URI, html)
+
+
+def _search_plugin(config):
+    return next((p for p in config.plugins.values() if hasattr(p, "search_index") and hasattr(p, "search_index_prev")),
+                None)
+
+
+def _location(url: str) -> str:
+    """A page's URL as the search index writes it (the home page's `./` is ``)."""
+    return "" if url in ("./", ".") else url
+
+
+def keep_unchanged_entries(config, rebuilt: set[str], pages: set[str]) -> None:
+    """In a `--dirty` build only the changed pages are indexed: put back every other page's
+    entries from the last index (Material's own merge assumes one changed page), and drop the
+    entries of pages that are gone. Runs just before Material's search plugin writes the index."""
+    plugin = _search_plugin(config)
+    if plugin is None or getattr(plugin, "search_index", None) is None:
+        return
+    prev = plugin.search_index_prev.entries if plugin.search_index_prev is not None else None
+    if prev is None:
+        try:
+            prev = json.loads((Path(config.site_dir) / "search" / "search_index.json").read_text("utf-8"))["docs"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+    rebuilt, pages = {_location(u) for u in rebuilt}, {_location(u) for u in pages}
+    kept = [e for e in prev if (page := e.get("location", "").split("#")[0]) not in rebuilt and page in pages]
+    plugin.search_index.entries = kept + plugin.search_index.entries
+    plugin.search_index_prev = None  # merged here; Material keeps this index for the next rebuild

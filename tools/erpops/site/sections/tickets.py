@@ -10,10 +10,10 @@ import datetime as dt
 import posixpath
 from collections import Counter
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from erpops.rules.ticket_sla import clocks, confirmation_due, paused_text
-from erpops.site import escape
+from erpops.site import html
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
 from erpops.ticket import ACTIVE, HOLD_REASONS, STATUS_AFTER, Ticket
@@ -124,9 +124,9 @@ class _Labels:
         return self.ctx.t(f"site.sla-{state}") if state else ""
 
 
-def row(ctx: Context, labels: _Labels, tk: Ticket, here: str, states: dict[str, str]) -> dict:
+def row(ctx: Context, labels: _Labels, tk: Ticket, here: str, states: dict[str, str], link=None) -> dict:
     return {
-        "link": ctx.link(tk.id, path(tk), here),
+        "link": (link or ctx.link)(tk.id, path(tk), here),
         "title": tk.title,
         "subsystem": labels.subsystem(tk.subsystem),
         "priority": tk.priority,
@@ -138,15 +138,19 @@ def row(ctx: Context, labels: _Labels, tk: Ticket, here: str, states: dict[str, 
     }
 
 
-def _counts(ctx: Context, labels: _Labels, tickets: list[Ticket], here: str) -> dict[str, list[dict]]:
+def _counts(ctx: Context, labels: _Labels, tickets: list[Ticket], here: str, link=None) -> dict[str, list[dict]]:
     """Open and total tickets per status, tier, subsystem and priority, linked to the filter pages."""
     active = [tk for tk in tickets if is_open(tk)]
+    link = link or ctx.link
 
     def table(keys, attr, label, target=None):
         total, open_ = Counter(getattr(tk, attr) for tk in tickets), Counter(getattr(tk, attr) for tk in active)
         keys = list(keys) + sorted(k for k in total if k not in keys)
-        return [{"label": ctx.link(label(k), target(k), here) if target else label(k),
-                 "open": open_[k], "total": total[k]} for k in keys if total[k] or target]
+        found = [{"label": link(label(k), target(k), here) if target else label(k),
+                  "open": open_[k], "total": total[k]} for k in keys if total[k] or target]
+        for c in found:
+            c["cells"] = (c["label"], c["open"], c["total"])
+        return found
 
     return {
         "status": table(STATUSES, "status", labels.status, status_path),
@@ -181,7 +185,17 @@ def archived(tk: Ticket, today: dt.date) -> bool:
             and last.date() < today - ARCHIVE_AFTER)
 
 
+def _history_cells(ctx: Context, labels: _Labels, e) -> tuple:
+    event = ctx.t(f"ticket.event.{e.kind}") if e.kind in _EVENTS else e.kind
+    if e.reason:
+        reason = labels.hold_reason(e.reason)
+        event += f"（{reason}）" if ctx.lang == "zh" else f" ({reason})"
+    return (when(e.at), event, ctx.name(e.by), labels.tier(e.tier),
+            ctx.name(e.assignee) if e.assignee and e.kind != "open" else "", e.note or "")
+
+
 def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
+    """The ticket's page as HTML (erpops.site.html): escaped by the templates, never parsed as Markdown."""
     from erpops.site.sections import runbooks, subsystems  # they link back here
 
     here = path(tk)
@@ -189,73 +203,68 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     books = []
     for rid in tk.runbooks:
         r = ctx.repo.runbooks.get(rid)
-        books.append(ctx.link(f"{r.title}（{rid}）" if ctx.lang == "zh" else f"{r.title} ({rid})",
-                              runbooks.path(r), here) if r else rid)
+        books.append(ctx.a(f"{r.title}（{rid}）" if ctx.lang == "zh" else f"{r.title} ({rid})",
+                           runbooks.path(r), here) if r else rid)
     policy = ctx.repo.policy
     found = clocks(policy, tk, ctx.now) if policy and ctx.now else ()
-    deadlines = [
-        {"what": ctx.t(f"site.due-{c.what}"),
-         "at": ctx.t("site.due-held") if c.held else when(due(policy, tk, c))}
-        for c in found
+    facts = [
+        (ctx.t("site.ticket-id"), tk.id),
+        (ctx.t("site.subsystem"), ctx.a(labels.subsystem(tk.subsystem), subsystems.path(sub), here) if sub else tk.subsystem),
+        (ctx.t("site.ticket-type"), labels.type(tk.type)),
+        (ctx.t("site.priority"), tk.priority),
+        (ctx.t("site.status"), labels.standing(tk)),
+        (ctx.t("site.tier"), labels.tier(tk.tier)),
+        (ctx.t("site.assignee"), _person(ctx, tk.assignee)),
+        (ctx.t("site.reporter"), _reporter(ctx, tk)),
+        (ctx.t("site.opened"), when(tk.opened)),
     ]
+    if state:
+        facts.append((ctx.t("site.sla"), labels.sla(state)))
+    facts += [(ctx.t(f"site.due-{c.what}"), ctx.t("site.due-held") if c.held else when(due(policy, tk, c)))
+              for c in found]
+    facts += [(ctx.t(f"site.{k}"), getattr(tk, k)) for k in ("symptom", "cause", "impact") if getattr(tk, k)]
+    if tk.attachments:
+        facts.append((ctx.t("site.attachments"), Markup("、" if ctx.lang == "zh" else ", ").join(
+            html.web_link(a.name, a.url) for a in tk.attachments)))
+    facts.append((ctx.t("site.source"), tk.src.path))
+    if tk.issue is not None:
+        facts.append((ctx.t("site.issue"), html.web_link(f"#{tk.issue.number}", tk.issue.url or "")))
     sla = [
-        {"what": ctx.t(f"site.sla-{c.what}"), "used": f"{c.used:.1f}", "limit": f"{c.limit:g}",
-         "due": ctx.t("site.due-held") if c.held else when(due(policy, tk, c)),
-         "state": ctx.t("site.sla-held" if c.held else "site.sla-running" if c.running else "site.sla-stopped"),
-         "breached": ctx.t("site.yes" if c.breached else "site.no"), "paused": paused_text(c, ctx.lang)}
+        {"cells": (ctx.t(f"site.sla-{c.what}"), f"{c.used:.1f}", f"{c.limit:g}",
+                   ctx.t("site.due-held") if c.held else when(due(policy, tk, c)),
+                   ctx.t("site.sla-held" if c.held else "site.sla-running" if c.running else "site.sla-stopped"),
+                   ctx.t("site.yes" if c.breached else "site.no"), paused_text(c, ctx.lang))}
         for c in found
     ]
-    return ctx.render(
-        "tickets/ticket.md.j2",
+    body = ctx.render_html(
+        "tickets/ticket.html.j2",
         tk=tk,
-        archived=archived(tk, ctx.today),
-        subsystem=ctx.link(labels.subsystem(tk.subsystem), subsystems.path(sub), here) if sub else tk.subsystem,
-        type=labels.type(tk.type),
-        status=labels.standing(tk),
-        tier=labels.tier(tk.tier),
-        assignee=_person(ctx, tk.assignee),
-        reporter=_reporter(ctx, tk),
-        opened=when(tk.opened),
-        state=labels.sla(state),
+        facts=facts,
         sla=sla,
-        deadlines=deadlines,
-        history=[
-            {"at": when(e.at), "event": (ctx.t(f"ticket.event.{e.kind}") if e.kind in _EVENTS else e.kind)
-             + (f"（{labels.hold_reason(e.reason)}）" if ctx.lang == "zh" and e.reason else
-                f" ({labels.hold_reason(e.reason)})" if e.reason else ""),
-             "by": ctx.name(e.by), "tier": labels.tier(e.tier),
-             "assignee": ctx.name(e.assignee) if e.assignee and e.kind != "open" else "", "note": e.note or ""}
-            for e in tk.history
-        ],
+        history=[{"cells": _history_cells(ctx, labels, e)} for e in tk.history],
         resolution=tk.resolution,
         resolved_by=ctx.name(tk.resolution.by) if tk.resolution else "",
         resolved_at=when(tk.resolution.at) if tk.resolution else "",
-        feedback=[{"kind": ctx.t(f"ticket.feedback.{f.kind}") if f.kind in _FEEDBACK else f.kind, "text": f.text}
+        feedback=[{"cells": (ctx.t(f"ticket.feedback.{f.kind}") if f.kind in _FEEDBACK else f.kind, f.text)}
                   for f in tk.feedback],
         publication=tk.publication,
         designer=ctx.name(tk.publication.designer) if tk.publication else "",
         reviewer=ctx.name(tk.publication.reviewer) if tk.publication else "",
         runbooks=books,
-        attachments=escape.join((escape.web_link(a.name, a.url) for a in tk.attachments), "、" if ctx.lang == "zh" else ", "),
-        index=ctx.link(ctx.t("site.tickets"), INDEX, here),
-        source=tk.src.path,
-        issue=_issue_link(tk),
+        index=ctx.a(ctx.t("site.tickets"), INDEX, here),
     )
+    return html.page(body, search_exclude=archived(tk, ctx.today))
 
 
-def _issue_link(tk: Ticket) -> Markup | str:
-    """The issue the ticket was filed from, linked when its address is an http(s) one."""
-    from urllib.parse import quote
-
-    from erpops.site import escape
-
-    if tk.issue is None:
-        return ""
-    label = f"#{tk.issue.number}"
-    url = tk.issue.url or ""
-    if not url.startswith(("https://", "http://")):
-        return label
-    return Markup(f"[{escape.text(label)}]({quote(url, safe=':/?#&=%~+.-_@!$*,;')})")
+def ticket_key(ctx: Context, tk: Ticket, state: str) -> tuple:
+    """What a ticket's page is made from besides the roster, policy and code (the store's own
+    key): the ticket file, the runbooks it links, its SLA state, whether it is archived, and the
+    clock's instant while the ticket is not finished (its clocks may still run)."""
+    doc = ctx.repo.documents.get(tk.src.path)
+    books = tuple((rid, r.title, r.src.path) if (r := ctx.repo.runbooks.get(rid)) else (rid,) for rid in tk.runbooks)
+    finished = tk.status in ("closed", "cancelled")
+    return ("ticket", doc.text if doc is not None else repr(tk), books, state,
+            archived(tk, ctx.today), None if finished else ctx.now)
 
 
 _EVENTS = ("open", "assign", "escalate", "comment", "resolve", "close", "reopen", "cancel", "hold", "resume")
@@ -278,28 +287,76 @@ def open_rows(ctx: Context, code: str, here: str) -> list[dict]:
             for tk in _urgent_first(tk for tk in ctx.repo.tickets if is_open(tk) and tk.subsystem == code)]
 
 
-def pages(ctx: Context) -> dict[str, str]:
+# A filter list longer than this is split by the year the tickets were opened, and each year into
+# pages of this many, so that no list page is megabytes and a new ticket changes only its year's pages.
+PAGE_SIZE = 200
+
+
+def year(tk: Ticket) -> str:
+    return str(tk.opened.year) if tk.opened else tk.src.path.split("/")[2] if tk.src.path.count("/") >= 3 else "-"
+
+
+def list_page_path(target: str, yr: str, page: int) -> str:
+    """tickets/status/closed.md → tickets/status/closed/2026.md, …/2026-2.md for its second page."""
+    return posixpath.splitext(target)[0] + f"/{yr}" + (f"-{page}" if page > 1 else "") + ".md"
+
+
+def _row_key(r: dict) -> tuple:
+    return tuple(str(r[k]) for k in ("link", "title", "subsystem", "priority", "status", "tier", "assignee",
+                                     "opened", "sla"))
+
+
+def pages(ctx: Context) -> dict[str, object]:
     tickets = list(ctx.repo.tickets)
     labels, found = _Labels(ctx), states(ctx)
     newest = newest_first(tickets)
     active = _urgent_first(tk for tk in tickets if is_open(tk))
-    out = {
-        INDEX: ctx.render(
-            "tickets/index.md.j2", total=len(tickets), open=len(active),
-            overdue=sum(1 for v in found.values() if v == OVERDUE),
-            at_risk=sum(1 for v in found.values() if v == AT_RISK),
-            counts=_counts(ctx, labels, tickets, INDEX),
-            rows=[row(ctx, labels, tk, INDEX, found) for tk in active],
-        )
-    }
+    out: dict[str, object] = {}
+
+    def page(uri: str, key: tuple, template: str, **values) -> None:
+        out[uri] = ctx.page(uri, key, lambda: html.page(ctx.render_html(template, **values), search_exclude=True
+                                                         if template.endswith("filter.html.j2") else False))
+
+    index_rows = [row(ctx, labels, tk, INDEX, found, ctx.a) for tk in active]
+    counts = _counts(ctx, labels, tickets, INDEX, ctx.a)
+    figures = dict(total=len(tickets), open=len(active),
+                   overdue=sum(1 for v in found.values() if v == OVERDUE),
+                   at_risk=sum(1 for v in found.values() if v == AT_RISK))
+    page(INDEX, ("index", tuple(sorted(figures.items())), tuple(map(_row_key, index_rows)),
+                 tuple((k, tuple(tuple(map(str, c["cells"])) for c in v)) for k, v in counts.items())),
+         "tickets/index.html.j2", counts=counts, rows=index_rows, **figures)
 
     def listing(target: str, title: str, selected: list[Ticket]) -> None:
-        out[target] = ctx.render(
-            "tickets/filter.md.j2", title=title, total=len(selected),
-            open=sum(1 for tk in selected if is_open(tk)),
-            rows=[row(ctx, labels, tk, target, found) for tk in selected],
-            index=ctx.link(ctx.t("site.tickets"), INDEX, target),
-        )
+        opened = sum(1 for tk in selected if is_open(tk))
+        index = ctx.a(ctx.t("site.tickets"), INDEX, target)
+        if len(selected) <= PAGE_SIZE:
+            rows = [row(ctx, labels, tk, target, found, ctx.a) for tk in selected]
+            page(target, ("list", title, opened, tuple(map(_row_key, rows))), "tickets/filter.html.j2",
+                 title=title, total=len(selected), open=opened, rows=rows, years=(), pager="", index=index)
+            return
+        by_year: dict[str, list[Ticket]] = {}
+        for tk in selected:
+            by_year.setdefault(year(tk), []).append(tk)
+        years = []
+        for yr, items in by_year.items():
+            chunks = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
+            uris = [list_page_path(target, yr, n) for n in range(1, len(chunks) + 1)]
+            years.append({"cells": (yr, len(items), Markup(" · ").join(
+                ctx.a(n, uri, target) for n, uri in enumerate(uris, 1)))})
+            for n, (uri, chunk) in enumerate(zip(uris, chunks), 1):
+                rows = [row(ctx, labels, tk, uri, found, ctx.a) for tk in chunk]
+                pager = escape(ctx.t("site.page-of", page=n, pages=len(chunks))) + Markup(" · ").join(
+                    ctx.a(k, other, uri) if k != n else Markup("<strong>{}</strong>").format(k)
+                    for k, other in enumerate(uris, 1))
+                sub_title = ctx.t("site.tickets-list-page", title=title, year=yr, page=n, pages=len(chunks))
+                page(uri, ("list-page", sub_title, len(items), tuple(uris), tuple(map(_row_key, rows))),
+                     "tickets/filter.html.j2", title=sub_title, total=len(items),
+                     open=sum(1 for tk in items if is_open(tk)), rows=rows, years=(), pager=pager,
+                     index=ctx.a(title, target, uri))
+        page(target, ("list-years", title, len(selected), opened,
+                      tuple(tuple(map(str, y["cells"])) for y in years)),
+             "tickets/filter.html.j2", title=title, total=len(selected), open=opened, rows=None,
+             years=years, size=PAGE_SIZE, pager="", index=index)
 
     for status in STATUSES:
         listing(status_path(status), ctx.t("site.tickets-with-status", status=labels.status(status)),
@@ -311,7 +368,9 @@ def pages(ctx: Context) -> dict[str, str]:
         listing(subsystem_path(code), ctx.t("site.tickets-of-subsystem", subsystem=labels.subsystem(code)),
                 [tk for tk in newest if tk.subsystem == code])
     for tk in tickets:
-        out[path(tk)] = ticket_page(ctx, labels, tk, found.get(tk.src.path, ""))
+        state = found.get(tk.src.path, "")
+        out[path(tk)] = ctx.page(path(tk), ticket_key(ctx, tk, state),
+                                 lambda tk=tk, state=state: ticket_page(ctx, labels, tk, state))
     return out
 
 

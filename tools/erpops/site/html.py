@@ -1,0 +1,149 @@
+"""Generated pages as HTML: what a page written straight from the autoescaped templates needs
+instead of Python-Markdown (links to page URLs, heading ids, its table of contents).
+
+Such a page's source is front matter plus one HTML block after a marker line. The erpops plugin
+hands the block to MkDocs as the page's HTML without parsing it; plain MkDocs (without our
+plugin) passes the block through as raw HTML, so the same file builds in both."""
+from __future__ import annotations
+
+import html as _html
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import yaml
+from markupsafe import Markup, escape
+from pymdownx.slugs import slugify
+
+MARKER = "<!-- erpops:html -->"
+_slug = slugify(case="lower")
+_TAG = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)<a class="headerlink"', re.DOTALL)
+_THEAD = re.compile(r"<thead>(.*?)</thead>", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+# A page with a table of this many columns gives the table-of-contents column to its content
+# (as erpops.site.layout.WIDE_PAGE does for Markdown pages).
+WIDE_PAGE = 7
+
+
+def one_line(value: object) -> object:
+    """Jinja2 finalize for HTML templates: None shows as nothing, text on one line; Markup kept."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return _SPACE.sub(" ", str(value)).strip()
+
+
+def url(page: str, directory_urls: bool = True) -> str:
+    """The URL MkDocs gives the page `page` (a path in the docs), relative to the site root."""
+    stem = posixpath.splitext(page)[0]
+    if not directory_urls:
+        return stem + ".html"
+    if posixpath.basename(stem) in ("index", "README"):
+        parent = posixpath.dirname(stem)
+        return parent + "/" if parent else ""
+    return stem + "/"
+
+
+def href(target: str, here: str, directory_urls: bool = True) -> str:
+    """A relative link from page `here` to page `target` (both paths in the docs), as MkDocs
+    would have rewritten `[x](target.md)` written on `here`."""
+    to, at = url(target, directory_urls), url(here, directory_urls)
+    base = posixpath.dirname(at) if at.endswith(".html") else at.rstrip("/")
+    rel = posixpath.relpath(to or ".", base or ".")
+    if to.endswith("/") or to == "":
+        rel = rel.rstrip("/") + "/" if rel != "." else "./"
+    return quote(rel, safe="/#.-_~")
+
+
+def link(label: object, target: str, here: str, directory_urls: bool = True) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href(target, here, directory_urls), label)
+
+
+def web_link(label: object, address: str) -> Markup:
+    """A link with escaped text to a web address from the data (an attachment, the ticket's issue):
+    only an http(s) address of plain URL characters is linked; anything else shows as text."""
+    from erpops.site.escape import _WEB_ADDRESS
+
+    if not _WEB_ADDRESS.fullmatch(address or ""):
+        return escaped(label)
+    return Markup('<a href="{}">{}</a>').format(address, label)
+
+
+def heading_id(label: object) -> str:
+    """The anchor the toc extension with pymdownx's slugify (lower case) gives this heading."""
+    text = str(label) if not isinstance(label, Markup) else _html.unescape(_TAG.sub("", str(label)))
+    return _slug(text, "-")
+
+
+def heading(level: int, label: object) -> Markup:
+    """A heading with its anchor and permalink, like `toc: {permalink: true}` writes it."""
+    ident = heading_id(label)
+    return Markup('<h{0} id="{1}">{2}<a class="headerlink" href="#{1}" title="Permanent link">&para;</a></h{0}>'
+                  ).format(level, ident, label)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    html: str  # the heading's text as HTML (escaped user text)
+
+
+def headings(body: str) -> list[Heading]:
+    return [Heading(int(m.group(1)), _html.unescape(m.group(2)), m.group(3)) for m in _HEADING.finditer(body)]
+
+
+def toc_tokens(found: list[Heading]) -> list[dict]:
+    """The headings as the toc extension's tokens (nested by level), for MkDocs' `get_toc`."""
+    root: list[dict] = []
+    stack: list[dict] = []
+    for h in found:
+        token = {"level": h.level, "id": h.id, "name": h.html, "children": []}
+        while stack and stack[-1]["level"] >= h.level:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root
+
+
+def is_wide(body: str) -> bool:
+    return any(m.group(1).count("<th") >= WIDE_PAGE for m in _THEAD.finditer(body))
+
+
+class Source(str):
+    """The source of a page erpops wrote as HTML (only `page` makes one)."""
+
+
+def page(body: str, *, search_exclude: bool = False) -> Source:
+    """A page's source: front matter (its title as HTML, as MkDocs takes it from a rendered
+    heading; search and toc settings), the marker line, then the HTML block."""
+    meta: dict = {}
+    found = headings(body)
+    if found and found[0].level == 1:
+        meta["title"] = found[0].html
+    if search_exclude:
+        meta["search"] = {"exclude": True}
+    if is_wide(body):
+        meta["hide"] = ["toc"]
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6) if meta else ""
+    return Source(f"---\n{front}---\n{MARKER}\n{body.strip()}\n")
+
+
+def body(markdown: str) -> str | None:
+    """The HTML block of a generated page (its text after the front matter: the marker line,
+    then the HTML), or None for a Markdown page."""
+    if not markdown.startswith(MARKER + "\n"):
+        return None
+    return markdown[len(MARKER) + 1:]
+
+
+def escaped(value: object) -> Markup:
+    return escape(one_line(value))
+
+
+def inert_marker(source: str) -> str:
+    """A hand-written page never passes for a generated one: a marker line in it is escaped."""
+    return source.replace(MARKER, _html.escape(MARKER)) if MARKER in source else source

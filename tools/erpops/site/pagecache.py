@@ -1,0 +1,133 @@
+"""Generated pages kept between builds, each under the key of everything it is made from.
+
+A store is a folder of page sources (the same files `erpops site pages` writes) plus an index of
+their keys (`keys.marshal`). A page whose key is unchanged is not made again and its file is
+not touched, so its modification time tells MkDocs' `--dirty` builds that it did not change. The
+key of every page starts with what all pages share: the package's code (every .py, template and
+catalogue file), the roster and policy files, the language, the audience and the URL style."""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KEYS = "keys.marshal"
+PACKAGE = Path(__file__).resolve().parent.parent  # tools/erpops
+_CODE: str | None = None
+
+
+def code_version() -> str:
+    """A digest of the package's own files that shape a page (computed once per process)."""
+    global _CODE
+    if _CODE is None:
+        h = hashlib.sha256()
+        for p in sorted(PACKAGE.rglob("*")):
+            if p.suffix in (".py", ".j2", ".yaml", ".json") and "__pycache__" not in p.parts:
+                h.update(str(p.relative_to(PACKAGE)).encode() + b"\0" + p.read_bytes() + b"\0")
+        _CODE = h.hexdigest()
+    return _CODE
+
+
+def shared_inputs(repo) -> str:
+    """A digest of the files every page may depend on: the roster and the policy."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in repo.documents if p.startswith("roster/") or p == "policy.yaml"):
+        h.update(path.encode() + b"\0" + repo.documents[path].text.encode() + b"\0")
+    return h.hexdigest()
+
+
+def write(path: Path, text: str) -> bool:
+    """Write `path` atomically (a temporary file renamed over it) unless it already holds `text`;
+    whether it was written. No fsync: this is a cache, rebuilt from the repository when lost."""
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return True
+
+
+@dataclass
+class Store:
+    """Pages under `folder` (`folder/<page path>`), with their keys; `rendered` lists the pages
+    made in this build (a key changed or was new), `kept` counts those taken as they were, and
+    `written` lists the pages without a key (made every build) whose text changed."""
+    folder: Path
+    keys_path: Path | None = None  # default: folder/keys.marshal
+    base: tuple = ()
+    keys: dict = field(default_factory=dict)
+    seen: set = field(default_factory=set)
+    rendered: list = field(default_factory=list)
+    written: list = field(default_factory=list)
+    kept: int = 0
+
+    @classmethod
+    def open(cls, folder: Path, repo, *, lang: str, audience: str, directory_urls: bool,
+             keys: Path | None = None) -> "Store":
+        folder = Path(folder)
+        keys_path = keys or folder / KEYS
+        base = (code_version(), shared_inputs(repo), lang, audience, directory_urls)
+        try:
+            found = marshal.loads(keys_path.read_bytes())
+            if not isinstance(found, dict) or found.get("") != repr(base):
+                found = {}
+        except (OSError, EOFError, ValueError, TypeError):
+            found = {}
+        return cls(folder, keys_path, base, found)
+
+    def path(self, uri: str) -> Path:
+        return self.folder / uri
+
+    def page(self, uri: str, key: tuple | None, make) -> Path:
+        """The page's file: kept when its key is the stored one, else made by `make()` and written."""
+        self.seen.add(uri)
+        digest = None if key is None else hashlib.sha256(repr(key).encode()).hexdigest()
+        target = self.path(uri)
+        if digest is not None and self.keys.get(uri) == digest and target.is_file():
+            self.kept += 1
+            return target
+        write(target, make())
+        self.rendered.append(uri)
+        if digest is not None:
+            self.keys[uri] = digest
+        else:
+            self.keys.pop(uri, None)
+        return target
+
+    def put(self, uri: str, text: str) -> Path:
+        """Page `uri` made this build without a key (written only when its text changed)."""
+        self.seen.add(uri)
+        if write(self.path(uri), text):
+            self.written.append(uri)
+        return self.path(uri)
+
+    def close(self) -> None:
+        """Forget and delete the pages this build did not make, then save the keys."""
+        for uri in [u for u in self.keys if u and u not in self.seen]:
+            del self.keys[uri]
+        for p in self.folder.rglob("*.md"):
+            uri = p.relative_to(self.folder).as_posix()
+            if uri not in self.seen:
+                p.unlink()
+        self.keys[""] = repr(self.base)
+        target = self.keys_path or self.folder / KEYS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(marshal.dumps(self.keys))
+        os.replace(tmp, target)
