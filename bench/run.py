@@ -292,6 +292,7 @@ def prepare(args, root: Path, tickets: int) -> tuple[float, bool]:
         subprocess.run(["git", "clone", "-q", "--local", "--branch", "main", str(args.source), str(root)], check=True)
     else:
         generate.generate(root, tickets, seed=args.seed, git=True, **_source(args))
+    _site_settings(root)
     # The forge files a live repository has committed (CODEOWNERS, the ticket form), made by erpops.
     env = {**os.environ, "ERPOPS_NOW": generate.NOW, "ERPOPS_TODAY": generate.NOW[:10]}
     for command in ("codeowners", "issue-form"):
@@ -299,6 +300,16 @@ def prepare(args, root: Path, tickets: int) -> tuple[float, bool]:
     _git(root, "add", "-A", ".github")
     _git(root, "commit", "-q", "-m", "CODEOWNERS and the ticket form", env={**os.environ, **_COMMITTER})
     return time.perf_counter() - started, True
+
+
+def _site_settings(root: Path) -> None:
+    """An organisation without site settings (the tests' demo) gets this repository's, committed."""
+    if (root / "mkdocs.yml").is_file():
+        return
+    shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO_ROOT / "docs", root / "docs", dirs_exist_ok=True)
+    _git(root, "add", "-A", "mkdocs.yml", "docs")
+    _git(root, "commit", "-q", "-m", "site settings", env={**os.environ, **_COMMITTER})
 
 
 def _source(args) -> dict:
@@ -388,7 +399,7 @@ def targets(by: dict[str, Figure], floors: dict[str, Figure], big: int) -> list[
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="erpops benchmarks on a synthetic repository")
-    ap.add_argument("--tickets", type=int, default=None, help="tickets to generate (default 20000; --quick: 300)")
+    ap.add_argument("--tickets", type=int, default=None, help="tickets to generate (default 20000; --quick: 100)")
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--from", dest="source", type=Path, default=None,
                     help="clone this repository (made by generate.py --git) instead of generating one")
@@ -522,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
         large = work / f"ops-{big}"
         started = time.perf_counter()
         generate.generate(large, big, seed=args.seed, git=False, **_source(args))
+        if not (large / "mkdocs.yml").is_file():
+            shutil.copy(REPO_ROOT / "mkdocs.yml", large / "mkdocs.yml")
+            shutil.copytree(REPO_ROOT / "docs", large / "docs", dirs_exist_ok=True)
         note = f"generated in {time.perf_counter() - started:.0f} s; ratio to this run's {tickets}-ticket floor"
         mem_check.runs.append(measure(mem_check.command, erpops + ["check"], large, cold, bench.log))
         mem_site.runs.append(measure(mem_site.command, [str(BIN / "mkdocs"), "build", "-q", "-d",

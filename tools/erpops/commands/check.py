@@ -42,7 +42,13 @@ def write_report(path: Path, text: str) -> None:
 def check(root: Path, paths: list[Path], fmt: str = "text", lang: str | None = None,
           summary: Path | None = None, codequality: Path | None = None) -> int:
     repo = load.load(root)
-    found = _selected(diagnostics(repo), root, paths)
+    return report(repo, diagnostics(repo), root, paths, fmt, lang, summary, codequality)
+
+
+def report(repo: load.Repository, everything: list[Diagnostic], root: Path, paths: list[Path], fmt: str = "text",
+           lang: str | None = None, summary: Path | None = None, codequality: Path | None = None) -> int:
+    """check's output and exit code for findings already made (erpops gate shares one load)."""
+    found = _selected(everything, root, paths)
     sys.stdout.write(output.RENDER[fmt](found, repo.files, lang))
     if codequality is not None:
         write_report(codequality, output.codequality(found, repo.files, lang))
