@@ -9,7 +9,7 @@ CPU seconds (user + system, its children included) and the wall clock; its peak 
 sum of resident memory over the process tree (sampled every 20 ms; pages a forked worker shares
 with its parent are counted twice, so this errs high) or the kernel's ru_maxrss, whichever is larger.
 Every figure is the median of `--repeat` runs (default 3), taken in turns where they are compared
-with each other, except a figure whose first run takes over `--slow` seconds: that one runs once
+with each other, except a figure whose first run takes over `--slow` CPU seconds: that one runs once
 (the table says how many runs each figure had). Each figure is printed as a ratio to a floor
 measured in the same run: the import floor, read, read + parse, python-markdown over the same pages.
 """
@@ -174,7 +174,7 @@ class Bench:
             if before is not None:
                 before()
             fig.runs.append(measure(fig.command, argv, cwd or self.root, env or self.env, self.log))
-            if fig.runs[0].wall > self.slow:
+            if fig.runs[0].cpu > self.slow:
                 break
         return fig
 
@@ -182,7 +182,7 @@ class Bench:
         """Figures compared with each other, run in turns: a busy minute slows them all alike."""
         for i in range(self.repeat):
             for fig, argv, env in specs:
-                if i and fig.runs[0].wall > self.slow:
+                if i and fig.runs[0].cpu > self.slow:
                     continue
                 fig.runs.append(measure(fig.command, argv, self.root, env, self.log))
         return [fig for fig, _, _ in specs]
@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, help="folder for the repository, the site and the commands' output"
                     " (default: bench/out/tickets-N, emptied first)")
     ap.add_argument("--repeat", type=int, default=None, help="runs of each figure; the median counts (default 3)")
-    ap.add_argument("--slow", type=float, default=60.0, help="a figure whose first run takes longer (wall s) runs once")
+    ap.add_argument("--slow", type=float, default=60.0, help="a figure whose first run takes longer (CPU s) runs once")
     ap.add_argument("--memory-tickets", type=int, default=None,
                     help="tickets of the repository the peak memory is measured on (default 2× --tickets; 0: skip)")
     ap.add_argument("--skip-check-jsonschema", action="store_true", help="leave out the slowest figure")
@@ -521,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         total, steps = ci_run(bench, workspace, temp, base)
         ci.runs.append(total)
         per_step.append(steps)
-        if ci.runs[0].wall > args.slow:
+        if ci.runs[0].cpu > args.slow:
             break
     ci.note = "; ".join(f"{name.split(' (')[0]}: {statistics.median(s[i][1].cpu for s in per_step):.2f}"
                         for i, (name, _) in enumerate(per_step[0]))
@@ -561,4 +561,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
     raise SystemExit(main())

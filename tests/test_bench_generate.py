@@ -105,6 +105,6 @@ def test_the_quick_bench_prints_every_row_its_floor_and_every_target(tmp_path):
     ci = rows[run.ROWS.index("CI of a one-ticket pull request (Data gate steps)")]
     assert "Check what the pull request changes" in ci[7]
     verdicts = [line.strip() for line in lines if line.startswith("  [")]
-    assert len(verdicts) == 11
+    assert len(verdicts) == 10
     assert all(re.match(r"\[(met|NOT MET)\] ", v) for v in verdicts), verdicts
     assert "not built yet" not in proc.stdout
