@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = (args.work or HERE / "out" / f"tickets-{tickets}").resolve()
     shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     root = work / "ops"
     env = {**os.environ, "ERPOPS_NOW": generate.NOW, "ERPOPS_TODAY": generate.NOW[:10]}
     env.pop("ERPOPS_JOBS", None)
