@@ -1,6 +1,7 @@
 """The benchmark's synthetic repository: valid under every rule, and the same for the same seed."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -76,3 +77,34 @@ def test_the_benchmark_pull_request_appends_one_valid_event(tmp_path, monkeypatc
     old = before[after.id]
     assert after.history[:-1] == old.history and after.history[-1].kind == "comment"
     assert after.status == old.status == "closed"
+
+
+def test_the_quick_bench_prints_every_row_its_floor_and_every_target(tmp_path):
+    """The shape of `bench/run.py --quick` (never its timings): every row of the table in order,
+    each a median with its runs and its ratio to a floor, every command exiting 0, every target judged."""
+    import run
+
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "run.py"), "--quick", "--tickets", "40",
+                           "--organisation", str(DEMO), "--work", str(tmp_path / "bench")],
+                          capture_output=True, text=True, encoding="utf-8", timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("figure "))
+    assert [c.strip() for c in lines[head].split("|")] == [
+        "figure", "cpu s", "wall s", "peak MiB", "× floor (cpu)", "exit", "runs (cpu s)", "note"]
+    rows = [([c.strip() for c in line.split("|")] + [""])[:8] for line in lines[head + 2:] if " | " in line]
+    assert [r[0] for r in rows] == [name.format(big=80) for name in run.ROWS]
+    for r in rows:
+        assert r[5] == "0", r  # every command, and every step of the CI, succeeded
+        assert r[6] == "1: " + r[1], r  # one run in quick mode: the median is that run
+        float(r[1]), float(r[2]), float(r[3])
+        if r[0] != "check-jsonschema (schema only)":
+            assert re.fullmatch(r"\d+\.\d\d× (import|read|parse|markdown)", r[4]), r
+    assert [r[4] for r in rows[:4]] == ["1.00× import", "1.00× read", "1.00× parse", "1.00× markdown"]
+    assert [r[4].split()[-1] for r in rows[4:8]] == ["import"] * 4
+    ci = rows[run.ROWS.index("CI of a one-ticket pull request (Data gate steps)")]
+    assert "Check what the pull request changes" in ci[7]
+    verdicts = [line.strip() for line in lines if line.startswith("  [")]
+    assert len(verdicts) == 10
+    assert all(re.match(r"\[(met|NOT MET)\] ", v) for v in verdicts), verdicts
+    assert "not built yet" not in proc.stdout

@@ -392,7 +392,7 @@ def test_gitlab_gate_runs_the_base_revisions_erpops_not_the_merge_requests(repo,
     project.mkdir()
     env = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
            "CI_MERGE_REQUEST_IID": "3", "GITLAB_USER_LOGIN": "li-gh", **_offline()}
-    install, _check, _fresh, gate, _site = _gitlab_job("gate")["script"]
+    install, _check, gate, _site = _gitlab_job("gate")["script"]
     proc = _run_gitlab(install, repo.root, project, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == f"erpops of {base} in {project / '.erpops-base'}\n"

@@ -14,9 +14,8 @@ from workflows import run_step, stand_in_base_venv, step, steps
 
 BASE = " (base revision's erpops)"
 INSTALL_BASE = ("ci.yml", "Install the base revision's erpops into its own venv")
-CHECK_STEP = ("ci.yml", "Check roster, policy, tickets and runbooks" + BASE)
-CODEOWNERS_STEP = ("ci.yml", "CODEOWNERS matches the roster" + BASE)
-FORM_STEP = ("ci.yml", "Ticket form matches the roster and policy" + BASE)
+CHECK_STEP = ("ci.yml", "Check the repository, CODEOWNERS and the ticket form" + BASE)
+CODEOWNERS_STEP = FORM_STEP = CHECK_STEP  # one step: erpops gate
 ACTING_STEP = ("ci.yml", "Find whom a bot-opened pull request acts for")
 PR_STEP = ("ci.yml", "Check what the pull request changes" + BASE)
 SITE_STEP = ("ci.yml", "Site (strict build, base revision's erpops)")
@@ -43,13 +42,11 @@ RUN_HERE = {
     CHANGES_STEP,
     INSTALL_BASE,
     CHECK_STEP,
-    CODEOWNERS_STEP,
     ACTING_STEP,
     PR_STEP,
     SITE_STEP,
     ("pages.yml", "Refuse to publish an internal site on public Pages"),
     ("pages.yml", "Build (strict)"),
-    FORM_STEP,
     ("ticket-from-issue.yml", "Write the ticket from the form"),
     ("ticket-from-issue.yml", "Push the branch, open the pull request, answer on the issue"),
     # tests/test_issue_life.py
@@ -103,18 +100,28 @@ def runner(runner):
 
 @pytest.fixture
 def site_repo(repo, cli):
-    """The tiny repository with this repository's site settings and a current CODEOWNERS."""
+    """The tiny repository with this repository's site settings, the demo policy, and a current
+    CODEOWNERS and ticket form (the data gate's first step checks all three)."""
+    from tickets_fixture import setup
+
     shutil.copy(REPO_ROOT / "mkdocs.yml", repo.root / "mkdocs.yml")
     shutil.copytree(REPO_ROOT / "docs", repo.root / "docs")
+    setup(repo)
     assert cli("codeowners", cwd=repo.root).code == 0
+    assert cli("issue-form", cwd=repo.root).code == 0
     return repo
 
 
 def test_check_step_passes_and_writes_the_job_summary(site_repo, runner):
     proc, summary = run_step(step(*CHECK_STEP), site_repo.root, runner)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout == "检查了 4 个文件，没有发现问题。\n"
-    assert summary.read_text("utf-8") == "## erpops 数据检查\n\n✅ 检查了 4 个文件，没有发现问题。\n"
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "检查了 7 个文件，没有发现问题。"
+    assert lines[1] == ".github/CODEOWNERS 与名册一致。"
+    assert lines[-2:] == [".github/ISSUE_TEMPLATE/ticket.yml 与名册和运维制度一致。",
+                          ".github/ISSUE_TEMPLATE/config.yml 与名册和运维制度一致。"]
+    assert proc.stderr == ""
+    assert summary.read_text("utf-8") == "## erpops 数据检查\n\n✅ 检查了 7 个文件，没有发现问题。\n"
 
 
 def test_check_step_fails_with_annotations_and_a_table(site_repo, runner):
@@ -123,8 +130,9 @@ def test_check_step_fails_with_annotations_and_a_table(site_repo, runner):
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[0].startswith(
         "::error file=roster/subsystems/alpha.yaml,line=7,col=3,title=roster-key-user-leader::")
+    assert "数据关卡未通过：check" in proc.stderr  # the forge files still checked, after check failed
     lines = summary.read_text("utf-8").splitlines()
-    assert lines[2] == "❌ 检查了 4 个文件：1 个错误，0 个警告。"
+    assert lines[2] == "❌ 检查了 7 个文件：1 个错误，0 个警告。"
     assert lines[4] == "| 文件 | 行 | 级别 | 规则 | 说明 |"
     assert lines[6].startswith("| roster/subsystems/alpha.yaml | 7 | 错误 | roster-key-user-leader | ")
     assert len(lines) == 7
@@ -265,9 +273,7 @@ def test_pr_check_step_in_a_depth_two_clone(repo, runner, tmp_path):
 
 
 def test_form_step_passes_when_current_and_fails_when_stale(site_repo, runner, cli):
-    from tickets_fixture import setup
-
-    setup(site_repo)
+    (site_repo.root / ".github/ISSUE_TEMPLATE/ticket.yml").unlink()
     s = step(*FORM_STEP)
     proc, _ = run_step(s, site_repo.root, runner)
     assert proc.returncode == 1 and "缺少 .github/ISSUE_TEMPLATE/ticket.yml" in proc.stderr

@@ -164,9 +164,7 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
     names = [s["name"] for s in gate["steps"]]
     assert names == [
         "Read the pull request of a dispatched run", "Check out", "Set up Python", "Install the base revision's erpops into its own venv",
-        "Check roster, policy, tickets and runbooks (base revision's erpops)",
-        "CODEOWNERS matches the roster (base revision's erpops)",
-        "Ticket form matches the roster and policy (base revision's erpops)",
+        "Check the repository, CODEOWNERS and the ticket form (base revision's erpops)",
         "Find whom a bot-opened pull request acts for",
         "Check what the pull request changes (base revision's erpops)",
         "Site (strict build, base revision's erpops)",
@@ -184,7 +182,7 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
 
 
 def test_ci_pr_check_step_takes_untrusted_values_through_env_only():
-    s = workflow("ci.yml")["jobs"]["gate"]["steps"][8]
+    s = workflow("ci.yml")["jobs"]["gate"]["steps"][6]
     assert s["if"] == "github.event_name != 'push'"
     # A dispatched run has no pull_request payload: the same values from the API (the first step).
     assert s["env"] == {
@@ -194,7 +192,7 @@ def test_ci_pr_check_step_takes_untrusted_values_through_env_only():
         "PR_CREATED_AT": "${{ github.event.pull_request.created_at || steps.dispatched.outputs.created-at }}",
         "ACTING_FOR": "${{ steps.acting.outputs.login }}",
     }
-    acting = workflow("ci.yml")["jobs"]["gate"]["steps"][7]
+    acting = workflow("ci.yml")["jobs"]["gate"]["steps"][5]
     assert acting["id"] == "acting"
     assert acting["if"] == "github.event_name == 'pull_request' || github.event_name == 'workflow_dispatch'"
     assert acting["env"] == {"GH_TOKEN": "${{ github.token }}",

@@ -260,6 +260,28 @@ def site_pages(out: Path, audience: str | None, flat_urls: bool | None, repo: Pa
     from erpops.commands.site_pages import site_pages as run
 
     raise SystemExit(run(_root(repo), out, i18n.explicit_language(), audience, False if flat_urls else None))
+@cli.command()
+@click.option("--base", default=None, help="The base commit of the pull request (in CI: its base SHA).")
+@click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")
+@click.option("--author", default=None, metavar="LOGIN",
+              help="The pull request author's GitHub login; new events must be theirs. Empty: not checked.")
+@click.option("--acting-for", default=None, metavar="LOGIN",
+              help="For a pull request a bot opened: the GitHub login of the person it acts for (from the forge).")
+@click.option("--opened-at", default=None, metavar="TIME",
+              help="When the pull request was opened, ISO 8601 (in CI: github.event.pull_request.created_at).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_forge_option
+@_repo_option
+@_lang_option
+def gate(base: str | None, head: str | None, author: str | None, acting_for: str | None, opened_at: str | None,
+         fmt: str, summary: Path | None, forge: str | None, repo: Path | None) -> None:
+    """The CI's data gate over one load: check, codeowners --check, issue-form --check; with --base also pr-check."""
+    from erpops.commands.gate import gate as run
+
+    raise SystemExit(run(_root(repo), fmt, summary=summary, forge=forge, base=base, head=head, login=author,
+                         acting_for=acting_for, opened_at=opened_at))
 
 
 @cli.command("pr-check")

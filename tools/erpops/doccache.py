@@ -26,7 +26,7 @@ from erpops.atomic import write_bytes
 FOLDER = ".erpops-cache"
 FORMAT = 1
 MIN_FILES = 500  # below this, parsing is quick and the work tree stays untouched
-_CODE = ("yamlio.py", "schemas.py", "fastschema.py", "load.py", "doccache.py")
+_CODE = ("yamlio.py", "schemas.py", "load.py", "doccache.py")
 
 
 def enabled() -> bool:

@@ -12,7 +12,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from erpops import fastschema
+import jsonschema_rs
+
 from erpops.diagnostics import Diagnostic
 from erpops.yamlio import Document
 
@@ -73,15 +74,74 @@ def validator(name: str) -> Any:
     )
 
 
-@lru_cache(maxsize=None)
-def _compiler() -> fastschema.Compiler:
-    return fastschema.Compiler({n + _SUFFIX: schema(n) for n in names()})
+_BASE = "https://erpops.invalid/schemas/"
+# YAML reads an unquoted date or time as a date or datetime, which the full validator accepts
+# exactly where the schema asks for that format (_type above), and nowhere else. JSON has no such
+# type: for jsonschema-rs each becomes a one-key object under a mark no YAML mapping of ours has,
+# and the schemas accept that object exactly where they ask for the format; elsewhere it is an
+# object where a string, a number … is expected, so the document is looked at closer.
+_MARKS = {"date-time": "\x00datetime", "date": "\x00date"}
+
+
+def _marked(node: Any) -> Any:
+    """A schema, with each date or date-time subschema also accepting its marked object."""
+    if isinstance(node, list):
+        return [_marked(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _marked(v) for k, v in node.items()}
+    fmt = node.get("format")
+    if isinstance(fmt, str) and fmt in _MARKS:
+        mark = {"type": "object", "required": [_MARKS[fmt]], "maxProperties": 1}
+        return {"anyOf": [out, mark]}
+    return out
+
+
+def _retrieve(uri: str) -> dict[str, Any]:
+    """Another of our schemas, by the file name a `$ref` gives (none is fetched from anywhere)."""
+    if not (uri.startswith(_BASE) and uri.endswith(_SUFFIX)):
+        raise ValueError(f"not one of erpops' schemas: {uri}")
+    return _marked(schema(uri[len(_BASE):-len(_SUFFIX)]))
+
+
+_DATE_MARK, _DATETIME_MARK = _MARKS["date"], _MARKS["date-time"]
+
+
+def _jsonable(x: Any) -> Any:
+    """The document in JSON's types for jsonschema-rs, dates and times marked (see _MARKS)."""
+    t = type(x)
+    if t is dict:
+        if _DATE_MARK in x or _DATETIME_MARK in x:
+            raise ValueError("a mapping with erpops' own mark")  # never hidden: looked at closer
+        return {k: _jsonable(v) for k, v in x.items()}
+    if t is list:
+        return [_jsonable(v) for v in x]
+    if t is dt.datetime:
+        return {_DATETIME_MARK: ""}
+    if t is dt.date:
+        return {_DATE_MARK: ""}
+    if isinstance(x, dt.date):  # a subclass: as the full validator, by its exact type
+        return {_DATE_MARK if type(x) is dt.date else "\x00other": ""}
+    return x
 
 
 @lru_cache(maxsize=None)
 def quick(name: str) -> Callable[[Any], bool]:
-    """A predicate that is True only for data the full validator finds nothing in (see fastschema)."""
-    return _compiler().compile(name + _SUFFIX)
+    """A predicate that is True only for data the full validator finds nothing in: jsonschema-rs
+    (Draft 2020-12, formats checked, at least as strict as the full validator); False means "look
+    closer", and the full validator, which writes the diagnostics, runs. A document with what JSON
+    has no type for (a key that is not a string, a number too large) is looked at closer too."""
+    is_valid = jsonschema_rs.validator_for(
+        _marked(schema(name)), validate_formats=True, retriever=_retrieve, base_uri=_BASE + name + _SUFFIX,
+    ).is_valid
+
+    def check(data: Any) -> bool:
+        try:
+            return is_valid(_jsonable(data))
+        except (ValueError, TypeError, OverflowError):
+            return False
+
+    return check
 
 
 def validate(doc: Document, name: str) -> list[Diagnostic]:

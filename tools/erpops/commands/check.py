@@ -41,7 +41,13 @@ def write_report(path: Path, text: str) -> None:
 def check(root: Path, paths: list[Path], fmt: str = "text", lang: str | None = None,
           summary: Path | None = None, codequality: Path | None = None) -> int:
     every, files = checkcache.check(root)  # warm: only what changed is read again
-    found = _selected(every, root, paths)
+    return report(every, files, root, paths, fmt, lang, summary, codequality)
+
+
+def report(everything: list[Diagnostic], files: int, root: Path, paths: list[Path], fmt: str = "text",
+           lang: str | None = None, summary: Path | None = None, codequality: Path | None = None) -> int:
+    """check's output and exit code for findings already made (erpops gate shares one load)."""
+    found = _selected(everything, root, paths)
     sys.stdout.write(output.RENDER[fmt](found, files, lang))
     if codequality is not None:
         write_report(codequality, output.codequality(found, files, lang))

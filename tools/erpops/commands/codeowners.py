@@ -19,8 +19,11 @@ from erpops.repository import Repository
 def _roster_problems(root: Path):
     """The roster's own errors: owners generated from a roster that is wrong would be wrong too."""
     repo = load.load_roster_policy(root)
-    found = [d for d in roster_policy_diagnostics(repo) if d.is_error and d.path.startswith("roster/")]
-    return repo, found
+    return repo, roster_errors(roster_policy_diagnostics(repo))
+
+
+def roster_errors(found):
+    return [d for d in found if d.is_error and d.path.startswith("roster/")]
 
 
 def _report_without_login(result: Codeowners, repo: Repository, lang: str) -> None:
@@ -34,8 +37,14 @@ def _report_without_login(result: Codeowners, repo: Repository, lang: str) -> No
 
 def codeowners(root: Path, check: bool = False, lang: str | None = None, forge: str | None = None) -> int:
     """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
-    lang = language(lang)
     repo, problems = _roster_problems(root)
+    return of(root, repo, problems, check, lang, forge)
+
+
+def of(root: Path, repo: load.Repository, problems, check: bool = False, lang: str | None = None,
+       forge: str | None = None) -> int:
+    """codeowners over a loaded repository and its roster's errors (erpops gate shares one load)."""
+    lang = language(lang)
     forge = forge or (repo.policy.forge if repo.policy else None) or "github"
     PATH = PATHS[forge]
     if problems:

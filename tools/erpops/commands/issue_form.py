@@ -11,14 +11,20 @@ from erpops.checks import roster_policy_diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import language, t
+from erpops.repository import Repository
 
 
 def issue_form(root: Path, check: bool = False, lang: str | None = None, forge: str | None = None) -> int:
     """`forge`: github, gitlab or gitea; None: the policy's `forge:` (default github)."""
-    lang = language(lang)
     repo = load.load_roster_policy(root)
-    problems = [d for d in roster_policy_diagnostics(repo)
-                if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
+    return of(root, repo, roster_policy_diagnostics(repo), check, lang, forge)
+
+
+def of(root: Path, repo: Repository, found, check: bool = False, lang: str | None = None,
+       forge: str | None = None) -> int:
+    """issue-form over a loaded repository and its findings (erpops gate shares one load)."""
+    lang = language(lang)
+    problems = [d for d in found if d.is_error and d.path.startswith(("roster/", "policy.yaml"))]
     if problems or repo.policy is None:
         sys.stderr.write(output.text(problems, repo.files, lang))
         sys.stderr.write(t("issueform.data-invalid", lang) + "\n")
