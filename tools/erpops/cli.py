@@ -242,6 +242,26 @@ def pages_guard(pages_private: str | None, summary: Path | None, repo: Path | No
     raise SystemExit(run(_root(repo), pages_private, summary))
 
 
+def _pull_request_options(f):
+    """The options pr-check and gate share: the pull request as the forge tells it, and the output."""
+    options = (
+        click.option("--base", default=None, help="The base commit of the pull request (in CI: its base SHA)."),
+        click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out)."),
+        click.option("--author", default=None, metavar="LOGIN",
+                     help="The pull request author's GitHub login; new events must be theirs. Empty: not checked."),
+        click.option("--acting-for", default=None, metavar="LOGIN",
+                     help="For a pull request a bot opened: the GitHub login of the person it acts for (from the forge)."),
+        click.option("--opened-at", default=None, metavar="TIME",
+                     help="When the pull request was opened, ISO 8601 (in CI: github.event.pull_request.created_at)."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\")."),
+    )
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @cli.group()
 def site() -> None:
     """The site's pages outside MkDocs' plugins."""
@@ -260,18 +280,10 @@ def site_pages(out: Path, audience: str | None, flat_urls: bool | None, repo: Pa
     from erpops.commands.site_pages import site_pages as run
 
     raise SystemExit(run(_root(repo), out, i18n.explicit_language(), audience, False if flat_urls else None))
+
+
 @cli.command()
-@click.option("--base", default=None, help="The base commit of the pull request (in CI: its base SHA).")
-@click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")
-@click.option("--author", default=None, metavar="LOGIN",
-              help="The pull request author's GitHub login; new events must be theirs. Empty: not checked.")
-@click.option("--acting-for", default=None, metavar="LOGIN",
-              help="For a pull request a bot opened: the GitHub login of the person it acts for (from the forge).")
-@click.option("--opened-at", default=None, metavar="TIME",
-              help="When the pull request was opened, ISO 8601 (in CI: github.event.pull_request.created_at).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_pull_request_options
 @_forge_option
 @_repo_option
 @_lang_option
@@ -285,17 +297,7 @@ def gate(base: str | None, head: str | None, author: str | None, acting_for: str
 
 
 @cli.command("pr-check")
-@click.option("--base", default=None, help="The base commit of the pull request (in CI: its base SHA).")
-@click.option("--head", default=None, help="The head commit (default: HEAD, the merge commit GitHub checks out).")
-@click.option("--author", default=None, metavar="LOGIN",
-              help="The pull request author's GitHub login; new events must be theirs. Empty: not checked.")
-@click.option("--acting-for", default=None, metavar="LOGIN",
-              help="For a pull request a bot opened: the GitHub login of the person it acts for (from the forge).")
-@click.option("--opened-at", default=None, metavar="TIME",
-              help="When the pull request was opened, ISO 8601 (in CI: github.event.pull_request.created_at).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also append a Markdown report to this file (in CI: \"$GITHUB_STEP_SUMMARY\").")
+@_pull_request_options
 @_codequality_option
 @click.option("--forge", type=click.Choice(("auto", "github", "gitlab", "gitea")), default=None,
               help="The forge (auto: from the CI environment, then policy.yaml); fills --base/--author/--opened-at.")
