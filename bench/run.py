@@ -236,7 +236,8 @@ def gate_steps(workflow: Path = CI_WORKFLOW) -> list[dict]:
     base revision's install are the runner's and pip's; the bench runs its own erpops instead)."""
     data = yaml.safe_load(workflow.read_text("utf-8"))
     return [s for s in data["jobs"]["gate"]["steps"]
-            if "run" in s and not s.get("name", "").startswith("Install")]
+            if "run" in s and not s.get("name", "").startswith("Install")
+            and s.get("if") != "github.event_name == 'workflow_dispatch'"]  # a pull request's run, not a dispatched one
 
 
 def ci_context(base: str) -> dict[str, str]:
@@ -249,6 +250,16 @@ def ci_context(base: str) -> dict[str, str]:
         .astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "github.token": "", "github.head_ref": "pr", "steps.acting.outputs.login": "",
     }
+
+
+def _either(context: dict[str, str], expression: str) -> str:
+    """`a || b`: the first of the values that is not empty. A dispatched run's outputs
+    (steps.dispatched.…) are empty in a pull request's run; any other unknown name is an error."""
+    for name in (n.strip() for n in expression.split("||")):
+        value = context.get(name, "") if name.startswith("steps.dispatched.") else context[name]
+        if value:
+            return value
+    return ""
 
 
 def ci_env(workspace: Path, temp: Path, base_env: dict[str, str]) -> dict[str, str]:
@@ -278,7 +289,7 @@ def ci_run(bench: Bench, workspace: Path, temp: Path, base: str, skip_site: bool
             continue
         env = ci_env(workspace, temp, bench.env)
         for key, value in (s.get("env") or {}).items():
-            env[key] = _EXPRESSION.sub(lambda m: context[m.group(1)], str(value))
+            env[key] = _EXPRESSION.sub(lambda m: _either(context, m.group(1)), str(value))
         argv = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", s["run"]]
         steps.append((s["name"], measure(f"[CI] {s['name']}", argv, workspace, env, bench.log)))
         if steps[-1][1].code:
