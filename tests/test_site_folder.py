@@ -9,7 +9,7 @@ import sys
 
 import yaml
 
-from site_repo import ENV, MKDOCS, XSS_IMG, XSS_TICKET, XSS_TICKET_ID, build, real_data_copy
+from site_repo import ENV, MKDOCS, XSS_IMG, XSS_TICKET, XSS_TICKET_ID, real_data_copy
 from test_site import _html, _rows
 
 
