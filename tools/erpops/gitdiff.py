@@ -227,7 +227,8 @@ def _first_difference(a: Any, b: Any, path: tuple) -> tuple:
 
 def new_event_times(new: Ticket, start: int, gate: Gate) -> Iterator[Diagnostic]:
     """Times come from the forge and the CI clock, never from commits (their dates are the author's
-    to set): a new event is not later than the CI clock, nor earlier than the pull request's opening
+    to set): a new event is not later than the CI clock (check's ticket-event-future, which
+    pr-check runs on the changed tickets), nor earlier than the pull request's opening
     (`--opened-at`) by more than the base policy's tolerance. Without `--opened-at` (the merge
     queue, a local run) the lower bound is not checked, and an event older than the tolerance is
     noted as a warning. (The order of events is `erpops check`'s ticket-history-order.)"""
@@ -237,8 +238,8 @@ def new_event_times(new: Ticket, start: int, gate: Gate) -> Iterator[Diagnostic]
         if e.at is None or e.at.tzinfo is None:
             continue  # ticket-time-zone reports it
         if e.at > gate.now:
-            yield at(e.src, ("at",), "pr-event-time", at=e.at.isoformat(), now=gate.now.isoformat())
-        elif gate.opened_at is not None and e.at < gate.opened_at - limit:
+            continue  # check's ticket-event-future refuses it, on the same clock: one finding, not two
+        if gate.opened_at is not None and e.at < gate.opened_at - limit:
             yield at(e.src, ("at",), "pr-event-time", key="rule.pr-event-before-opened", at=e.at.isoformat(),
                      opened=gate.opened_at.isoformat(), hours=f"{hours:g}")
         elif gate.opened_at is None and e.at < gate.now - limit:
