@@ -408,16 +408,23 @@ def targets(by: dict[str, Figure], floors: dict[str, Figure], big: int) -> list[
                            f"{ci.cpu:.2f} s without the site step", None))
     else:
         add("CI of a one-ticket pull request ≤ 60 s besides installing", cpu(ci.name) if ci else None, 60.0)
-    peaks = [by[n.format(big=big)] for n in ROWS[-2:] if n.format(big=big) in by]
+    memory = f"peak memory < 1 GiB at {big or 'N'} tickets (check, site build)"
+    peaks = [by[row_name(n, big)] for n in ROWS[-2:] if row_name(n, big) in by]
+    if not big:
+        out.append(Verdict(memory, "skipped (--memory-tickets 0)", None))
+        return out
     if any(not f.runs for f in peaks):
         peak = max((f.peak_mib for f in peaks if f.runs), default=None)
-        out.append(Verdict(f"peak memory < 1 GiB at {big} tickets (check, site build)",
-                           "n/a" if peak is None else f"{peak:.0f} MiB, check only", None))
+        out.append(Verdict(memory, "n/a" if peak is None else f"{peak:.0f} MiB, check only (--skip-site)", None))
         return out
     peak = max((f.peak_mib for f in peaks if f.runs), default=None)
-    add(f"peak memory < 1 GiB at {big} tickets (check, site build)", peak, GIB - 0.01 if peak is not None else None,
-        unit="MiB")
+    add(memory, peak, GIB - 0.01 if peak is not None else None, unit="MiB")
     return out
+
+
+def row_name(name: str, big: int) -> str:
+    """A row's name: the memory rows say at how many tickets, or that they were skipped (big 0)."""
+    return name.format(big=big) if big else name.replace(" at {big}", " (skipped)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -543,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     keep(ci)
     report_progress(by, floors, bench.log)
 
-    mem_check = Figure(next(names).format(big=big), "ERPOPS_CACHE=0 erpops check", "parse")
-    mem_site = Figure(next(names).format(big=big), "mkdocs build", "parse")
+    mem_check = Figure(row_name(next(names), big), "ERPOPS_CACHE=0 erpops check", "parse")
+    mem_site = Figure(row_name(next(names), big), "mkdocs build", "parse")
     if big:
         large = work / f"ops-{big}"
         started = time.perf_counter()
@@ -558,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
             mem_site.runs.append(measure(mem_site.command, [str(BIN / "mkdocs"), "build", "-q", "-d",
                                                             str(work / f"site-{big}")], large, cold, bench.log))
         mem_check.note = mem_site.note = note
+        if args.skip_site:
+            mem_site.note = "skipped (--skip-site)"
     else:
         mem_check.note = mem_site.note = "skipped (--memory-tickets 0)"
     keep(mem_check, mem_site)
@@ -595,7 +604,7 @@ def site_figures(bench, work, root, py, erpops, env, tid, by_whom, fl_md, full, 
 
 def finish(by: dict[str, Figure], floors: dict[str, Figure], big: int, bench: "Bench") -> int:
     figs = list(by.values())
-    order = {name.format(big=big): i for i, name in enumerate(ROWS)}
+    order = {row_name(name, big): i for i, name in enumerate(ROWS)}
     figs.sort(key=lambda f: order[f.name])
     print()
     print(table(figs, floors))

@@ -108,3 +108,41 @@ def test_the_quick_bench_prints_every_row_its_floor_and_every_target(tmp_path):
     assert len(verdicts) == 10
     assert all(re.match(r"\[(met|NOT MET)\] ", v) for v in verdicts), verdicts
     assert "not built yet" not in proc.stdout
+
+
+def _figures(run, big: int, check_mib: float | None, site_mib: float | None) -> tuple[dict, dict]:
+    floors = {k: run.Figure(name, name, k, runs=[run.Run(1.0, 1.0, 10.0, 0)]) for k, name in run.FLOORS.items()}
+    by = {f.name: f for f in floors.values()}
+    for row, mib in zip(run.ROWS[-2:], (check_mib, site_mib)):
+        f = run.Figure(run.row_name(row, big), "x", "parse")
+        if mib is not None:
+            f.runs.append(run.Run(1.0, 1.0, mib, 0))
+        by[f.name] = f
+    return by, floors
+
+
+def test_memory_rows_skipped_say_so_and_are_not_judged():
+    import run
+
+    assert [run.row_name(n, 0) for n in run.ROWS[-2:]] == [
+        "peak memory: erpops check (skipped)", "peak memory: mkdocs build (skipped)"]
+    assert [run.row_name(n, 40000) for n in run.ROWS[-2:]] == [
+        "peak memory: erpops check at 40000", "peak memory: mkdocs build at 40000"]
+    by, floors = _figures(run, 0, None, None)
+    last = run.targets(by, floors, 0)[-1]
+    assert (last.target, last.measured, last.met) == (
+        "peak memory < 1 GiB at N tickets (check, site build)", "skipped (--memory-tickets 0)", None)
+
+
+def test_memory_target_takes_the_larger_of_check_and_site_build():
+    import run
+
+    by, floors = _figures(run, 40000, 700.0, 1100.0)
+    last = run.targets(by, floors, 40000)[-1]
+    assert (last.target, last.met) == ("peak memory < 1 GiB at 40000 tickets (check, site build)", False)
+    assert last.measured == "1100.00 MiB (limit 1023.99 MiB)"
+    by, floors = _figures(run, 40000, 700.0, 900.0)
+    assert run.targets(by, floors, 40000)[-1].met is True
+    by, floors = _figures(run, 40000, 700.0, None)  # --skip-site: the check alone is not the target
+    last = run.targets(by, floors, 40000)[-1]
+    assert (last.measured, last.met) == ("700 MiB, check only (--skip-site)", None)
