@@ -375,3 +375,26 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
     if dirty and (len(todo) > ticketindex.SAVE_AFTER or len(entries) != len(data["entries"])):
         _save(root, started, context, entries)  # a few changed files: cheaper to read again next time
     return found, count
+
+
+def current(root: Path) -> dict[str, tuple[tuple | None, float | None] | None] | None:
+    """For each ticket file on disk: (row, last) from the cache when its entry matches the file's
+    stat and is not racy, else None (unknown: read the file). None when there is no cache to trust.
+    What a command that needs some tickets selects them by (erpops report monthly)."""
+    if not doccache.enabled():
+        return None
+    scanned = ticketindex.scan(root)
+    cached = _read(root)
+    if scanned is None or cached is None:
+        return None
+    written, data = cached
+    try:
+        entries = data["entries"]
+        out: dict[str, tuple[tuple | None, float | None] | None] = {}
+        for rel, key in scanned[0].items():
+            e = entries.get(rel)
+            trusted = e is not None and e[KEY] == key and not ticketindex.racy(key, written)
+            out[rel] = (e[ROW], e[LAST]) if trusted else None
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return None
+    return out

@@ -2,15 +2,17 @@
 list which forms were handed in."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
-from erpops import checks, clock, load
+from erpops import checkcache, checks, clock, doccache, load
 from erpops.atomic import write_bytes
+from erpops.diagnostics import Diagnostic
 from erpops.errors import FatalError
 from erpops.i18n import language, t
 from erpops.repository import Repository
-from erpops.reports import form, handin, markdown, office, office_tables, office_xlsx, pdf, tabular
+from erpops.reports import form, handin, markdown, needed, office, office_tables, office_xlsx, pdf, tabular
 from erpops.reports.period import Period, latest_closed, period
 
 FORMATS = ("md", "csv", "xlsx", "pdf")
@@ -21,17 +23,52 @@ OFFICE_FORMATS = ("md", "xlsx", "pdf")
 CHECKED = ("md", "csv", "xlsx")
 
 
-def _repo(root: Path) -> Repository:
-    """The repository, refused while it breaks a rule: a form must not be built on data CI rejects."""
-    repo = load.load(root)
-    errors = sorted(d for d in checks.diagnostics(repo) if d.is_error)
+def _refuse(found: list[Diagnostic]) -> None:
+    errors = sorted(d for d in found if d.is_error)
     if errors:
         for d in errors:
             sys.stderr.write(f"{d.path}:{d.line}:{d.column}: [{d.rule}] {d.message()}\n")
         raise FatalError(t("report.fix-first", count=len(errors)))
+
+
+def _repo(root: Path) -> Repository:
+    """The repository, refused while it breaks a rule: a form must not be built on data CI rejects."""
+    repo = load.load(root)
+    _refuse(checks.diagnostics(repo))
     if repo.policy is None:
         raise FatalError(t("report.no-policy"))
     return repo
+
+
+def _month(root: Path, month: str | None, subsystems: list[str]) -> tuple[Repository, Period]:
+    """The repository as the month's forms need it, and the period. Refused as `_repo` does, but
+    checked by the warm check (checkcache) and with only the tickets the forms can read
+    (reports/needed.py); without a cache to trust (CI, ERPOPS_CACHE=0) a full load, as `_repo`."""
+    known = None
+    if doccache.enabled():
+        found, _files = checkcache.check(root)
+        _refuse(found)
+        known = checkcache.current(root)
+    if known is None:
+        repo = _repo(root) if not doccache.enabled() else load.load(root)
+        if repo.policy is None:
+            raise FatalError(t("report.no-policy"))
+        _known(repo, subsystems)
+        return repo, _period(repo, month)
+    ctx = load.load_context(root)
+    if ctx.policy is None:
+        raise FatalError(t("report.no-policy"))
+    _known(ctx, subsystems)
+    p = _period(ctx, month)
+    paths = needed.ticket_paths(known, subsystems or form.codes(ctx), p.start, p.end, form.recur_start(ctx, p))
+    return dataclasses.replace(ctx, tickets=load.read_tickets(root, paths)), p
+
+
+def _known(repo: Repository, subsystems: list[str]) -> None:
+    known = form.codes(repo)
+    for code in subsystems:
+        if code not in known:
+            raise FatalError(t("report.unknown-subsystem", subsystem=code))
 
 
 def _period(repo: Repository, month: str | None) -> Period:
@@ -64,12 +101,8 @@ def _show(root: Path, path: Path) -> str:
 
 def monthly(root: Path, month: str | None, subsystems: list[str], fmts: list[str], out: Path | None,
             check_only: bool = False) -> int:
-    repo = _repo(root)
+    repo, p = _month(root, month, subsystems)
     known = form.codes(repo)
-    for code in subsystems:
-        if code not in known:
-            raise FatalError(t("report.unknown-subsystem", subsystem=code))
-    p = _period(repo, month)
     lang = language()
     folder = _out(root, out, p)
     org = pdf.organisation(repo, lang)

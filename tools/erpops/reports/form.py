@@ -118,12 +118,18 @@ def _sla(repo: Repository, tks: list[Ticket], p: Period) -> tuple[SlaRow, ...]:
     return tuple(rows)
 
 
-def _recurring(repo: Repository, code: str, tks: list[Ticket], p: Period, lang: str) -> tuple[Recurrence, ...]:
+def recur_start(repo: Repository, p: Period) -> dt.datetime:
+    """The start of the recurrence window of `p`'s form: `p` and the RECUR_PERIODS - 1 before it."""
     first = p
     for _ in range(RECUR_PERIODS - 1):
         first = first.previous(repo.policy)
+    return first.start
+
+
+def _recurring(repo: Repository, code: str, tks: list[Ticket], p: Period, lang: str) -> tuple[Recurrence, ...]:
+    since = recur_start(repo, p)
     window = [tk for tk in (as_of(x, p.end) for x in repo.tickets
-                            if x.subsystem == code and x.opened is not None and x.opened >= first.start)
+                            if x.subsystem == code and x.opened is not None and x.opened >= since)
               if tk]
     on_form = {tk.id for tk in tks}
     found = []
