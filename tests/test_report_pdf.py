@@ -208,3 +208,29 @@ def test_the_forms_page_offers_the_pdf(forms, long_text):
 def test_page_counter_comes_from_the_catalogue():
     assert pdf.page_counter("zh") == '"第 " counter(page) " 页 / 共 " counter(pages) " 页"'
     assert pdf.page_counter("en") == '"Page " counter(page) " of " counter(pages)'
+
+
+def test_the_ticket_and_backlog_tables_have_set_columns_that_fill_the_page(long_text):
+    """table-layout: fixed with a width for every column (WeasyPrint's automatic layout measured
+    every character of every cell: two thirds of a form's time); the widths add up to the page."""
+    from erpops import load
+    from erpops.reports import columns, form
+    from erpops.reports.period import period
+
+    repo = load.load(long_text.root)
+    data = form.build(repo, "alpha", period(repo.policy, "2026-10"), "zh")
+    html = pdf.form_html(data, pdf.organisation(repo, "zh"), "zh")
+    assert "table.tickets, table.backlog { table-layout: fixed; }" in html
+    for table, cols in (("tickets", columns.MAIN),
+                        ("backlog", ("id", "title", "priority", "tier", "handler", "date", "days", "hours"))):
+        assert f'<table class="{table}">\n<colgroup>' + "".join(f'<col class="col-{c}">' for c in cols) in html
+        widths = dict(re.findall(rf"table\.{table} col\.col-(\w+) {{ width: ([\d.]+)%; }}", html))
+        assert list(widths) == list(cols)
+        assert abs(sum(float(w) for w in widths.values()) - 100) < 0.01, widths
+
+
+@needs_pdftotext
+def test_a_ticket_id_is_not_broken_across_lines(forms):
+    lines = pdftotext(forms / "alpha.pdf").splitlines()
+    for tid in ("ALP-20260924-BBBB", "ALP-20261009-CCCC", "ALP-20261012-DDDD", "ALP-20261023-EEEE"):
+        assert any(tid in line for line in lines), tid
