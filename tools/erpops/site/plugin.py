@@ -17,7 +17,7 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, preview, search
+from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -61,6 +61,7 @@ def _render_html(page: Page, config, files) -> None:
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     dirty = False
     preview: int | None = None  # a pull request's preview (erpops.site.preview): its changed tickets
+    kept: reload.Kept | None = None  # the model between `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """`mkdocs build --dirty` / `serve --dirty`: only pages whose file changed are rebuilt
@@ -106,7 +107,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         number of files checked. A preview (erpops.site.preview) loads the changed tickets only.
         Otherwise the findings come from the warm check (checkcache: stat-keyed, equal to a cold
         run's) where the loader's cache is on, and the model from the loader (its parsed-document
-        cache, doccache, spares the parsing)."""
+        cache, doccache, spares the parsing) or, between `mkdocs serve` rebuilds, the model kept
+        from the last build with only the changed ticket files read again (erpops.site.reload)."""
         self.preview = None
         base = preview.since()
         if base is not None:
@@ -119,7 +121,9 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             log.info(t("site.info-preview-full", self.config.lang))
         if doccache.enabled():
             found, count = checkcache.check(root)
-            return load.load(root), found, count
+            if self.kept is None:
+                self.kept = reload.Kept()
+            return self.kept.load(root), found, count
         repo = load.load(root)
         return repo, diagnostics(repo), repo.files
 
