@@ -61,3 +61,21 @@ def test_serve_rebuilds_read_the_edited_ticket_only_and_find_what_a_cold_check_f
     cold = diagnostics(load.load(root))
     assert sorted(found) == sorted(cold) and any(d.is_error for d in found)
     assert repo.tickets == load.load(root).tickets
+
+
+def test_a_cold_build_loads_the_repository_once_for_the_check_and_the_pages(tmp_path, monkeypatch):
+    from erpops import checkcache
+
+    for name in ("CI", "ERPOPS_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    root = real_data_copy(tmp_path / "ops")
+    calls = []
+
+    def loader(r):
+        calls.append(r)
+        return load.load(r)
+
+    found, count, repo = checkcache.check_loading(root, loader)  # no cache yet: cold, filling it
+    assert len(calls) == 1 and (found, count) == checkcache.check(root) and repo.files == count
+    found, count, repo = checkcache.check_loading(root, loader)  # warm
+    assert len(calls) == 2 and sorted(found) == sorted(diagnostics(load.load(root)))

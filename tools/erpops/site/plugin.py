@@ -120,10 +120,10 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
                 return repo, preview.findings(repo, None), repo.files
             log.info(t("site.info-preview-full", self.config.lang))
         if doccache.enabled():
-            found, count = checkcache.check(root)
             if self.kept is None:
                 self.kept = reload.Kept()
-            return self.kept.load(root), found, count
+            found, count, repo = checkcache.check_loading(root, self.kept.load)
+            return repo, found, count
         repo = load.load(root)
         return repo, diagnostics(repo), repo.files
 
