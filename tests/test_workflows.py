@@ -182,8 +182,8 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
     site = gate["steps"][-1]["run"]
     assert site.endswith('\n"$RUNNER_TEMP/erpops-base/bin/python" -P -m mkdocs build --strict\n')
     # A pull request's (or dispatched run's) site is a preview of the changes since the trusted base.
-    assert site.startswith('if [ "$GITHUB_EVENT_NAME" = pull_request ] || [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]; '
-                           "then\n  ERPOPS_SITE_CHANGED_SINCE=\"$(git rev-parse 'HEAD^1')\"\n")
+    assert ('if { [ "$GITHUB_EVENT_NAME" = pull_request ] || [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]; } &&\n'
+            "  base=\"$(git rev-parse -q --verify 'HEAD^1')\"; then\n  export ERPOPS_SITE_CHANGED_SINCE=\"$base\"\n") in site
 
 
 def test_ci_pr_check_step_takes_untrusted_values_through_env_only():
