@@ -98,3 +98,19 @@ def test_no_repository_text_passes_for_a_generated_html_page(repo):
     form = out["reports/2026-10/alpha.md"]
     assert html.MARKER not in form and "&lt;!-- erpops:html --&gt;" in form
     assert html.body(out[PAGE].split("---\n", 2)[2]) is not None  # a ticket page is one
+
+
+def test_the_store_deletes_only_its_own_pages_gone_whatever_its_list_says(repo, tmp_path):
+    import marshal
+
+    _stored(_repo(repo), tmp_path / "store")
+    keys = tmp_path / "store" / pagecache.KEYS
+    data = marshal.loads(keys.read_bytes())
+    assert OPEN_PAGE in data[pagecache.PAGES]  # the last build's pages, listed with the keys
+    outside = tmp_path / "outside.md"
+    outside.write_text("keep", "utf-8")
+    data[pagecache.PAGES] += ["../outside.md", str(outside)]
+    keys.write_bytes(marshal.dumps(data))
+    (repo.root / OPEN_PATH).unlink()
+    _stored(load.load(repo.root), tmp_path / "store")
+    assert not (tmp_path / "store" / OPEN_PAGE).exists() and outside.read_text("utf-8") == "keep"

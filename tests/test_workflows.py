@@ -177,8 +177,13 @@ def test_the_data_gate_runs_the_base_revisions_erpops_and_the_gate_before_head_c
     # Every later command runs from the base venv; nothing runs the checked-out package.
     for s in gate["steps"][4:]:
         if s["name"] != "Find whom a bot-opened pull request acts for":
-            assert s["run"].lstrip().startswith(BASE_ERPOPS) or 'erpops="$RUNNER_TEMP/erpops-base/bin/erpops"' in s["run"]
-    assert gate["steps"][-1]["run"] == '"$RUNNER_TEMP/erpops-base/bin/python" -P -m mkdocs build --strict'
+            assert s["run"].lstrip().startswith(BASE_ERPOPS) or 'erpops="$RUNNER_TEMP/erpops-base/bin/erpops"' in s["run"] \
+                or s["run"].endswith(f"\n{BASE_ERPOPS}python\" -P -m mkdocs build --strict\n")
+    site = gate["steps"][-1]["run"]
+    assert site.endswith('\n"$RUNNER_TEMP/erpops-base/bin/python" -P -m mkdocs build --strict\n')
+    # A pull request's (or dispatched run's) site is a preview of the changes since the trusted base.
+    assert ('if { [ "$GITHUB_EVENT_NAME" = pull_request ] || [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]; } &&\n'
+            "  base=\"$(git rev-parse -q --verify 'HEAD^1')\"; then\n  export ERPOPS_SITE_CHANGED_SINCE=\"$base\"\n") in site
 
 
 def test_ci_pr_check_step_takes_untrusted_values_through_env_only():

@@ -194,6 +194,25 @@ def check(root: Path, now: dt.datetime | None = None) -> tuple[list[Diagnostic],
         return _fill(repo, started, scanned[0], now), repo.files
 
 
+def check_loading(root: Path, loader, now: dt.datetime | None = None) -> tuple[list[Diagnostic], int, Repository]:
+    """`check(root)` for a caller that needs the full model too (the site): `loader(root)` loads
+    it, and a cold run checks that one load instead of making its own."""
+    with paused_gc():
+        if not doccache.enabled():
+            repo = loader(root)
+            return _cold(repo, now), repo.files, repo
+        started = time.time_ns()
+        scanned = ticketindex.scan(root)
+        warm = _warm(root, now, started, scanned) if scanned is not None else None
+        if warm is not None:
+            return warm[0], warm[1], loader(root)
+        repo = loader(root)
+        if scanned is None or repo.policy is None or repo.policy.src is None \
+                or any(d.is_input and d.is_error for d in repo.diagnostics):
+            return _cold(repo, now), repo.files, repo
+        return _fill(repo, started, scanned[0], now), repo.files, repo
+
+
 def _now(repo: Repository, now: dt.datetime | None) -> dt.datetime:
     return now or clock.now(repo.policy.calendar.tz if repo.policy else dt.timezone.utc)
 

@@ -12,12 +12,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from erpops import doccache, load, output
+from erpops import checkcache, doccache, load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, search
+from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -60,6 +60,8 @@ def _render_html(page: Page, config, files) -> None:
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     dirty = False
+    preview: int | None = None  # a pull request's preview (erpops.site.preview): its changed tickets
+    kept: reload.Kept | None = None  # the model between `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """`mkdocs build --dirty` / `serve --dirty`: only pages whose file changed are rebuilt
@@ -70,13 +72,12 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_config(self, config, **kwargs):
         lang = self.config.lang
         root = Path(self.config.repo or Path(config.config_file_path).parent)
-        repo = load.load(root)
         try:
-            found = diagnostics(repo)
-        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW
+            repo, found, files = self._load(root)
+        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW or ERPOPS_SITE_CHANGED_SINCE
             raise PluginError(str(e)) from None
         if exit_code(found):
-            raise PluginError("\n" + output.text(found, repo.files, lang))
+            raise PluginError("\n" + output.text(found, files, lang))
         for d in found:
             log.info("%s:%s: [%s] %s", d.path, d.line, d.rule, d.message(lang))
         self.repo = repo
@@ -101,10 +102,35 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             config.copyright = t("site.copyright", lang)
         return config
 
+    def _load(self, root: Path) -> tuple[object, list, int]:
+        """The repository the pages are built from, the findings of `erpops check` on it and the
+        number of files checked. A preview (erpops.site.preview) loads the changed tickets only.
+        Otherwise the findings come from the warm check (checkcache: stat-keyed, equal to a cold
+        run's) where the loader's cache is on, and the model from the loader (its parsed-document
+        cache, doccache, spares the parsing) or, between `mkdocs serve` rebuilds, the model kept
+        from the last build with only the changed ticket files read again (erpops.site.reload)."""
+        self.preview = None
+        base = preview.since()
+        if base is not None:
+            paths = preview.changed(root, base)
+            if not preview.needs_full(paths):
+                repo = preview.load_changed(root, preview.ticket_paths(root, paths))
+                self.preview = len(repo.tickets)
+                log.info(t("site.info-preview", self.config.lang, base=base, tickets=self.preview))
+                return repo, preview.findings(repo, None), repo.files
+            log.info(t("site.info-preview-full", self.config.lang))
+        if doccache.enabled():
+            if self.kept is None:
+                self.kept = reload.Kept()
+            found, count, repo = checkcache.check_loading(root, self.kept.load)
+            return repo, found, count
+        repo = load.load(root)
+        return repo, diagnostics(repo), repo.files
+
     def on_files(self, files: Files, /, *, config) -> Files:
         lang, audience = self.config.lang, self.config.audience
         store = None
-        if cache_on(self.config.cache):
+        if cache_on(self.config.cache) and self.preview is None:
             flat = "" if config.use_directory_urls else "-flat"
             store = pagecache.Store.open(self.root / CACHE / f"{lang}-{audience}{flat}", self.repo, lang=lang,
                                          audience=audience, directory_urls=config.use_directory_urls)
@@ -114,6 +140,9 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             raise PluginError(str(e)) from None
         if store is not None:
             log.info(t("site.info-pages-cached", lang, made=len(store.rendered), kept=store.kept))
+        if self.preview is not None and isinstance(built.get(pages.HOME), str):  # under its heading
+            heading, _, rest = built[pages.HOME].partition("\n")
+            built[pages.HOME] = f"{heading}\n\n{preview.notice(lang, self.preview)}{rest.lstrip()}"
         self.generated = set(built)
         for uri, content in built.items():
             existing = files.get_file_from_path(uri)

@@ -306,6 +306,15 @@ def _row_key(r: dict) -> tuple:
                                      "opened", "sla"))
 
 
+def _fields(tk: Ticket, states: dict[str, str]) -> tuple:
+    """Everything a ticket's row in a list is made from (`row`) besides the page it is on, the
+    roster, policy and language (the store's own key): computing it costs no link, no label."""
+    o = tk.opened
+    return (tk.src.path, tk.id, tk.title, tk.subsystem, tk.priority, tk.status,
+            tk.hold.reason if tk.hold is not None else None, tk.tier, tk.assignee,
+            o.isoformat() if isinstance(o, dt.datetime) else repr(o), states.get(tk.src.path, ""))
+
+
 def pages(ctx: Context) -> dict[str, object]:
     tickets = list(ctx.repo.tickets)
     labels, found = _Labels(ctx), states(ctx)
@@ -314,8 +323,11 @@ def pages(ctx: Context) -> dict[str, object]:
     out: dict[str, object] = {}
 
     def page(uri: str, key: tuple, template: str, **values) -> None:
-        out[uri] = ctx.page(uri, key, lambda: html.page(ctx.render_html(template, **values), search_exclude=True
-                                                         if template.endswith("filter.html.j2") else False))
+        """`values` that are functions (a list's rows) are called only when the page is made."""
+        out[uri] = ctx.page(uri, key, lambda: html.page(
+            ctx.render_html(template, **{k: v() if callable(v) and not isinstance(v, Markup) else v
+                                         for k, v in values.items()}),
+            search_exclude=True if template.endswith("filter.html.j2") else False))
 
     index_rows = [row(ctx, labels, tk, INDEX, found, ctx.a) for tk in active]
     counts = _counts(ctx, labels, tickets, INDEX, ctx.a)
@@ -330,9 +342,9 @@ def pages(ctx: Context) -> dict[str, object]:
         opened = sum(1 for tk in selected if is_open(tk))
         index = ctx.a(ctx.t("site.tickets"), INDEX, target)
         if len(selected) <= PAGE_SIZE:
-            rows = [row(ctx, labels, tk, target, found, ctx.a) for tk in selected]
-            page(target, ("list", title, opened, tuple(map(_row_key, rows))), "tickets/filter.html.j2",
-                 title=title, total=len(selected), open=opened, rows=rows, years=(), pager="", index=index)
+            page(target, ("list", title, opened, tuple(_fields(tk, found) for tk in selected)), "tickets/filter.html.j2",
+                 title=title, total=len(selected), open=opened, years=(), pager="", index=index,
+                 rows=lambda: [row(ctx, labels, tk, target, found, ctx.a) for tk in selected])
             return
         by_year: dict[str, list[Ticket]] = {}
         for tk in selected:
@@ -344,12 +356,12 @@ def pages(ctx: Context) -> dict[str, object]:
             years.append({"cells": (yr, len(items), Markup(" · ").join(
                 ctx.a(n, uri, target) for n, uri in enumerate(uris, 1)))})
             for n, (uri, chunk) in enumerate(zip(uris, chunks), 1):
-                rows = [row(ctx, labels, tk, uri, found, ctx.a) for tk in chunk]
+                rows = (lambda uri=uri, chunk=chunk: [row(ctx, labels, tk, uri, found, ctx.a) for tk in chunk])
                 pager = escape(ctx.t("site.page-of", page=n, pages=len(chunks))) + Markup(" · ").join(
                     ctx.a(k, other, uri) if k != n else Markup("<strong>{}</strong>").format(k)
                     for k, other in enumerate(uris, 1))
                 sub_title = ctx.t("site.tickets-list-page", title=title, year=yr, page=n, pages=len(chunks))
-                page(uri, ("list-page", sub_title, len(items), tuple(uris), tuple(map(_row_key, rows))),
+                page(uri, ("list-page", sub_title, len(items), tuple(uris), tuple(_fields(tk, found) for tk in chunk)),
                      "tickets/filter.html.j2", title=sub_title, total=len(items),
                      open=sum(1 for tk in items if is_open(tk)), rows=rows, years=(), pager=pager,
                      index=ctx.a(title, target, uri))
