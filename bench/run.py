@@ -450,6 +450,13 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "ERPOPS_NOW": generate.NOW, "ERPOPS_TODAY": generate.NOW[:10]}
     env.pop("ERPOPS_JOBS", None)
     env.pop("CI", None)
+    # Byte-code as an installed erpops has it: with PYTHONDONTWRITEBYTECODE (set on some machines)
+    # an editable install compiles erpops' sources again on every run, and a command that imports
+    # more modules than the import floor pays for compiling them. Compiled once (__pycache__/ is
+    # ignored by git; pip compiled the installed packages).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "tools" / "erpops")],
+                   env=env, check=True, capture_output=True)
     bench = Bench(root, work, repeat, args.slow, env)
     load_before = os.getloadavg()
     gen_s, _ = prepare(args, root, tickets)

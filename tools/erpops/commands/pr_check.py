@@ -42,6 +42,22 @@ def _base_improvement(files: gittree.TreeFiles, rel: str) -> improvement.Improve
     return improvement.build(doc) if doc is not None else None
 
 
+# What `load.load_files(files, root, [])` reads besides tickets.
+CONTEXT = ("roster", load.POLICY, load.RUNBOOKS, load.IMPROVEMENTS)
+
+
+def _base_context(base_files: gittree.TreeFiles, base_tree, head_tree, head: Repository, root: Path) -> Repository:
+    """The base's roster, policy, runbooks and improvement items: the head's, when the pull request
+    changed none of their files (most do not: one ticket), else read from the base tree."""
+    if not gittree.same(base_tree, head_tree, CONTEXT):
+        return load.load_files(base_files, root, [])
+    def ticket_file(rel: str) -> bool:
+        return rel.startswith(load.TICKETS + "/")
+    return dataclasses.replace(
+        head, tickets=[], documents={k: v for k, v in head.documents.items() if not ticket_file(k)},
+        diagnostics=[d for d in head.diagnostics if not ticket_file(d.path)])
+
+
 def rules_of(base: Repository | None, head: Repository) -> Repository:
     """The repository whose roster, policy and runbooks decide: the base's. Where the base has no
     ops repository yet (the pull request that creates it) the head's stand in; its files are all
@@ -106,7 +122,7 @@ def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None,
     new_tickets = [c.new for c in changes if gittree.is_ticket(c.new)]
     model = load.load_files(head_files, root, new_tickets)
     has_base = base_tree is not None and base_files.exists(load.PEOPLE)
-    rules = rules_of(load.load_files(base_files, root, []) if has_base else None, model)
+    rules = rules_of(_base_context(base_files, base_tree, head_tree, model, root) if has_base else None, model)
     changed = {c.new for c in changes if c.new}
     policy = rules.policy
     now = clock.now(policy.calendar.tz if policy else dt.timezone.utc)
