@@ -61,3 +61,27 @@ def test_a_roster_change_reads_the_base(pr, monkeypatch):
     slow, _ = _outcome(pr, monkeypatch, read_base=True)
     assert loads == [[OPEN_PATH], []]
     _same_verdict(fast, slow)
+
+
+def test_a_pull_request_check_imports_no_check_cache_forge_site_or_report_module(pr):
+    """Without --forge, --summary or --codequality: neither the warm check's cache nor the forge
+    layer, nor any site, report or notification module."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    append(pr.repo, OPEN_PATH, event("comment", "2026-11-02T09:30:00+08:00", "li-user", note="备注"))
+    pr.commit("comment")
+    code = ("import sys, runpy, json\n"
+            f"sys.argv = ['erpops', 'pr-check', '--base', {pr.base!r}, '--head', 'pr', '--author', 'li-gh']\n"
+            "try:\n    runpy.run_module('erpops', run_name='__main__')\n"
+            "except SystemExit as e:\n    rc = e.code\n"
+            "print(json.dumps([rc, sorted(sys.modules)]), file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=pr.repo.root, env={**os.environ, "ERPOPS_NOW": NOW},
+                         capture_output=True, text=True)
+    rc, mods = json.loads(out.stderr.strip().splitlines()[-1])
+    heavy = ("erpops.checkcache", "erpops.forges", "erpops.site", "erpops.reports", "erpops.notify",
+             "jinja2", "mkdocs", "markdown", "weasyprint", "apprise", "openpyxl")
+    assert rc == 0 and "erpops.commands.pr_check" in mods and "git" in mods
+    assert [m for m in mods if any(m == h or m.startswith(h + ".") for h in heavy)] == []

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from erpops import clock, gitdiff, gittree, improvement, load, output, ticket
-from erpops.commands.check import append_summary
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
@@ -197,6 +196,8 @@ def pr_check(root: Path, base: str | None, head: str | None = None, login: str |
         forge_gate.write_codequality(codequality, found, lang)
     markdown = output.markdown(found, files, lang, title_key="summary.pr-title")
     if summary is not None:
+        from erpops.commands.check import append_summary  # imported when asked: it brings the whole check
+
         append_summary(summary, markdown)
     if post and site is not None and pr is not None and found:
         forge_gate.post(site, pr, found, markdown)
