@@ -101,7 +101,7 @@ def test_the_quick_bench_prints_every_row_its_floor_and_every_target(tmp_path):
         if r[0] != "check-jsonschema (schema only)":
             assert re.fullmatch(r"\d+\.\d\d× (import|read|parse|markdown)", r[4]), r
     assert [r[4] for r in rows[:4]] == ["1.00× import", "1.00× read", "1.00× parse", "1.00× markdown"]
-    assert [r[4].split()[-1] for r in rows[4:8]] == ["import"] * 4
+    assert [r[4].split()[-1] for r in rows[4:9]] == ["import"] * 5
     ci = rows[run.ROWS.index("CI of a one-ticket pull request (Data gate steps)")]
     assert "Check what the pull request changes" in ci[7]
     verdicts = [line.strip() for line in lines if line.startswith("  [")]

@@ -229,18 +229,21 @@ def test_cli_comment_and_show_and_list_as_with_the_full_load(ops, cli, parsed, m
     before = path.read_text("utf-8")
     last = max(e.at for e in tk.history).isoformat()
     answers = {}
-    for cache in ("0", "1"):  # the full load, then the one-ticket path
+    # By a suffix of the id: the full load, then the index; by the full id: its file alone (`own`).
+    for cache, name in (("0", tid[-4:]), ("1", tid[-4:]), ("1", tid)):
         monkeypatch.setenv("ERPOPS_CACHE", cache)
         parsed.clear()
-        args = ("ticket", "comment", tid, "--note", "x", "--by", tk.assignee, "--repo", str(ops))
+        args = ("ticket", "comment", name, "--note", "x", "--by", tk.assignee, "--repo", str(ops))
         early = cli(*args, "--at", "2020-01-01T10:00")  # before its history: refused
         assert early.code == 1 and "ticket-history-order" in early.err and path.read_text("utf-8") == before
         done = cli(*args, "--at", last)
         assert done.code == 0
-        answers[cache] = (early, done, path.read_text("utf-8"), len(parsed))
+        answers[cache, name] = (early, done, path.read_text("utf-8"), len(parsed))
         path.write_text(before, "utf-8")
-    assert answers["0"][:3] == answers["1"][:3]
-    assert answers["0"][3] == 120 and answers["1"][3] < 10  # two commands: every ticket each, or a few
+    assert answers["0", tid[-4:]][:3] == answers["1", tid[-4:]][:3] == answers["1", tid][:3]
+    # two commands: every ticket each, a few, or only the ticket's own file
+    assert answers["0", tid[-4:]][3] == 120 and answers["1", tid[-4:]][3] < 10
+    assert answers["1", tid][3] == 2
 
 
 def test_who_reads_no_ticket(ops, cli, parsed):

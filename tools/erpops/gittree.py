@@ -87,6 +87,16 @@ def tree(repo, c, prefix: str):
         return None
 
 
+def same(a, b, paths: tuple[str, ...]) -> bool:
+    """Whether trees `a` and `b` hold the same object (by its id), or both nothing, at each path."""
+    def at(tree, rel):
+        try:
+            return (tree / rel).hexsha if tree is not None else None
+        except KeyError:
+            return None
+    return all(at(a, rel) == at(b, rel) for rel in paths)
+
+
 class TreeFiles:
     """`load.Files` over a Git tree: the loader reads blobs instead of files on disk."""
 

@@ -5,15 +5,18 @@ import os
 import sys
 from pathlib import Path
 
-from erpops import forges, i18n, output
-from erpops.commands.check import write_report
+from typing import TYPE_CHECKING
+
+from erpops import i18n, output
 from erpops.diagnostics import Diagnostic
 from erpops.errors import FatalError
-from erpops.forges import approval
 from erpops.i18n import t
 from erpops.load import POLICY
 from erpops.policy import build
 from erpops.yamlio import load_bytes
+
+if TYPE_CHECKING:  # the forge layer and the check are imported when a pull request needs them
+    from erpops import forges
 
 
 def policy_forge(root: Path) -> str | None:
@@ -32,6 +35,8 @@ def site(root: Path, forge: str | None, needed: bool) -> forges.Forge | None:
         if needed:
             raise FatalError(t("forge.needed"))
         return None
+    from erpops import forges
+
     return forges.make(forges.choose(forge, os.environ, policy_forge(root)))
 
 
@@ -43,15 +48,21 @@ def owner_findings(done, site: forges.Forge | None, pr: forges.PullRequest | Non
         return []
     if site is None or pr is None or pr.number is None:
         raise FatalError(t("forge.approval-needs-forge"))
+    from erpops.forges import approval
+
     return approval.check(done.rules.roster, list(done.changed), site.approvers(pr), login,
                           i18n.language(lang))
 
 
 def write_codequality(path: Path, found: list[Diagnostic], lang: str | None) -> None:
+    from erpops.commands.check import write_report
+
     write_report(path, output.codequality(found, 0, lang))
 
 
 def post(site: forges.Forge, pr: forges.PullRequest, found: list[Diagnostic], markdown: str) -> None:
+    from erpops import forges
+
     if pr.number is None:
         raise FatalError(t("forge.no-number", forge=site.name))
     try:

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from erpops import clock, gitdiff, gittree, improvement, load, output, ticket
-from erpops.commands.check import append_summary
 from erpops.diagnostics import Diagnostic, exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
@@ -40,6 +39,22 @@ def _base_improvement(files: gittree.TreeFiles, rel: str) -> improvement.Improve
     except OSError:
         return None
     return improvement.build(doc) if doc is not None else None
+
+
+# What `load.load_files(files, root, [])` reads besides tickets.
+CONTEXT = ("roster", load.POLICY, load.RUNBOOKS, load.IMPROVEMENTS)
+
+
+def _base_context(base_files: gittree.TreeFiles, base_tree, head_tree, head: Repository, root: Path) -> Repository:
+    """The base's roster, policy, runbooks and improvement items: the head's, when the pull request
+    changed none of their files (most do not: one ticket), else read from the base tree."""
+    if not gittree.same(base_tree, head_tree, CONTEXT):
+        return load.load_files(base_files, root, [])
+    def ticket_file(rel: str) -> bool:
+        return rel.startswith(load.TICKETS + "/")
+    return dataclasses.replace(
+        head, tickets=[], documents={k: v for k, v in head.documents.items() if not ticket_file(k)},
+        diagnostics=[d for d in head.diagnostics if not ticket_file(d.path)])
 
 
 def rules_of(base: Repository | None, head: Repository) -> Repository:
@@ -106,7 +121,7 @@ def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None,
     new_tickets = [c.new for c in changes if gittree.is_ticket(c.new)]
     model = load.load_files(head_files, root, new_tickets)
     has_base = base_tree is not None and base_files.exists(load.PEOPLE)
-    rules = rules_of(load.load_files(base_files, root, []) if has_base else None, model)
+    rules = rules_of(_base_context(base_files, base_tree, head_tree, model, root) if has_base else None, model)
     changed = {c.new for c in changes if c.new}
     policy = rules.policy
     now = clock.now(policy.calendar.tz if policy else dt.timezone.utc)
@@ -181,6 +196,8 @@ def pr_check(root: Path, base: str | None, head: str | None = None, login: str |
         forge_gate.write_codequality(codequality, found, lang)
     markdown = output.markdown(found, files, lang, title_key="summary.pr-title")
     if summary is not None:
+        from erpops.commands.check import append_summary  # imported when asked: it brings the whole check
+
         append_summary(summary, markdown)
     if post and site is not None and pr is not None and found:
         forge_gate.post(site, pr, found, markdown)

@@ -52,15 +52,15 @@ def _partial(root: Path) -> Repository:
     return repo
 
 
-def named(root: Path, tid: str) -> tuple[Repository, Ticket] | None:
+def named(root: Path, tid: str, load_repo=load.load_roster_policy) -> tuple[Repository, Ticket] | None:
     """Ticket `tid` read from the file its full id names, tickets/<subsystem of its prefix>/<year
-    of its date>/<id>.yaml, with the roster and the policy: for a command that reads one ticket and
-    checks nothing across tickets (`ticket show`). None when no such file holds it (a suffix, a
-    moved ticket): ask the index."""
+    of its date>/<id>.yaml, with the roster and the policy (`load_repo`: what else to read besides
+    that one ticket): for a command that reads one ticket and checks nothing across tickets
+    (`ticket show`). None when no such file holds it (a suffix, a moved ticket): ask the index."""
     parts = tid.strip().split("-")
     if len(parts) != 3 or len(parts[1]) != 8 or not parts[1].isdigit():
         return None
-    repo = load.load_roster_policy(root)
+    repo = load_repo(root)
     if repo.policy is None:
         return None
     files = load.Files(root)
@@ -71,6 +71,38 @@ def named(root: Path, tid: str) -> tuple[Repository, Ticket] | None:
             if found and found[0].id == tid.strip():
                 return dataclasses.replace(repo, tickets=found), found[0]
     return None
+
+
+def own(root: Path, tid: str) -> tuple[Repository, Ticket, object]:
+    """For an edit that keeps the ticket's id and file (an event, `update`): ticket `tid` from the
+    file its full id names, with the roster, the policy and the runbooks and no other ticket, and
+    the check for `write_checked` (`own_problems`). Else (a suffix of an id, a moved ticket) `one`
+    and the default check.
+
+    Such an edit cannot change a cross-ticket finding that refuses an edit: ticket-unique-id looks
+    at the ticket's id and path alone, which stay; the other cross-ticket rules (recurrence, the
+    calendar's SLA note) only warn. So it is checked with the rules that can change because of it,
+    and neither the ticket index nor any other ticket is read (#17)."""
+    found = named(root, tid, lambda r: load.load_some(r, []))
+    if found is None:
+        repo, tk = one(root, tid)
+        return repo, tk, None
+    repo, tk = found
+    return repo, tk, own_problems(tk)
+
+
+def own_problems(kept: Ticket):
+    """The check of an edit of ticket `kept` read alone (`own`): the errors of the new text from its
+    per-file rules while it keeps the id and the file; else (an edit that changed them) over the
+    tickets that can change their verdict (`one`, `_problems`)."""
+    def check(repo: Repository, rel: str, text: str, replaces: str | None = None) -> list[Diagnostic]:
+        doc, _found = load_text(text, rel)
+        new = ticket_model.build(doc) if doc is not None else None
+        if replaces or rel != kept.src.path or (new is not None and new.id != kept.id):
+            full, _tk = one(repo.root, kept.id)
+            return _problems(full, rel, text, replaces)
+        return _problems(dataclasses.replace(repo, tickets=[kept], index=None), rel, text, replaces)
+    return check
 
 
 def one(root: Path, tid: str) -> tuple[Repository, Ticket]:
@@ -284,7 +316,7 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
     ticket `tid`; a hold names its `reason` (HOLD_REASONS)."""
     if kind == "hold" and reason not in ticket_model.HOLD_REASONS:
         raise FatalError(t("ticket.bad-reason", value=reason or "", allowed=", ".join(ticket_model.HOLD_REASONS)))
-    repo, loaded = one(root, tid)
+    repo, loaded, check = own(root, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
     tier = resolve.tier(repo.policy, tier) if tier else None
@@ -311,7 +343,8 @@ def event(root: Path, tid: str, kind: str, *, to: str | None = None, tier: str |
                                          reason=reason if kind == "hold" else None)
         except EditError as err:
             raise FatalError(t("ticket.cannot-edit", path=rel, field=str(err))) from None
-        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}", expected=raw)
+        code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: {kind} by {who}", expected=raw,
+                             check=check)
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event=t(f"ticket.event.{kind}"), path=rel) + "\n")
     return code
@@ -398,7 +431,7 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
     refused, leaving the file as it was, when a check rule or the gate's entitlement says no."""
     from erpops import gitdiff
 
-    repo, loaded = one(root, tid)
+    repo, loaded, check = own(root, tid)
     who = person(repo, by, root)
     when = instant(repo, at)
     priority = resolve.priority(repo.policy, priority) if priority else None
@@ -428,7 +461,7 @@ def update(root: Path, tid: str, *, note: str, title: str | None = None, symptom
                 sys.stderr.write(t("ticket.refused", path=rel) + "\n")
                 return 1
         code = write_checked(repo, rel, new_text, branch, f"Ticket {tk.id}: update {', '.join(changes)} by {who}",
-                             expected=raw)
+                             expected=raw, check=check)
     if code == 0:
         sys.stdout.write(t("ticket.recorded", id=tk.id, event=t("ticket.event.update"), path=rel) + "\n")
     return code
