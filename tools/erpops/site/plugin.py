@@ -153,6 +153,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_env(self, env, /, *, config, files):
         """The page shells of this build (erpops.site.shell), behind the generated pages' template."""
         lang = self.config.lang
+        search.memoise_jieba()  # after on_config taught jieba this build's words
         self.shells = shell.Shells(page_pass=lambda content: search.use_worker(layout.lay_out(content, lang)),
                                    shell_pass=lambda page: assets.add_csp(search.use_worker(layout.lay_out(page, lang))),
                                    link_targets=getattr(self, "nav_urls", []))

@@ -90,7 +90,8 @@ class Shells:
                          for parts in [_parts(u)] for n in range(len(parts) + 1)}
         self.shells: dict[tuple, list | None] = {}
         self.assembled: set[str] = set()  # page URLs made here (their page passes are done)
-        self.renders = 0
+        self.renders = 0  # theme renders for shells
+        self.made = 0  # pages assembled from a shell
 
     def key(self, page) -> tuple | None:
         if (page.previous_page is not None or page.next_page is not None or page.edit_url
@@ -129,6 +130,7 @@ class Shells:
                   "title_esc": escape(title), "content": content, "skip": list(page.toc)[0].id,
                   "canonical": page.canonical_url or ""}
         self.assembled.add(page.url)
+        self.made += 1
         return "".join(p if isinstance(p, str) else values[p[0]] for p in pieces)
 
     def _make(self, context, template, page) -> list | None:

@@ -1,0 +1,83 @@
+"""Ticket pages assembled from a pre-rendered page shell (erpops.site.shell) are byte for byte the
+pages the theme renders itself, with the plugin's page passes; the search index is the same too.
+Real in-process `mkdocs build`s of the demo data with an XSS ticket (tests/site_repo.py)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from erpops.site import shell
+from site_repo import XSS_TICKET_ID, real_data_copy
+
+TICKET = f"tickets/production/2026/{XSS_TICKET_ID}"
+SITE_URL = "https://ops.example.com/"
+
+
+def _build(root: Path, site: Path, **overrides):
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), **overrides)
+    build(config)
+    return config.plugins["erpops"]
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    monkeypatch.setenv("CI", "true")  # no page store: a cold build, as in CI
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    return real_data_copy(tmp_path / "ops")
+
+
+def _theme_only(monkeypatch):
+    """The build before shells: every page rendered by the theme, then the plugin's passes."""
+    monkeypatch.setattr(shell.Shells, "key", lambda self, page: None)
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["directory-urls", "flat-urls"])
+def test_assembled_pages_are_the_pages_the_theme_renders(root, tmp_path, monkeypatch, flat):
+    overrides = {"site_url": SITE_URL, "use_directory_urls": not flat}
+    plugin = _build(root, tmp_path / "shell", **overrides)
+    tickets = sum(1 for _ in (root / "tickets").rglob("*.yaml"))
+    assert plugin.shells.made >= tickets  # every ticket page (and the lists outside the nav)
+    assert plugin.shells.renders < plugin.shells.made
+    with monkeypatch.context() as m:
+        _theme_only(m)
+        reference = _build(root, tmp_path / "theme", **overrides)
+    assert reference.shells.made == 0
+    ours, theirs = _files(tmp_path / "shell"), _files(tmp_path / "theme")
+    assert ours.keys() == theirs.keys()
+    assert [k for k in ours if ours[k] != theirs[k]] == []
+
+
+def test_an_assembled_ticket_page_escapes_its_parts(root, tmp_path):
+    plugin = _build(root, tmp_path / "site", site_url=SITE_URL)
+    assert plugin.shells.made > 0
+    page = (tmp_path / "site" / TICKET / "index.html").read_text("utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert page.count("Content-Security-Policy") == 1
+    assert page.index('<meta http-equiv="Content-Security-Policy"') == page.index("<head>") + len("<head>")
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; 叉车称重数据没有传到完工报告 - ERP 运维</title>" in page
+    assert ('<span class="md-ellipsis">\n            \n              '
+            '&lt;script&gt;alert(1)&lt;/script&gt; 叉车称重数据没有传到完工报告\n') in page
+    assert f'<link rel="canonical" href="{SITE_URL}{TICKET}/">' in page
+    assert '<a href="#alert1-叉车称重数据没有传到完工报告" class="md-skip">' in page
+    assert '<a href="#处理记录" class="md-nav__link">' in page  # the table of contents
+    assert '<span class="erpops-id">PRD-20261020-TCBS</span>' in page  # lay_out ran on the content
+    assert "assets/javascripts/workers/erpops-search.js" in page and "workers/search." not in page
+    assert 'href="../../../../subsystems/production/"' in page
+    docs = json.loads((tmp_path / "site/search/search_index.json").read_text("utf-8"))["docs"]
+    entry = next(d for d in docs if d["location"] == f"{TICKET}/")
+    assert entry["title"] == ("&lt;script&gt;alert(1)&lt;/script&gt; "
+                              "\u200b叉车\u200b称重\u200b数据\u200b没有\u200b传到\u200b完工\u200b报告")
+
+
+def test_a_page_in_the_nav_is_rendered_by_the_theme(root, tmp_path):
+    plugin = _build(root, tmp_path / "site")
+    index = (tmp_path / "site/tickets/index.html").read_text("utf-8")
+    assert 'class="md-nav__link md-nav__link--active"' in index  # only the theme knows the active entry
