@@ -10,7 +10,10 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from erpops.site import shell
+from markupsafe import Markup
+
+from erpops.site import html, shell
+from erpops.site.context import environment
 from site_repo import XSS_TICKET_ID, real_data_copy
 
 TICKET = f"tickets/production/2026/{XSS_TICKET_ID}"
@@ -81,3 +84,33 @@ def test_a_page_in_the_nav_is_rendered_by_the_theme(root, tmp_path):
     plugin = _build(root, tmp_path / "site")
     index = (tmp_path / "site/tickets/index.html").read_text("utf-8")
     assert 'class="md-nav__link md-nav__link--active"' in index  # only the theme knows the active entry
+
+
+GRID_CASES = [
+    (("a", "b<"), [(1, None), (Markup("<a>x</a>"), " y \n z ")], (1,)),
+    (("a",), [], ()),
+    ((Markup("<b>H</b>"), "<script>", None, 2.5), [("&amp;", "", 0, "\t"), ("x",)], (0, 3)),
+]
+
+
+@pytest.mark.parametrize("heads,rows,right", GRID_CASES)
+def test_the_python_grid_writes_what_the_grid_macro_writes(heads, rows, right):
+    env = environment("zh", html=True)
+    macro = env.from_string('{% from "tickets/grid.html.j2" import grid with context %}'
+                            "{{ grid(heads, rows, right=right) }}")
+    assert html.grid(heads, iter(rows), right) == macro.render(heads=heads, rows=iter(rows), right=right)
+
+
+def test_front_matter_by_libyaml_is_what_pyyaml_writes():
+    import random
+
+    import yaml
+
+    chars = [chr(c) for c in (*range(0, 0x250), *range(0x2000, 0x2070), *range(0x3000, 0x3040),
+                              *range(0x4E00, 0x4E40), *range(0xE000, 0xE010), *range(0xFFF0, 0x10000))]
+    pick = random.Random(3)
+    for _ in range(3000):
+        title = "".join(pick.choice(chars) for _ in range(pick.randint(0, 12)))
+        for meta in ({"title": title}, {"title": title, "search": {"exclude": True}, "hide": ["toc"]}):
+            assert html._dump(meta) == yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6)
+    assert html._dump({"title": "😀\x85"}) == "title: '😀\x85  '\n"  # PyYAML's own where libyaml differs
