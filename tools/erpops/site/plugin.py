@@ -58,6 +58,8 @@ def _render_html(page: Page, config, files) -> None:
     page._title_from_render = found[0].html if found and found[0].level == 1 else None
     page.present_anchor_ids = {h.id for h in found}
     page.markdown = html.MARKER  # MkDocs keeps every page until the end: not the HTML twice
+    if page.file.abs_src_path is None:  # nor thrice: the source given in on_files ("" still counts as modified)
+        page.file.content_string = ""
     page.meta.setdefault("template", shell.SHELL_TEMPLATE)
 
 
