@@ -114,3 +114,15 @@ def test_front_matter_by_libyaml_is_what_pyyaml_writes():
         for meta in ({"title": title}, {"title": title, "search": {"exclude": True}, "hide": ["toc"]}):
             assert html._dump(meta) == yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6)
     assert html._dump({"title": "😀\x85"}) == "title: '😀\x85  '\n"  # PyYAML's own where libyaml differs
+
+
+def test_a_page_whose_context_a_plugin_extended_is_rendered_by_the_theme(root, tmp_path, monkeypatch):
+    from erpops.site.plugin import ErpopsPlugin
+
+    def on_page_context(self, context, /, *, page, config, nav):
+        context["page_facts"] = page.url  # a per-page value the theme could show
+        return context
+
+    monkeypatch.setattr(ErpopsPlugin, "on_page_context", on_page_context, raising=False)
+    plugin = _build(root, tmp_path / "site")
+    assert plugin.shells.made == 0 and plugin.shells.renders == 0

@@ -41,6 +41,12 @@ _SLOTS = {_TITLE_HTML: "title_html", _TITLE_ESC: "title_esc", _TITLE_TEXT: "titl
 _SPLIT = re.compile("(" + "|".join(re.escape(s) for s in sorted(_SLOTS, key=len, reverse=True)) + ")")
 
 
+# What MkDocs puts in a page's template context (mkdocs.commands.build.get_context). A plugin that
+# adds more (git authors, …) may vary it per page: such pages are rendered by the theme.
+MKDOCS_CONTEXT = frozenset({"nav", "pages", "base_url", "extra_css", "extra_javascript", "mkdocs_version",
+                            "build_date_utc", "config", "page"})
+
+
 class _Stand(dict):
     """page.meta with the stand-in title."""
 
@@ -114,6 +120,8 @@ class Shells:
 
     def render(self, context, template) -> str | None:
         page = context["page"]
+        if not context.keys() <= MKDOCS_CONTEXT | template.environment.globals.keys():
+            return None
         key = self.key(page)
         if key is None:
             return None
