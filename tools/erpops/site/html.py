@@ -109,6 +109,26 @@ def toc_tokens(found: list[Heading]) -> list[dict]:
     return root
 
 
+_RIGHT = ' style="text-align: right;"'
+
+
+def grid(heads, rows, right=()) -> Markup:
+    """templates/tickets/grid.html.j2's `grid` macro in Python, byte for byte (a ticket page has
+    four such tables; the macro was a quarter of the page's cost): Python-Markdown's table HTML,
+    every cell escaped text on one line (or Markup as it is)."""
+    out = ["<table>\n<thead>\n<tr>\n"]
+    for i, head in enumerate(heads):
+        out.append(f"<th{_RIGHT if i in right else ''}>{escaped(head)}</th>\n")
+    out.append("</tr>\n</thead>\n<tbody>\n")
+    for cells in rows:
+        out.append("<tr>\n")
+        for i, cell in enumerate(cells):
+            out.append(f"<td{_RIGHT if i in right else ''}>{escaped(cell)}</td>\n")
+        out.append("</tr>\n")
+    out.append("</tbody>\n</table>\n")
+    return Markup("".join(out))
+
+
 def is_wide(body: str) -> bool:
     return any(m.group(1).count("<th") >= WIDE_PAGE for m in _THEAD.finditer(body))
 
@@ -128,8 +148,23 @@ def page(body: str, *, search_exclude: bool = False) -> Source:
         meta["search"] = {"exclude": True}
     if is_wide(body):
         meta["hide"] = ["toc"]
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6) if meta else ""
+    front = _dump(meta) if meta else ""
     return Source(f"---\n{front}---\n{MARKER}\n{body.strip()}\n")
+
+
+# Where libyaml's emitter writes a string otherwise than PyYAML's own (NEL, characters beyond the
+# BMP: both valid YAML, other bytes); tests/test_site_shell.py compares the two on the rest.
+_C_DIFFERS = re.compile("[\x85\U00010000-\U0010ffff]")
+_CDumper = getattr(yaml, "CSafeDumper", None)
+
+
+def _dump(meta: dict) -> str:
+    """yaml.safe_dump of the front matter, by libyaml where it writes the same bytes (the pure
+    Python emitter was a fifth of a ticket page's cost)."""
+    options = dict(allow_unicode=True, sort_keys=False, width=10**6)
+    if _CDumper is not None and not _C_DIFFERS.search(str(meta.get("title", ""))):
+        return yaml.dump(meta, Dumper=_CDumper, **options)
+    return yaml.safe_dump(meta, **options)
 
 
 def body(markdown: str) -> str | None:

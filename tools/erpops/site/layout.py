@@ -57,9 +57,16 @@ def _labelled(match: re.Match) -> str:
     if len(heads) < WIDE:
         return match.group(0)
 
-    def row(m: re.Match) -> str:
-        cells = iter(heads)
-        return "<tr>" + _TD.sub(lambda _: f'<td data-label="{_html.escape(next(cells, ""))}"', m.group(1)) + "</tr>"
+    labels = [f'<td data-label="{_html.escape(h)}"' for h in heads]
+    spare = '<td data-label=""'
+
+    def row(m: re.Match) -> str:  # the i-th cell's "<td" gets the i-th heading (split/join: one pass)
+        parts = _TD.split(m.group(1))
+        out = [parts[0]]
+        for i, rest in enumerate(parts[1:]):
+            out.append(labels[i] if i < len(labels) else spare)
+            out.append(rest)
+        return "<tr>" + "".join(out) + "</tr>"
 
     body = _TBODY.sub(lambda m: "<tbody>" + _ROW.sub(row, m.group(1)) + "</tbody>", table)
     return f"<table data-erpops-wide>{body}</table>"

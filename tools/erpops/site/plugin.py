@@ -4,6 +4,8 @@ from __future__ import annotations
 import types
 from pathlib import Path
 
+import jinja2
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -17,7 +19,7 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search
+from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, shell
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -56,6 +58,9 @@ def _render_html(page: Page, config, files) -> None:
     page._title_from_render = found[0].html if found and found[0].level == 1 else None
     page.present_anchor_ids = {h.id for h in found}
     page.markdown = html.MARKER  # MkDocs keeps every page until the end: not the HTML twice
+    if page.file.abs_src_path is None:  # nor thrice: the source given in on_files ("" still counts as modified)
+        page.file.content_string = ""
+    page.meta.setdefault("template", shell.SHELL_TEMPLATE)
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
@@ -172,6 +177,28 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         if self.dirty:
             search.keep_unchanged_entries(config, self.rebuilt, self.urls)
 
+    def on_nav(self, nav, /, *, config, files):
+        self.nav_urls = [p.url for p in nav.pages] + [str(u) for u in (*config.extra_css, *config.extra_javascript)]
+        return nav
+
+    def on_env(self, env, /, *, config, files):
+        """The page shells of this build (erpops.site.shell), behind the generated pages' template."""
+        lang = self.config.lang
+        search.memoise_jieba()  # after on_config taught jieba this build's words
+        self.shells = shell.Shells(page_pass=lambda content: search.use_worker(layout.lay_out(content, lang)),
+                                   shell_pass=lambda page: assets.add_csp(search.use_worker(layout.lay_out(page, lang))),
+                                   link_targets=getattr(self, "nav_urls", []))
+        shells = self.shells
+
+        @jinja2.pass_context
+        def erpops_shell(context):
+            main = context.environment.get_template("main.html")
+            made = shells.render(context.get_all(), main)
+            return Markup(main.render(context.get_all()) if made is None else made)
+
+        env.globals["erpops_shell"] = erpops_shell
+        return env
+
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
         if page.file.src_uri in self.generated:
             page.render = types.MethodType(_render_html, page)
@@ -187,6 +214,11 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         return markdown
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
+        shells = getattr(self, "shells", None)
+        if shells is not None and page.url in shells.assembled:
+            shells.assembled.discard(page.url)
+            page.content = None  # written; the search index has its entries (memory: 20,000 pages)
+            return output  # the shell and the content have had the passes below
         if assets.has_diagram(output):
             output = assets.add_mermaid(output, page.url)
         return assets.add_csp(search.use_worker(layout.lay_out(output, self.config.lang)))

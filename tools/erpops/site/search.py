@@ -7,6 +7,7 @@ would find nothing. The words below are added to jieba's dictionary for this bui
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -63,6 +64,36 @@ def teach_jieba(repo: Repository, extra: Iterable[str] = ()) -> None:
     jieba.setLogLevel(logging.WARNING)
     for word in sorted(words(repo) | set(extra)):
         jieba.add_word(word)
+
+
+# Distinct Chinese runs remembered per build; past this many the memo starts again (memory).
+CUT_MEMO = 200_000
+
+
+def memoise_jieba() -> None:
+    """Material's search plugin cuts every run of Chinese characters of every page with
+    `jieba.cut` (material/plugins/search/plugin.py, `_segment_chinese`); a site of tickets
+    repeats the same runs (table heads, states, event names) thousands of times. jieba's result
+    depends only on the text and its dictionary, so each distinct run is cut once per build:
+    call this after teach_jieba (a new word changes the cuts; the memo is emptied here)."""
+    try:
+        import jieba
+    except ImportError:
+        return
+    cut = getattr(jieba.cut, "__wrapped__", jieba.cut)
+    memo: dict = {}
+
+    @functools.wraps(cut)
+    def cached(sentence, cut_all=False, HMM=True, use_paddle=False):
+        key = (sentence, cut_all, HMM, use_paddle)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= CUT_MEMO:
+                memo.clear()
+            found = memo[key] = tuple(cut(sentence, cut_all, HMM, use_paddle))
+        return iter(found)
+
+    jieba.cut = cached
 
 
 def synonyms(lang: str) -> dict[str, str]:

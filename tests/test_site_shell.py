@@ -1,0 +1,128 @@
+"""Ticket pages assembled from a pre-rendered page shell (erpops.site.shell) are byte for byte the
+pages the theme renders itself, with the plugin's page passes; the search index is the same too.
+Real in-process `mkdocs build`s of the demo data with an XSS ticket (tests/site_repo.py)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from markupsafe import Markup
+
+from erpops.site import html, shell
+from erpops.site.context import environment
+from site_repo import XSS_TICKET_ID, real_data_copy
+
+TICKET = f"tickets/production/2026/{XSS_TICKET_ID}"
+SITE_URL = "https://ops.example.com/"
+
+
+def _build(root: Path, site: Path, **overrides):
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), **overrides)
+    build(config)
+    return config.plugins["erpops"]
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    monkeypatch.setenv("CI", "true")  # no page store: a cold build, as in CI
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    return real_data_copy(tmp_path / "ops")
+
+
+def _theme_only(monkeypatch):
+    """The build before shells: every page rendered by the theme, then the plugin's passes."""
+    monkeypatch.setattr(shell.Shells, "key", lambda self, page: None)
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["directory-urls", "flat-urls"])
+def test_assembled_pages_are_the_pages_the_theme_renders(root, tmp_path, monkeypatch, flat):
+    overrides = {"site_url": SITE_URL, "use_directory_urls": not flat}
+    plugin = _build(root, tmp_path / "shell", **overrides)
+    tickets = sum(1 for _ in (root / "tickets").rglob("*.yaml"))
+    assert plugin.shells.made >= tickets  # every ticket page (and the lists outside the nav)
+    assert plugin.shells.renders < plugin.shells.made
+    with monkeypatch.context() as m:
+        _theme_only(m)
+        reference = _build(root, tmp_path / "theme", **overrides)
+    assert reference.shells.made == 0
+    ours, theirs = _files(tmp_path / "shell"), _files(tmp_path / "theme")
+    assert ours.keys() == theirs.keys()
+    assert [k for k in ours if ours[k] != theirs[k]] == []
+
+
+def test_an_assembled_ticket_page_escapes_its_parts(root, tmp_path):
+    plugin = _build(root, tmp_path / "site", site_url=SITE_URL)
+    assert plugin.shells.made > 0
+    page = (tmp_path / "site" / TICKET / "index.html").read_text("utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert page.count("Content-Security-Policy") == 1
+    assert page.index('<meta http-equiv="Content-Security-Policy"') == page.index("<head>") + len("<head>")
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; 叉车称重数据没有传到完工报告 - ERP 运维</title>" in page
+    assert ('<span class="md-ellipsis">\n            \n              '
+            '&lt;script&gt;alert(1)&lt;/script&gt; 叉车称重数据没有传到完工报告\n') in page
+    assert f'<link rel="canonical" href="{SITE_URL}{TICKET}/">' in page
+    assert '<a href="#alert1-叉车称重数据没有传到完工报告" class="md-skip">' in page
+    assert '<a href="#处理记录" class="md-nav__link">' in page  # the table of contents
+    assert '<span class="erpops-id">PRD-20261020-TCBS</span>' in page  # lay_out ran on the content
+    assert "assets/javascripts/workers/erpops-search.js" in page and "workers/search." not in page
+    assert 'href="../../../../subsystems/production/"' in page
+    docs = json.loads((tmp_path / "site/search/search_index.json").read_text("utf-8"))["docs"]
+    entry = next(d for d in docs if d["location"] == f"{TICKET}/")
+    assert entry["title"] == ("&lt;script&gt;alert(1)&lt;/script&gt; "
+                              "\u200b叉车\u200b称重\u200b数据\u200b没有\u200b传到\u200b完工\u200b报告")
+
+
+def test_a_page_in_the_nav_is_rendered_by_the_theme(root, tmp_path):
+    plugin = _build(root, tmp_path / "site")
+    index = (tmp_path / "site/tickets/index.html").read_text("utf-8")
+    assert 'class="md-nav__link md-nav__link--active"' in index  # only the theme knows the active entry
+
+
+GRID_CASES = [
+    (("a", "b<"), [(1, None), (Markup("<a>x</a>"), " y \n z ")], (1,)),
+    (("a",), [], ()),
+    ((Markup("<b>H</b>"), "<script>", None, 2.5), [("&amp;", "", 0, "\t"), ("x",)], (0, 3)),
+]
+
+
+@pytest.mark.parametrize("heads,rows,right", GRID_CASES)
+def test_the_python_grid_writes_what_the_grid_macro_writes(heads, rows, right):
+    env = environment("zh", html=True)
+    macro = env.from_string('{% from "tickets/grid.html.j2" import grid with context %}'
+                            "{{ grid(heads, rows, right=right) }}")
+    assert html.grid(heads, iter(rows), right) == macro.render(heads=heads, rows=iter(rows), right=right)
+
+
+def test_front_matter_by_libyaml_is_what_pyyaml_writes():
+    import random
+
+    import yaml
+
+    chars = [chr(c) for c in (*range(0, 0x250), *range(0x2000, 0x2070), *range(0x3000, 0x3040),
+                              *range(0x4E00, 0x4E40), *range(0xE000, 0xE010), *range(0xFFF0, 0x10000))]
+    pick = random.Random(3)
+    for _ in range(3000):
+        title = "".join(pick.choice(chars) for _ in range(pick.randint(0, 12)))
+        for meta in ({"title": title}, {"title": title, "search": {"exclude": True}, "hide": ["toc"]}):
+            assert html._dump(meta) == yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6)
+    assert html._dump({"title": "😀\x85"}) == "title: '😀\x85  '\n"  # PyYAML's own where libyaml differs
+
+
+def test_a_page_whose_context_a_plugin_extended_is_rendered_by_the_theme(root, tmp_path, monkeypatch):
+    from erpops.site.plugin import ErpopsPlugin
+
+    def on_page_context(self, context, /, *, page, config, nav):
+        context["page_facts"] = page.url  # a per-page value the theme could show
+        return context
+
+    monkeypatch.setattr(ErpopsPlugin, "on_page_context", on_page_context, raising=False)
+    plugin = _build(root, tmp_path / "site")
+    assert plugin.shells.made == 0 and plugin.shells.renders == 0
