@@ -6,7 +6,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -75,10 +74,8 @@ def test_the_lock_of_a_killed_edit_does_not_block(ops):
     holder.wait(timeout=30)
     assert (ops.root / LOCK).exists()  # left behind, but no longer locked
     p = erpops(ops.root, "ticket", "comment", TID, "--note", "n1", "--by", "li-user", ERPOPS_LOCK_TIMEOUT="5")
-    start = time.monotonic()
     code, (out, err) = p.wait(timeout=60), p.communicate()
-    assert code == 0, err
-    assert time.monotonic() - start < 5
+    assert code == 0, err  # a lock still held would have timed out after 5 s with the lock's message
     assert comments(ops) == ["n1"]
     assert not (ops.root / LOCK).exists()
 
