@@ -86,8 +86,13 @@ class Files:
             if self.is_link(rel):
                 raise LinkRefused(rel) from None
             raise
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
+        try:  # os.read: no file object per ticket
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def exists(self, rel: str) -> bool:
         return os.path.lexists(self.root / rel)
@@ -116,15 +121,22 @@ class Files:
         """Every symbolic link at or below `folder` (files and folders), as sorted relative paths."""
         if self.is_link(folder):
             return [folder]
-        base = self.root / folder
-        if not base.is_dir():
+        if not (self.root / folder).is_dir():
             return []
-        out = []
-        for top, dirs, names in os.walk(base):
-            for name in dirs + names:
-                path = Path(top, name)
-                if path.is_symlink():
-                    out.append(path.relative_to(self.root).as_posix())
+        out: list[str] = []
+        pending = [folder]
+        while pending:  # a linked folder is named, not descended into
+            here = pending.pop()
+            try:
+                with os.scandir(os.path.join(self.root, here)) as entries:
+                    for entry in entries:
+                        rel = here + "/" + entry.name
+                        if entry.is_symlink():
+                            out.append(rel)
+                        elif entry.is_dir(follow_symlinks=False):
+                            pending.append(rel)
+            except OSError:
+                continue
         return sorted(out)
 
 
