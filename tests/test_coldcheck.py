@@ -77,3 +77,29 @@ def test_files_refuse_a_linked_file_and_a_linked_folder_every_time(tmp_path):
     with pytest.raises(FileNotFoundError):
         files.read_bytes("t/x/missing.yaml")
     assert files.under("t/y") == [] and files.under("nowhere") == []
+
+
+def test_clocks_asked_again_follow_the_ticket_the_policy_and_now(tmp_path):
+    import dataclasses
+    import shutil
+
+    from conftest import DEMO
+    from erpops.rules.ticket_sla import _clocks, clocks
+
+    shutil.copytree(DEMO, tmp_path / "demo")
+    repo = load.load(tmp_path / "demo")
+    p = repo.policy
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=p.calendar.tz)
+    later = now + dt.timedelta(days=3)
+    none = dataclasses.replace(p, sla={})
+    counted = 0
+    for tk in repo.tickets:
+        first = clocks(p, tk, now)
+        counted += bool(first)
+        assert clocks(p, tk, now) is first and first == _clocks(p, tk, now)
+        assert clocks(p, tk, later) == _clocks(p, tk, later)
+        assert clocks(none, tk, later) == ()
+        assert clocks(p, tk, now.astimezone(dt.timezone.utc)) == _clocks(p, tk, now.astimezone(dt.timezone.utc))
+        copy = dataclasses.replace(tk, priority="P1")
+        assert clocks(p, copy, now) == _clocks(p, copy, now)
+    assert counted > 10
