@@ -103,3 +103,15 @@ def test_clocks_asked_again_follow_the_ticket_the_policy_and_now(tmp_path):
         copy = dataclasses.replace(tk, priority="P1")
         assert clocks(p, copy, now) == _clocks(p, copy, now)
     assert counted > 10
+
+
+def test_the_loader_without_resolver_calls_composes_the_same_nodes(monkeypatch):
+    from erpops import yamlio
+
+    text = "a: [1, {b: x, c: [2026-11-25, '3']}]\nd: {e: ~, f: NO}\n"
+    assert yamlio._loader() is yamlio._FastLoader
+    plain, fast = yaml.compose(text, Loader=yamlio._Loader), yaml.compose(text, Loader=yamlio._FastLoader)
+    assert repr(fast) == repr(plain)
+    # a path resolver registered on the loader: the loader that calls it is used
+    monkeypatch.setattr(yamlio._Loader, "yaml_path_resolvers", {("x",): "y"})
+    assert yamlio._loader() is yamlio._Loader
