@@ -16,6 +16,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2999
 
 def in_range(value: dt.date) -> bool:
     """Whether the date or instant `value` lies within MIN_YEAR..MAX_YEAR (an instant: in UTC too)."""
+    if MIN_YEAR < value.year < MAX_YEAR:
+        return True  # a UTC offset (under a day) cannot move it out of range
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         return False
     if isinstance(value, dt.datetime) and value.tzinfo is not None:

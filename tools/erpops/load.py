@@ -58,53 +58,85 @@ class Files:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: dict[str, bool] = {}  # folder → whether it or one above it is a link
+
+    def _folder_is_link(self, folder: str) -> bool:
+        """Whether `folder` or a folder above it (below the root) is a symbolic link: each folder
+        is looked at once per Files, not once per file in it (20,000 tickets sit in a few folders)."""
+        known = self._folders.get(folder)
+        if known is None:
+            parent, _, _ = folder.rpartition("/")
+            known = (bool(parent) and self._folder_is_link(parent)) or os.path.islink(os.path.join(self.root, folder))
+            self._folders[folder] = known
+        return known
 
     def is_link(self, rel: str) -> bool:
         """Whether `rel`, or a folder on the way to it from the root, is a symbolic link."""
-        path = self.root
-        for part in rel.split("/"):
-            path = path / part
-            if path.is_symlink():
-                return True
-        return False
+        folder, _, _ = rel.rpartition("/")
+        return (bool(folder) and self._folder_is_link(folder)) or os.path.islink(os.path.join(self.root, rel))
 
     def read_bytes(self, rel: str) -> bytes:
         """The file's bytes; FileNotFoundError, LinkRefused (or another OSError) when it cannot be read."""
-        if self.is_link(rel):
+        folder, _, _ = rel.rpartition("/")
+        if (folder and self._folder_is_link(folder)) or (not _NOFOLLOW and self.is_link(rel)):
             raise LinkRefused(rel)
-        fd = os.open(self.root / rel, os.O_RDONLY | _NOFOLLOW | _BINARY)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
+        try:  # O_NOFOLLOW refuses a link as the file itself: no lstat of every file first
+            fd = os.open(os.path.join(self.root, rel), os.O_RDONLY | _NOFOLLOW | _BINARY)
+        except OSError:
+            if self.is_link(rel):
+                raise LinkRefused(rel) from None
+            raise
+        try:  # os.read: no file object per ticket
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def exists(self, rel: str) -> bool:
         return os.path.lexists(self.root / rel)
 
     def under(self, folder: str) -> list[str]:
         """Every regular file below `folder` (links left out), as sorted paths relative to the root."""
-        base = self.root / folder
-        if self.is_link(folder) or not base.is_dir():
+        if self.is_link(folder) or not (self.root / folder).is_dir():
             return []
-        out = []
-        for top, dirs, names in os.walk(base):  # does not descend into linked folders
-            for name in names:
-                path = Path(top, name)
-                if not path.is_symlink() and path.is_file():
-                    out.append(path.relative_to(self.root).as_posix())
+        out: list[str] = []
+        pending = [folder]
+        while pending:  # linked folders are not descended into, linked files left out
+            here = pending.pop()
+            try:
+                with os.scandir(os.path.join(self.root, here)) as entries:
+                    for entry in entries:
+                        rel = here + "/" + entry.name
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(rel)
+                        elif entry.is_file(follow_symlinks=False):
+                            out.append(rel)
+            except OSError:
+                continue  # an unreadable folder: skipped, as os.walk does
         return sorted(out)
 
     def links(self, folder: str) -> list[str]:
         """Every symbolic link at or below `folder` (files and folders), as sorted relative paths."""
         if self.is_link(folder):
             return [folder]
-        base = self.root / folder
-        if not base.is_dir():
+        if not (self.root / folder).is_dir():
             return []
-        out = []
-        for top, dirs, names in os.walk(base):
-            for name in dirs + names:
-                path = Path(top, name)
-                if path.is_symlink():
-                    out.append(path.relative_to(self.root).as_posix())
+        out: list[str] = []
+        pending = [folder]
+        while pending:  # a linked folder is named, not descended into
+            here = pending.pop()
+            try:
+                with os.scandir(os.path.join(self.root, here)) as entries:
+                    for entry in entries:
+                        rel = here + "/" + entry.name
+                        if entry.is_symlink():
+                            out.append(rel)
+                        elif entry.is_dir(follow_symlinks=False):
+                            pending.append(rel)
+            except OSError:
+                continue
         return sorted(out)
 
 

@@ -107,15 +107,18 @@ def _retrieve(uri: str) -> dict[str, Any]:
 _DATE_MARK, _DATETIME_MARK = _MARKS["date"], _MARKS["date-time"]
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # what _jsonable gives back unchanged
+
+
 def _jsonable(x: Any) -> Any:
     """The document in JSON's types for jsonschema-rs, dates and times marked (see _MARKS)."""
     t = type(x)
     if t is dict:
         if _DATE_MARK in x or _DATETIME_MARK in x:
             raise ValueError("a mapping with erpops' own mark")  # never hidden: looked at closer
-        return {k: _jsonable(v) for k, v in x.items()}
+        return {k: v if type(v) in _AS_IS else _jsonable(v) for k, v in x.items()}
     if t is list:
-        return [_jsonable(v) for v in x]
+        return [v if type(v) in _AS_IS else _jsonable(v) for v in x]
     if t is dt.datetime:
         return {_DATETIME_MARK: ""}
     if t is dt.date:

@@ -45,6 +45,19 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
             return tag
         return super().resolve(kind, value, implicit)
 
+class _FastLoader(_Loader):
+    """_Loader for when no path resolver is registered (the safe loader has none; `_loader`
+    checks): libyaml calls descend_resolver and ascend_resolver around every node, and they then
+    do nothing. Here they are C callables that do nothing, not two Python calls per node."""
+
+    descend_resolver = slice  # (parent, index) -> a throwaway slice
+    ascend_resolver = tuple  # () -> ()
+
+
+def _loader() -> type:
+    return _Loader if _Loader.yaml_path_resolvers else _FastLoader
+
+
 MAX_BYTES = 1024 * 1024
 # Nesting deeper than this is refused: no file of an ops repository needs more than a handful
 # of levels, and libyaml accepts up to 1000, deep enough to exhaust Python's recursion in every
@@ -59,6 +72,7 @@ _SCALARS = {
 _STR = _TAG + "str"
 _MAP = _TAG + "map"
 _SEQ = _TAG + "seq"
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 # A quoted date or date-time (the model reads those too): its year is checked like an unquoted one.
 _ISO = re.compile(r"(\d{4})-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)?)?")
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$))", re.MULTILINE)
@@ -80,7 +94,7 @@ class Document:
         if self._marks is None:
             self._marks = {}
             try:
-                root = yaml.compose(self.text, Loader=_Loader)
+                root = yaml.compose(self.text, Loader=_loader())
             except yaml.YAMLError:
                 root = None
             if root is not None:
@@ -154,6 +168,8 @@ def decode(raw: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[str | Non
 
 
 def conflict_markers(text: str, path: str) -> list[Diagnostic]:
+    if "<<<<<<<" not in text and "=======" not in text and ">>>>>>>" not in text:
+        return []  # a substring search is much cheaper than the line-anchored pattern
     match = _CONFLICT.search(text)
     if not match:
         return []
@@ -167,7 +183,7 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
     if problems:
         return None, problems
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -177,7 +193,7 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
         return None, [Diagnostic.make(path, 1, "yaml-syntax", problem=str(err))]
     if root is None:
         return Document(path, None, text), []
-    builder = _Builder(path)
+    builder = _Builder(path, aliases="*" in text)
     data = builder.build(root, None)
     if builder.problems:
         return None, builder.problems
@@ -218,12 +234,43 @@ def load_bytes(raw: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Docum
     return load_text(text, path)
 
 
-class _Builder:
-    """Turns a composed node graph into plain Python values, refusing what is unsafe."""
+_TIMESTAMP = _TAG + "timestamp"
+# The two forms of a timestamp the repository is written in (YYYY-MM-DD, and YYYY-MM-DDTHH:MM:SS
+# with Z or ±HH:MM), built here without PyYAML's regular expression; any other form YAML reads as
+# a timestamp goes to PyYAML's own constructor. Both give the same value.
+_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?)?")
+_ZONES: dict[str, dt.tzinfo] = {"Z": dt.timezone.utc}
 
-    def __init__(self, path: str) -> None:
+
+def _timestamp(node: yaml.ScalarNode) -> Any:
+    """PyYAML's construct_yaml_timestamp, faster for the two forms above."""
+    v = node.value
+    match = _PLAIN_TIME.fullmatch(v)
+    if match is None:
+        return _SCALARS[_TIMESTAMP](_CONSTRUCTOR, node)
+    if len(v) == 10:
+        return dt.date(int(v[:4]), int(v[5:7]), int(v[8:10]))
+    zone = match.group(1)
+    tzinfo = None
+    if zone:
+        tzinfo = _ZONES.get(zone)
+        if tzinfo is None:
+            delta = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            tzinfo = _ZONES[zone] = dt.timezone(-delta if zone[0] == "-" else delta)
+    return dt.datetime(int(v[:4]), int(v[5:7]), int(v[8:10]), int(v[11:13]), int(v[14:16]),
+                       int(v[17:19]), tzinfo=tzinfo)
+
+
+class _Builder:
+    """Turns a composed node graph into plain Python values, refusing what is unsafe.
+
+    `aliases`: whether the text may hold an alias (`*name`); without a `*` in it, no node can be
+    reached twice and the builder does not keep track of the nodes it has seen.
+    """
+
+    def __init__(self, path: str, aliases: bool = True) -> None:
         self.path = path
-        self.seen: set[int] = set()
+        self.seen: set[int] | None = set() if aliases else None
         self.problems: list[Diagnostic] = []
 
     def _refuse(self, mark: yaml.Mark, rule: str, **args: Any) -> None:
@@ -231,58 +278,74 @@ class _Builder:
             Diagnostic.make(self.path, mark.line + 1, rule, column=mark.column + 1, **args)
         )
 
-    def build(self, node: yaml.Node, where: yaml.Mark | None, depth: int = 0) -> Any:
-        if depth > MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
-            self._refuse(node.start_mark, "yaml-depth", limit=MAX_DEPTH)
-            return None
-        if id(node) in self.seen:
-            self._refuse(where or node.start_mark, "yaml-alias")
-            return None
-        self.seen.add(id(node))
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            if tag == _STR:
-                iso = _ISO.fullmatch(node.value) if node.value[:1].isdigit() and len(node.value) <= 40 else None
+        if tag == _STR:
+            value = node.value
+            if value[:1].isdigit() and len(value) <= 40:
+                iso = _ISO.fullmatch(value)
                 if iso and not clock.MIN_YEAR <= int(iso.group(1)) <= clock.MAX_YEAR:
-                    self._refuse(node.start_mark, "yaml-time-range", value=node.value,
+                    self._refuse(node.start_mark, "yaml-time-range", value=value,
                                  min=clock.MIN_YEAR, max=clock.MAX_YEAR)
                     return None
-                return node.value
-            construct = _SCALARS.get(tag)
-            if construct is None:
-                self._refuse(node.start_mark, "yaml-tag", tag=tag)
-                return None
-            try:
-                value = construct(_CONSTRUCTOR, node)
-            except (ValueError, OverflowError, yaml.YAMLError):
-                self._refuse(node.start_mark, "yaml-tag", tag=tag)
-                return None
-            if isinstance(value, dt.date) and not clock.in_range(value):
-                self._refuse(node.start_mark, "yaml-time-range", value=node.value,
-                             min=clock.MIN_YEAR, max=clock.MAX_YEAR)
-                return None
             return value
-        if isinstance(node, yaml.SequenceNode):
+        construct = _timestamp if tag == _TIMESTAMP else _SCALARS.get(tag)
+        if construct is None:
+            self._refuse(node.start_mark, "yaml-tag", tag=tag)
+            return None
+        try:
+            value = construct(node) if tag == _TIMESTAMP else construct(_CONSTRUCTOR, node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            self._refuse(node.start_mark, "yaml-tag", tag=tag)
+            return None
+        if isinstance(value, dt.date) and not clock.in_range(value):
+            self._refuse(node.start_mark, "yaml-time-range", value=node.value,
+                         min=clock.MIN_YEAR, max=clock.MAX_YEAR)
+            return None
+        return value
+
+    def build(self, node: yaml.Node, where: yaml.Mark | None, depth: int = 0) -> Any:
+        cls = node.__class__
+        if depth > MAX_DEPTH and cls is not _ScalarNode:
+            self._refuse(node.start_mark, "yaml-depth", limit=MAX_DEPTH)
+            return None
+        seen = self.seen
+        if seen is not None:
+            if id(node) in seen:
+                self._refuse(where or node.start_mark, "yaml-alias")
+                return None
+            seen.add(id(node))
+        if cls is _ScalarNode:
+            return self._scalar(node)
+        tag = node.tag
+        depth += 1
+        if cls is _SequenceNode:
             if tag != _SEQ:
                 self._refuse(node.start_mark, "yaml-tag", tag=tag)
             out = []
             previous = node.start_mark
             for item in node.value:
-                out.append(self.build(item, previous, depth + 1))
+                if seen is None and item.__class__ is _ScalarNode:  # most nodes: no call of build
+                    out.append(self._scalar(item))
+                else:
+                    out.append(self.build(item, previous, depth))
                 previous = item.end_mark
             return out
         if tag != _MAP:
             self._refuse(node.start_mark, "yaml-tag", tag=tag)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not _ScalarNode:
                 self._refuse(key_node.start_mark, "yaml-key-type")
                 continue
             key = key_node.value
             if key in result:
                 self._refuse(key_node.start_mark, "yaml-duplicate-key", name=key)
                 continue
-            result[key] = self.build(value_node, key_node.start_mark, depth + 1)
+            if seen is None and value_node.__class__ is _ScalarNode:
+                result[key] = self._scalar(value_node)
+            else:
+                result[key] = self.build(value_node, key_node.start_mark, depth)
         return result
 
 

@@ -4,6 +4,7 @@ ticket for its reporter's confirmation."""
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
@@ -72,7 +73,27 @@ def paused(policy: Policy, t: Ticket, end: dt.datetime, now: dt.datetime) -> tup
     return total, tuple(reasons)
 
 
+# The clocks last computed per ticket: `erpops check` asks for each ticket's twice (its SLA
+# warnings here, then calendar.sla_uncovered), the same frozen ticket, policy and `now`.
+_MEMO: dict[int, tuple] = {}
+_MEMO_MAX = 100_000
+
+
 def clocks(policy: Policy | None, t: Ticket, now: dt.datetime) -> tuple[Clock, ...]:
+    """The respond and resolve clocks of `t` as they stand at `now` (see _clocks); the same
+    ticket asked again with the same policy and `now` gets the tuple computed before."""
+    hit = _MEMO.get(id(t))
+    if hit is not None and hit[0]() is t and hit[1] is policy and hit[2] == now \
+            and type(hit[2]) is type(now) and hit[2].tzinfo is now.tzinfo:
+        return hit[3]
+    out = _clocks(policy, t, now)
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[id(t)] = (weakref.ref(t), policy, now, out)
+    return out
+
+
+def _clocks(policy: Policy | None, t: Ticket, now: dt.datetime) -> tuple[Clock, ...]:
     """The respond and resolve clocks of `t` as they stand at `now`; none without a target.
 
     Respond: from opened to the first event after `open` but the reporter's comment on a ticket someone else holds. Resolve: from opened to the last
