@@ -5,7 +5,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from erpops import doccache, loadpool, ticketindex
 from erpops import policy as policy_model
@@ -270,25 +270,26 @@ def load_some(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -
         runbooks, runbook_list = _read_runbooks(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy"))
         tickets = []
-        for rel in ticket_paths:
-            doc = reader.take(rel, *read_yaml(files, rel, "ticket", max_bytes))
-            ticket = ticket_model.build(doc) if doc is not None else None
+        for rel, doc, problems, ticket in read_ticket_files(files, ticket_paths, max_bytes):
+            reader.take(rel, doc, problems)
             if ticket is not None:
                 tickets.append(ticket)
         return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
                           policy, tickets)
 
 
+def read_ticket_files(files: Files, ticket_paths: Iterable[str], max_bytes: int = MAX_BYTES
+                      ) -> Iterator[tuple[str, Document | None, list[Diagnostic], Ticket | None]]:
+    """Each of `ticket_paths` read and checked as a ticket file, in that order: its path, its
+    Document (None where refused), its problems, and its Ticket (None where none can be built)."""
+    for rel in ticket_paths:
+        doc, problems = read_yaml(files, rel, "ticket", max_bytes)
+        yield rel, doc, problems, ticket_model.build(doc) if doc is not None else None
+
+
 def read_tickets(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -> list[Ticket]:
     """The tickets at `ticket_paths` that could be built, in that order (problems not kept)."""
-    files = Files(root)
-    out = []
-    for rel in ticket_paths:
-        doc, _problems = read_yaml(files, rel, "ticket", max_bytes)
-        ticket = ticket_model.build(doc) if doc is not None else None
-        if ticket is not None:
-            out.append(ticket)
-    return out
+    return [tk for _, _, _, tk in read_ticket_files(Files(root), ticket_paths, max_bytes) if tk is not None]
 
 
 def _read_roster(files: Files, reader: _Reader) -> Roster:

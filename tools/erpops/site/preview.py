@@ -34,7 +34,6 @@ import re
 from pathlib import Path
 
 from erpops import gittree, load
-from erpops import ticket as ticket_model
 from erpops.diagnostics import Diagnostic
 from erpops.errors import FatalError
 from erpops.i18n import t
@@ -87,13 +86,10 @@ def load_changed(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES
     files = load.Files(root)
     documents, diagnostics, tickets = dict(repo.documents), list(repo.diagnostics), []
     with paused_gc():
-        for rel in ticket_paths:
-            doc, problems = load.read_yaml(files, rel, "ticket", max_bytes)
+        for rel, doc, problems, tk in load.read_ticket_files(files, ticket_paths, max_bytes):
             diagnostics += problems
-            if doc is None:
-                continue
-            documents[rel] = doc
-            tk = ticket_model.build(doc)
+            if doc is not None:
+                documents[rel] = doc
             if tk is not None:
                 tickets.append(tk)
     return dataclasses.replace(repo, documents=documents, diagnostics=diagnostics, tickets=tickets)

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 from erpops import load, ticketindex
-from erpops import ticket as ticket_model
 from erpops.repository import Repository, paused_gc
 from erpops.yamlio import MAX_BYTES
 
@@ -65,14 +64,11 @@ class Kept:
         with paused_gc():
             for rel in gone:
                 tickets.pop(rel, None)
-            for rel in todo:
+            for rel, doc, found, tk in load.read_ticket_files(files, todo, MAX_BYTES):
                 tickets.pop(rel, None)
-                doc, found = load.read_yaml(files, rel, "ticket", MAX_BYTES)
                 problems += found
-                if doc is None:
-                    continue
-                documents[rel] = doc
-                tk = ticket_model.build(doc)
+                if doc is not None:
+                    documents[rel] = doc
                 if tk is not None:
                     tickets[rel] = tk
         self.reread = sorted(todo)
