@@ -3,33 +3,18 @@ and reads only the tickets it must."""
 from __future__ import annotations
 
 import os
-import sys
-import time
 
 import pytest
 
-from conftest import DEMO, REPO_ROOT
-from erpops import checkcache, checks, doccache, load
+from erpops import checkcache, checks, load
 
-sys.path.insert(0, str(REPO_ROOT / "bench"))
-import generate  # noqa: E402
+from generated_fixture import generated
 
-NOW = "2026-11-20T16:00:00+08:00"
 
 
 @pytest.fixture
 def ops(tmp_path, monkeypatch):
-    monkeypatch.setattr(doccache, "MIN_FILES", 10)
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv("ERPOPS_CACHE", raising=False)
-    monkeypatch.setenv("ERPOPS_JOBS", "1")
-    monkeypatch.setenv("ERPOPS_NOW", NOW)
-    root = tmp_path / "ops"
-    generate.generate(root, 80, seed=23, now=NOW, source=DEMO)
-    hour_ago = time.time() - 3600
-    for path in root.rglob("*"):  # written long before the cache: not racy
-        os.utime(path, (hour_ago, hour_ago), follow_symlinks=False)
-    return root
+    return generated(tmp_path, monkeypatch, 80, seed=23, aged="**/*")
 
 
 

@@ -3,28 +3,18 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 
 import pytest
 
-from conftest import DEMO, REPO_ROOT
 from erpops import checks, doccache, load, schemas
 
-sys.path.insert(0, str(REPO_ROOT / "bench"))
-import generate  # noqa: E402
+from generated_fixture import generated
 
-NOW = "2026-11-20T16:00:00+08:00"
 
 
 @pytest.fixture
 def ops(tmp_path, monkeypatch):
-    monkeypatch.setattr(doccache, "MIN_FILES", 10)
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv("ERPOPS_CACHE", raising=False)
-    monkeypatch.setenv("ERPOPS_JOBS", "1")
-    monkeypatch.setenv("ERPOPS_NOW", NOW)
-    root = tmp_path / "ops"
-    generate.generate(root, 40, seed=5, now=NOW, source=DEMO)
+    root = generated(tmp_path, monkeypatch, 40, seed=5)
     tickets = sorted((root / "tickets").rglob("*.yaml"))
     bad = tickets[3]
     bad.write_text(bad.read_text("utf-8").replace("priority: P", "priority: Q", 1), "utf-8")

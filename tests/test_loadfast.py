@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-import time
 
 import pytest
 
-from conftest import DEMO, REPO_ROOT
 from erpops import doccache, load, ticketindex
 from erpops.commands import ticket as ticket_cmd
 from erpops.rules import recurrence
 
-sys.path.insert(0, str(REPO_ROOT / "bench"))
-import generate  # noqa: E402
+from generated_fixture import generated
 
-NOW = "2026-11-20T16:00:00+08:00"
 
 
 @pytest.fixture
 def ops(tmp_path, monkeypatch):
     """60 generated tickets, the index written by a full load."""
-    monkeypatch.setattr(doccache, "MIN_FILES", 10)
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv("ERPOPS_CACHE", raising=False)
-    monkeypatch.setenv("ERPOPS_JOBS", "1")
-    monkeypatch.setenv("ERPOPS_NOW", NOW)
-    root = tmp_path / "ops"
-    generate.generate(root, 60, seed=11, now=NOW, source=DEMO)
-    hour_ago = time.time() - 3600
-    for path in (root / "tickets").rglob("*.yaml"):  # written long before the index: not racy
-        os.utime(path, (hour_ago, hour_ago))
+    root = generated(tmp_path, monkeypatch, 60, seed=11, aged="tickets/**/*.yaml")
     load.load(root)
     assert ticketindex.path(root).is_file()
     return root

@@ -7,34 +7,20 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import DEMO, REPO_ROOT
-from erpops import checks, doccache, load, ticketedit
+from erpops import checks, load, ticketedit
 from erpops.commands import ticket as ticket_cmd
 
-sys.path.insert(0, str(REPO_ROOT / "bench"))
-import generate  # noqa: E402
+from generated_fixture import NOW, generated
 
-NOW = "2026-11-20T16:00:00+08:00"
 
 
 @pytest.fixture
 def ops(tmp_path, monkeypatch):
     """40 generated tickets, no cache: the edit path needs none."""
-    monkeypatch.setattr(doccache, "MIN_FILES", 10)
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setenv("ERPOPS_CACHE", "0")
-    monkeypatch.setenv("ERPOPS_JOBS", "1")
-    monkeypatch.setenv("ERPOPS_NOW", NOW)
-    root = tmp_path / "ops"
-    generate.generate(root, 40, seed=5, now=NOW, source=DEMO)
-    hour_ago = time.time() - 3600
-    for path in (root / "tickets").rglob("*.yaml"):
-        os.utime(path, (hour_ago, hour_ago))
-    return root
+    return generated(tmp_path, monkeypatch, 40, seed=5, cache=False, aged="tickets/**/*.yaml")
 
 
 def _ticket(root, n=7):
