@@ -236,3 +236,47 @@ def pytest_runtest_makereport(item, call):
     shown = "\n  ".join(unique[:10] + ([f"… and {len(unique) - 10} more"] if len(unique) > 10 else []))
     report.longrepr = (f"{item.nodeid} read the repository's live data during {call.when} "
                        f"(use conftest.DEMO, the frozen demo copy, instead):\n  {shown}")
+
+
+# --- Each test runs once -----------------------------------------------------------------------
+# tests/test_selfcopy.py runs the suite inside a copy of this repository whose data is gone and whose
+# clock is in 2027, a pytest-xdist worker per core. When that run is among the selected
+# tests (`make test`), running the same tests here as well proves nothing more and cost half of the
+# suite's time: they are deselected here and run only in the copy, where a failure fails the
+# self-copy test with the failing test's report. What the copy does not run stays here: the files
+# below (they drive tests/fixtures/ in a subprocess for minutes, or would copy themselves) and the
+# package tests (marker `package`, they build the wheel from this repository). A run that does not
+# select the self-copy test (`pytest tests/test_x.py`, `-m "not selfcopy"`) runs everything in place.
+SELFCOPY_INSIDE = "ERPOPS_SELFCOPY_INSIDE"  # set for the suite run in the copy, so that it does not copy itself
+IN_PLACE_ONLY = ("test_site_browser.py", "test_search_recall.py", "test_selfcopy.py")
+SELFCOPY_RUN = "tests/test_selfcopy.py::test_the_suite_passes_on_a_copy_without_its_data"
+COPY_RESULTS: list[str] = []  # the last lines of the copy's runs, for the terminal summary
+
+
+def runs_in_copy(item: pytest.Item) -> bool:
+    return item.path.name not in IN_PLACE_ONLY and item.get_closest_marker("package") is None
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they deselect
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get(SELFCOPY_INSIDE) or not any(item.nodeid == SELFCOPY_RUN for item in items):
+        return
+    moved = [item for item in items if runs_in_copy(item)]
+    if moved:
+        items[:] = [item for item in items if not runs_in_copy(item)]
+        config.hook.pytest_deselected(items=moved)
+        config.stash[_MOVED] = len(moved)
+
+
+_MOVED = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    moved = config.stash.get(_MOVED, 0)
+    if not moved:
+        return
+    terminalreporter.section("tests run in the copy without data (tests/test_selfcopy.py)")
+    terminalreporter.line(f"{moved} tests were deselected here because the self-copy runs them (every test file "
+                          f"but {', '.join(IN_PLACE_ONLY)}; not the package tests)")
+    for line in COPY_RESULTS:
+        terminalreporter.line(line)

@@ -44,6 +44,10 @@ def _snapshot(root, monkeypatch, jobs: str):
 
 def test_parallel_reading_equals_serial_reading(synthetic, monkeypatch):
     monkeypatch.setattr(loadpool, "CHUNK", 7)  # this process and the workers each read a share
+    # Whether this process may fork is test_a_process_with_other_threads_reads_alone's question. Here the
+    # pool must run even if an earlier test file on this pytest-xdist worker left a daemon thread (a
+    # loopback server) behind: it holds none of the locks the reader's children use.
+    monkeypatch.setattr(loadpool, "can_fork", lambda: True)
     contexts = []
     real = loadpool.multiprocessing.get_context
     monkeypatch.setattr(loadpool.multiprocessing, "get_context", lambda m: contexts.append(m) or real(m))
@@ -78,6 +82,7 @@ def test_a_process_with_other_threads_reads_alone(synthetic, monkeypatch):
     import threading
 
     monkeypatch.setenv("ERPOPS_JOBS", "2")
+    before = threading.active_count()  # 1, unless an earlier file on this xdist worker left a thread
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -90,4 +95,4 @@ def test_a_process_with_other_threads_reads_alone(synthetic, monkeypatch):
         stop.set()
         other.join()
     assert forked == [] and results[0][0] is not None and results[0][1] == []
-    assert loadpool.can_fork()
+    assert threading.active_count() == before and loadpool.can_fork() == (before == 1)
