@@ -83,5 +83,5 @@ def test_a_pull_request_check_imports_no_check_cache_forge_site_or_report_module
     rc, mods = json.loads(out.stderr.strip().splitlines()[-1])
     heavy = ("erpops.checkcache", "erpops.forges", "erpops.site", "erpops.reports", "erpops.notify",
              "jinja2", "mkdocs", "markdown", "weasyprint", "apprise", "openpyxl")
-    assert rc == 0 and "erpops.commands.pr_check" in mods and "git" in mods
+    assert rc == 0 and "erpops.commands.pr_check" in mods and "git" not in mods  # GitPython: too slow to import
     assert [m for m in mods if any(m == h or m.startswith(h + ".") for h in heavy)] == []

@@ -98,7 +98,7 @@ def _diag(t: tuple) -> Diagnostic:
 
 class Entry(NamedTuple):
     key: tuple  # stat key taken before reading
-    row: tuple | None  # (id, subsystem, type, status, opened ISO, title, links a runbook); None: no ticket
+    row: tuple | None  # a ticketindex.TicketRow as a plain tuple; None: no ticket
     has_doc: bool  # parsed into a Document (counts as a file checked)
     problems: list  # what reading it found (flat Diagnostics)
     found: list  # per-ticket rules (flat Diagnostics), valid while `stable`
@@ -108,12 +108,6 @@ class Entry(NamedTuple):
 
 
 KEY, ROW, HAS_DOC, PROBLEMS, FOUND, UNCOVERED, STABLE, LAST = range(8)
-
-
-def _row(tk: Ticket) -> tuple:
-    o = tk.opened
-    return (tk.id, ticketindex._word(tk.subsystem), ticketindex._word(tk.type), ticketindex._word(tk.status),
-            o.isoformat() if isinstance(o, dt.datetime) else None, tk.title, bool(tk.runbooks))
 
 
 def _last(tk: Ticket) -> float | None:
@@ -131,7 +125,7 @@ def _entry(repo: Repository, key: tuple, tk: Ticket | None, has_doc: bool, probl
     last = _last(tk)
     stable = (tk.status in SETTLED and (last is None or last <= now.timestamp())
               and not any(c.running for c in clocks(repo.policy, tk, now)))
-    entry = Entry(key, _row(tk), has_doc, [_flat(d) for d in problems], [_flat(d) for d in found],
+    entry = Entry(key, ticketindex.row(tk), has_doc, [_flat(d) for d in problems], [_flat(d) for d in found],
                   [_flat(d) for d in unc], stable, last)
     return entry, found, unc
 
@@ -293,10 +287,10 @@ class _Stub(NamedTuple):
 
 
 def _stub(root: Path, rel: str, row: tuple) -> _Stub:
-    tid, sub, kind, status, opened, title, linked = row
-    when = dt.datetime.fromisoformat(opened) if opened else None
-    return _Stub(tid, sub, kind, status, when, title, ("-",) if linked else (),
-                 _Src(root, rel, {"id": tid, "title": title}))
+    r = ticketindex.TicketRow(*row)
+    when = dt.datetime.fromisoformat(r.opened) if r.opened else None
+    return _Stub(r.id, r.subsystem, r.type, r.status, when, r.title, ("-",) if r.links_runbook else (),
+                 _Src(root, rel, {"id": r.id, "title": r.title}))
 
 
 def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[list[Diagnostic], int] | None:
@@ -367,7 +361,7 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
         uncovered += calendar.sla_uncovered_one(ctx.policy, tk, now)
     opened = []
     for r in rows.values():
-        when = dt.datetime.fromisoformat(r[4]) if r[4] else None
+        when = dt.datetime.fromisoformat(r[ticketindex.OPENED]) if r[ticketindex.OPENED] else None
         if when is not None and when.tzinfo is None:
             return None  # naive times: the cold run does what it does with them
         opened.append(when)
@@ -376,7 +370,7 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
     # Across tickets: ids, recurrences, the tickets improvement items name.
     ids: dict[str, list[str]] = {}
     for rel, r in rows.items():
-        ids.setdefault(r[0], []).append(rel)
+        ids.setdefault(r[ticketindex.ID], []).append(rel)
     repeated = [_stub(root, rel, rows[rel]) for rels in ids.values() if len(rels) > 1 for rel in rels]
     found += tickets.unique_ids(dataclasses.replace(ctx, tickets=repeated))
     since = now - 2 * recurrence.WINDOW

@@ -355,6 +355,8 @@ def _ask(value: str | None, option: str, key: str) -> str:
 def _refuse_control(name: str, value: str) -> None:
     """A control character (DEL, NEL, ESC …) in what a person typed: refused by name before
     anything is read or written, instead of a YAML error about a file never written."""
+    if value.isprintable():  # every character edits.CONTROL names is not: most arguments import nothing
+        return
     from erpops.edits import control
 
     at = control(value)

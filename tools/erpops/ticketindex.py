@@ -42,7 +42,7 @@ from erpops import doccache
 if TYPE_CHECKING:
     from erpops.ticket import Ticket
 
-FORMAT = 1
+FORMAT = 2  # 2: rows are TicketRows (links_runbook added)
 TICKETS = "tickets"
 MAX_STALE = 200  # more changed files than this: a full load is as quick, and rewrites the index
 # Fewer changed files than this are read again each time rather than the index rewritten: writing
@@ -55,10 +55,11 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 Key = tuple  # (size, mtime_ns, ctime_ns, inode)
 
 
-class Row(NamedTuple):
-    """What the index keeps of one valid ticket file."""
+class TicketRow(NamedTuple):
+    """What both caches keep of one valid ticket file: this index, and each entry of the warm
+    check's cache (checkcache.py). Stored as plain tuples in this order (marshal writes no
+    NamedTuple, and 20,000 of them cost time to build): read them by the positions below."""
 
-    path: str
     id: str
     subsystem: str
     type: str
@@ -68,6 +69,27 @@ class Row(NamedTuple):
     priority: str
     tier: str
     assignee: str | None
+    links_runbook: bool  # the ticket names a runbook
+
+
+ID, SUBSYSTEM, TYPE, STATUS, OPENED = (TicketRow._fields.index(f) for f in ("id", "subsystem", "type", "status",
+                                                                               "opened"))
+
+
+class Row(NamedTuple):
+    """What the index keeps of one valid ticket file, with its path (the TicketRow fields after it)."""
+
+    path: str
+    id: str
+    subsystem: str
+    type: str
+    status: str
+    opened: str | None
+    title: str
+    priority: str
+    tier: str
+    assignee: str | None
+    links_runbook: bool
 
     @property
     def opened_at(self) -> dt.datetime | None:
@@ -75,12 +97,12 @@ class Row(NamedTuple):
 
 
 def row(tk: Ticket) -> tuple:
-    """The fields of a Row but its path. Words that repeat across tickets are interned: marshal
-    then writes each once and refers back to it, a smaller file quicker to read."""
+    """The TicketRow of `tk`, as a plain tuple. Words that repeat across tickets are interned:
+    marshal then writes each once and refers back to it, a smaller file quicker to read."""
     o = tk.opened
     return (tk.id, _word(tk.subsystem), _word(tk.type), _word(tk.status),
             o.isoformat() if isinstance(o, dt.datetime) else None,
-            tk.title, _word(tk.priority), _word(tk.tier), _word(tk.assignee))
+            tk.title, _word(tk.priority), _word(tk.tier), _word(tk.assignee), bool(tk.runbooks))
 
 
 def _word(v: Any) -> Any:
@@ -156,11 +178,11 @@ class Index:
         return [Row(rel, *r) for rel, r in sorted(self.rows.items()) if r is not None]
 
     def ids(self) -> set[str]:
-        return {r[0] for r in self.rows.values() if r is not None}
+        return {r[ID] for r in self.rows.values() if r is not None}
 
     def path_of(self, tid: str) -> str:
         """The file of the ticket `tid` exactly names: the first in path order, as the rules count."""
-        return min(rel for rel, r in self.rows.items() if r is not None and r[0] == tid)
+        return min(rel for rel, r in self.rows.items() if r is not None and r[ID] == tid)
 
     def related(self, tk: Ticket, exclude: Iterable[str]) -> list[str]:
         """The ticket files whose content can change a cross-ticket finding on `tk`: the same id
@@ -174,12 +196,12 @@ class Index:
         for rel, r in self.rows.items():
             if r is None or rel in skip:
                 continue
-            when = _aware(r[4])
+            when = _aware(r[OPENED])
             if when is not None and (earliest is None or (when, rel) < earliest):
                 earliest = (when, rel)
-            if r[0] == tk.id:
+            if r[ID] == tk.id:
                 out.add(rel)
-            elif r[1] == tk.subsystem and r[2] == tk.type:
+            elif r[SUBSYSTEM] == tk.subsystem and r[TYPE] == tk.type:
                 if o is None or when is None or o - WINDOW <= when <= o:
                     out.add(rel)
         if earliest is not None:

@@ -39,8 +39,8 @@ def _person_of(roster: Roster, email: str) -> str | None:
 
 def _history(repo, path: str) -> list[dict[str, str]]:
     """The commits that touched `path` (following renames), oldest first, with the path at each."""
-    out = repo.git.log("--follow", "--name-only", f"--format={_SEP}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%s",
-                       "--", path)
+    out = repo.text("log", "--follow", "--name-only", f"--format={_SEP}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%s",
+                     "--", path)
     commits = []
     for chunk in out.split(_SEP)[1:]:
         head, _, names = chunk.partition("\n")
@@ -53,8 +53,8 @@ def _history(repo, path: str) -> list[dict[str, str]]:
 
 def _ticket(repo, sha: str, path: str) -> tuple[ticket.Ticket | None, dict]:
     try:
-        raw = repo.commit(sha).tree[path].data_stream.read()
-    except KeyError:
+        raw = gittree.TreeFiles(gittree.tree(repo, gittree.commit(repo, sha), "")).read_bytes(path)
+    except FileNotFoundError:
         return None, {}
     doc, _ = load_bytes(raw, path)
     if doc is None or not isinstance(doc.data, dict):

@@ -109,6 +109,14 @@ def run(root: Path, base: str, head: str = "HEAD", login: str | None = None, act
 def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None, acting_for: str | None = None,
             opened_at: dt.datetime | None = None) -> Outcome:
     repo, prefix = gittree.open_repo(root)
+    try:
+        return _outcome(repo, prefix, root, base, head, login, acting_for, opened_at)
+    finally:
+        repo.close()  # its `git cat-file` process, waited for: its time is the gate's
+
+
+def _outcome(repo: gittree.Repo, prefix: str, root: Path, base: str, head: str, login: str | None,
+             acting_for: str | None, opened_at: dt.datetime | None) -> Outcome:
     head_c = gittree.commit(repo, head)
     base_c, moved = gittree.base_of(repo, base, head_c)
     if moved:

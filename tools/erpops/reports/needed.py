@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from erpops.ticket import ACTIVE
+from erpops.ticketindex import OPENED, STATUS, SUBSYSTEM
 
 
 def _aware(text: str | None) -> dt.datetime | None:
@@ -36,14 +37,14 @@ def ticket_paths(known: dict[str, tuple[tuple | None, float | None] | None], cod
             out.append(rel)  # not known, or not a ticket: read it as a full load does
             continue
         row, last = entry
-        if row[1] not in wanted:
+        if row[SUBSYSTEM] not in wanted:
             continue
-        opened = _aware(row[4])
+        opened = _aware(row[OPENED])
         if opened is None:
             out.append(rel)
             continue
         if opened >= end:
             continue
-        if opened >= since or opened >= start or row[3] in ACTIVE or last is None or last >= start.timestamp():
+        if opened >= since or opened >= start or row[STATUS] in ACTIVE or last is None or last >= start.timestamp():
             out.append(rel)
     return sorted(out)

@@ -63,8 +63,8 @@ def changed(root: Path, base: str) -> list[str]:
     repo, prefix = gittree.open_repo(root)
     gittree.commit(repo, base)  # a clear error for an unknown commit (a shallow clone, a typo)
     where = prefix or "."
-    listed = repo.git.diff("--no-renames", "--name-only", "-z", base, "--", where)
-    listed += "\0" + repo.git.ls_files("--others", "--exclude-standard", "-z", "--", where)
+    listed = repo.text("diff", "--no-renames", "--name-only", "-z", base, "--", where)
+    listed += "\0" + repo.text("ls-files", "--others", "--exclude-standard", "-z", "--", where)
     cut = len(prefix) + 1 if prefix else 0
     return sorted({p[cut:] for p in listed.split("\0") if p})
 
