@@ -52,14 +52,32 @@ def href(target: str, here: str, directory_urls: bool = True) -> str:
     would have rewritten `[x](target.md)` written on `here`."""
     to, at = url(target, directory_urls), url(here, directory_urls)
     base = posixpath.dirname(at) if at.endswith(".html") else at.rstrip("/")
-    rel = posixpath.relpath(to or ".", base or ".")
+    rel = _relpath(to or ".", base or ".")
     if to.endswith("/") or to == "":
         rel = rel.rstrip("/") + "/" if rel != "." else "./"
     return quote(rel, safe="/#.-_~")
 
 
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for two relative paths of plain folder names (no "", "." or ".."
+    among them but a lone "."): the same result without abspath's work (a ticket page has
+    several links); anything else goes to posixpath.relpath."""
+    to = [] if path == "." else path.rstrip("/").split("/")
+    at = [] if start == "." else start.split("/")
+    if "" in to or "." in to or ".." in to or "" in at or "." in at or ".." in at:
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(to, at):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(at) - common) + to[common:]
+    return "/".join(parts) if parts else "."
+
+
 def link(label: object, target: str, here: str, directory_urls: bool = True) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href(target, here, directory_urls), label)
+    # Markup('<a href="{}">{}</a>').format(…) without string.Formatter: each part escaped alike
+    return Markup(f'<a href="{escape(href(target, here, directory_urls))}">{escape(label)}</a>')
 
 
 def web_link(label: object, address: str) -> Markup:
@@ -120,10 +138,13 @@ def grid(heads, rows, right=()) -> Markup:
     for i, head in enumerate(heads):
         out.append(f"<th{_RIGHT if i in right else ''}>{escaped(head)}</th>\n")
     out.append("</tr>\n</thead>\n<tbody>\n")
+    opening = ("<td>", _RIGHT.join(("<td", ">")))
     for cells in rows:
         out.append("<tr>\n")
         for i, cell in enumerate(cells):
-            out.append(f"<td{_RIGHT if i in right else ''}>{escaped(cell)}</td>\n")
+            # escaped(cell), inlined for plain text: `split` cuts at what `\s` matches (str.isspace)
+            text = escape(" ".join(cell.split())) if type(cell) is str else escaped(cell)
+            out.append(f"{opening[i in right]}{text}</td>\n")
         out.append("</tr>\n")
     out.append("</tbody>\n</table>\n")
     return Markup("".join(out))

@@ -19,7 +19,7 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, shell
+from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, search_sections, shell
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -197,6 +197,11 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             return Markup(main.render(context.get_all()) if made is None else made)
 
         env.globals["erpops_shell"] = erpops_shell
+        index = getattr(search._search_plugin(config), "search_index", None)
+        if index is not None:  # our HTML pages are cut into search sections without HTMLParser
+            generated = getattr(self, "generated", set())
+            search_sections.install(index, lambda page: page.markdown == html.MARKER
+                                    and page.file.src_uri in generated)
         return env
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
