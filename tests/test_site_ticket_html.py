@@ -53,3 +53,20 @@ def test_the_xss_ticket_page_is_the_templates_and_escaped(tmp_path, monkeypatch)
     xss = next(ours for tid, ours, _ in bodies if tid == XSS_TICKET_ID)
     assert "<script>" not in xss and "&lt;script&gt;" in xss
     assert XSS_IMG not in "".join(ours for _, ours, _ in bodies)
+
+
+@pytest.mark.parametrize("label", ["时间线", 'A <b>&"\'', "x\u3000 y", 7, "Ünïcode"])
+@pytest.mark.parametrize("level", [1, 2, 6])
+def test_a_heading_is_what_markups_format_wrote(level, label):
+    from markupsafe import Markup
+
+    from erpops.site import html
+
+    ident = html.heading_id(label)
+    wanted = Markup('<h{0} id="{1}">{2}<a class="headerlink" href="#{1}" title="Permanent link">&para;</a></h{0}>'
+                    ).format(level, ident, label)
+    assert html.heading(level, label) == wanted and html.heading(level, label) == wanted  # memoised too
+    marked = Markup("<i>x</i> &amp; ") + str(label)
+    assert html.heading(level, marked) == Markup(
+        '<h{0} id="{1}">{2}<a class="headerlink" href="#{1}" title="Permanent link">&para;</a></h{0}>'
+    ).format(level, html.heading_id(marked), marked)

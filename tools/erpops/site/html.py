@@ -6,6 +6,7 @@ hands the block to MkDocs as the page's HTML without parsing it; plain MkDocs (w
 plugin) passes the block through as raw HTML, so the same file builds in both."""
 from __future__ import annotations
 
+import functools
 import html as _html
 import posixpath
 import re
@@ -98,9 +99,19 @@ def heading_id(label: object) -> str:
 
 def heading(level: int, label: object) -> Markup:
     """A heading with its anchor and permalink, like `toc: {permalink: true}` writes it."""
-    ident = heading_id(label)
-    return Markup('<h{0} id="{1}">{2}<a class="headerlink" href="#{1}" title="Permanent link">&para;</a></h{0}>'
-                  ).format(level, ident, label)
+    if type(level) is int and type(label) is str:  # the same few section headings on every page
+        return _text_heading(level, label)
+    return _heading(level, label)
+
+
+def _heading(level: int, label: object) -> Markup:
+    # Markup('<h{0} id="{1}">{2}<a …></h{0}>').format(level, ident, label), each part escaped alike
+    ident, level = escape(heading_id(label)), escape(level)
+    return Markup(f'<h{level} id="{ident}">{escape(label)}<a class="headerlink" href="#{ident}" '
+                  f'title="Permanent link">&para;</a></h{level}>')
+
+
+_text_heading = functools.lru_cache(maxsize=256)(_heading)
 
 
 @dataclass(frozen=True)

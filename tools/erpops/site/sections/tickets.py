@@ -207,6 +207,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
                            runbooks.path(r), here) if r else rid)
     policy = ctx.repo.policy
     found = clocks(policy, tk, ctx.now) if policy and ctx.now else ()
+    dues = [ctx.t("site.due-held") if c.held else when(due(policy, tk, c)) for c in found]  # once per clock
     facts = [
         (ctx.t("site.ticket-id"), tk.id),
         (ctx.t("site.subsystem"), ctx.a(labels.subsystem(tk.subsystem), subsystems.path(sub), here) if sub else tk.subsystem),
@@ -220,8 +221,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     ]
     if state:
         facts.append((ctx.t("site.sla"), labels.sla(state)))
-    facts += [(ctx.t(f"site.due-{c.what}"), ctx.t("site.due-held") if c.held else when(due(policy, tk, c)))
-              for c in found]
+    facts += [(ctx.t(f"site.due-{c.what}"), until) for c, until in zip(found, dues)]
     facts += [(ctx.t(f"site.{k}"), getattr(tk, k)) for k in ("symptom", "cause", "impact") if getattr(tk, k)]
     if tk.attachments:
         facts.append((ctx.t("site.attachments"), Markup("、" if ctx.lang == "zh" else ", ").join(
@@ -230,11 +230,10 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     if tk.issue is not None:
         facts.append((ctx.t("site.issue"), html.web_link(f"#{tk.issue.number}", tk.issue.url or "")))
     sla = [
-        {"cells": (ctx.t(f"site.sla-{c.what}"), f"{c.used:.1f}", f"{c.limit:g}",
-                   ctx.t("site.due-held") if c.held else when(due(policy, tk, c)),
+        {"cells": (ctx.t(f"site.sla-{c.what}"), f"{c.used:.1f}", f"{c.limit:g}", until,
                    ctx.t("site.sla-held" if c.held else "site.sla-running" if c.running else "site.sla-stopped"),
                    ctx.t("site.yes" if c.breached else "site.no"), paused_text(c, ctx.lang))}
-        for c in found
+        for c, until in zip(found, dues)
     ]
     body = ticket_html(
         ctx.t,
