@@ -6,6 +6,7 @@ hands the block to MkDocs as the page's HTML without parsing it; plain MkDocs (w
 plugin) passes the block through as raw HTML, so the same file builds in both."""
 from __future__ import annotations
 
+import functools
 import html as _html
 import posixpath
 import re
@@ -52,14 +53,32 @@ def href(target: str, here: str, directory_urls: bool = True) -> str:
     would have rewritten `[x](target.md)` written on `here`."""
     to, at = url(target, directory_urls), url(here, directory_urls)
     base = posixpath.dirname(at) if at.endswith(".html") else at.rstrip("/")
-    rel = posixpath.relpath(to or ".", base or ".")
+    rel = _relpath(to or ".", base or ".")
     if to.endswith("/") or to == "":
         rel = rel.rstrip("/") + "/" if rel != "." else "./"
     return quote(rel, safe="/#.-_~")
 
 
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for two relative paths of plain folder names (no "", "." or ".."
+    among them but a lone "."): the same result without abspath's work (a ticket page has
+    several links); anything else goes to posixpath.relpath."""
+    to = [] if path == "." else path.rstrip("/").split("/")
+    at = [] if start == "." else start.split("/")
+    if "" in to or "." in to or ".." in to or "" in at or "." in at or ".." in at:
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(to, at):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(at) - common) + to[common:]
+    return "/".join(parts) if parts else "."
+
+
 def link(label: object, target: str, here: str, directory_urls: bool = True) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href(target, here, directory_urls), label)
+    # Markup('<a href="{}">{}</a>').format(…) without string.Formatter: each part escaped alike
+    return Markup(f'<a href="{escape(href(target, here, directory_urls))}">{escape(label)}</a>')
 
 
 def web_link(label: object, address: str) -> Markup:
@@ -80,9 +99,19 @@ def heading_id(label: object) -> str:
 
 def heading(level: int, label: object) -> Markup:
     """A heading with its anchor and permalink, like `toc: {permalink: true}` writes it."""
-    ident = heading_id(label)
-    return Markup('<h{0} id="{1}">{2}<a class="headerlink" href="#{1}" title="Permanent link">&para;</a></h{0}>'
-                  ).format(level, ident, label)
+    if type(level) is int and type(label) is str:  # the same few section headings on every page
+        return _text_heading(level, label)
+    return _heading(level, label)
+
+
+def _heading(level: int, label: object) -> Markup:
+    # Markup('<h{0} id="{1}">{2}<a …></h{0}>').format(level, ident, label), each part escaped alike
+    ident, level = escape(heading_id(label)), escape(level)
+    return Markup(f'<h{level} id="{ident}">{escape(label)}<a class="headerlink" href="#{ident}" '
+                  f'title="Permanent link">&para;</a></h{level}>')
+
+
+_text_heading = functools.lru_cache(maxsize=256)(_heading)
 
 
 @dataclass(frozen=True)
@@ -120,10 +149,13 @@ def grid(heads, rows, right=()) -> Markup:
     for i, head in enumerate(heads):
         out.append(f"<th{_RIGHT if i in right else ''}>{escaped(head)}</th>\n")
     out.append("</tr>\n</thead>\n<tbody>\n")
+    opening = ("<td>", _RIGHT.join(("<td", ">")))
     for cells in rows:
         out.append("<tr>\n")
         for i, cell in enumerate(cells):
-            out.append(f"<td{_RIGHT if i in right else ''}>{escaped(cell)}</td>\n")
+            # escaped(cell), inlined for plain text: `split` cuts at what `\s` matches (str.isspace)
+            text = escape(" ".join(cell.split())) if type(cell) is str else escaped(cell)
+            out.append(f"{opening[i in right]}{text}</td>\n")
         out.append("</tr>\n")
     out.append("</tbody>\n</table>\n")
     return Markup("".join(out))

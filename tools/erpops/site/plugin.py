@@ -19,7 +19,7 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, shell
+from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, search_sections, shell
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -49,7 +49,9 @@ def cache_on(setting: str) -> bool:
 def _render_html(page: Page, config, files) -> None:
     """Page.render for a generated HTML page: its HTML as it is, its headings as the table of
     contents (as the toc extension would report them); Python-Markdown never sees it."""
-    body = html.body(page.markdown or "")
+    packed = getattr(page, "erpops_source", None)  # on_page_markdown's UTF-8 bytes of the page
+    body = html.body(packed.decode("utf-8") if packed is not None else page.markdown or "")
+    page.erpops_source = None
     if body is None:
         return Page.render(page, config, files)
     found = html.headings(body)
@@ -58,13 +60,12 @@ def _render_html(page: Page, config, files) -> None:
     page._title_from_render = found[0].html if found and found[0].level == 1 else None
     page.present_anchor_ids = {h.id for h in found}
     page.markdown = html.MARKER  # MkDocs keeps every page until the end: not the HTML twice
-    if page.file.abs_src_path is None:  # nor thrice: the source given in on_files ("" still counts as modified)
-        page.file.content_string = ""
     page.meta.setdefault("template", shell.SHELL_TEMPLATE)
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     dirty = False
+    serving = False  # `mkdocs serve`: the model is kept for the next rebuild (reload.Kept)
     preview: int | None = None  # a pull request's preview (erpops.site.preview): its changed tickets
     kept: reload.Kept | None = None  # the model between `mkdocs serve` rebuilds
 
@@ -73,6 +74,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         (the store keeps unchanged pages' files untouched). Defining this hook also keeps the
         plugin across `serve` rebuilds."""
         self.dirty = dirty
+        self.serving = command == "serve"
 
     def on_config(self, config, **kwargs):
         lang = self.config.lang
@@ -165,6 +167,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
         files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
+        if not self.serving:  # the pages are made: a build needs the model no more (memory)
+            self.repo, self.kept = None, None
         if self.dirty:
             pages_ = files.documentation_pages()
             self.urls = {f.url for f in pages_}
@@ -197,6 +201,11 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             return Markup(main.render(context.get_all()) if made is None else made)
 
         env.globals["erpops_shell"] = erpops_shell
+        index = getattr(search._search_plugin(config), "search_index", None)
+        if index is not None:  # our HTML pages are cut into search sections without HTMLParser
+            generated = getattr(self, "generated", set())
+            search_sections.install(index, lambda page: page.markdown == html.MARKER
+                                    and page.file.src_uri in generated)
         return env
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
@@ -206,7 +215,13 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if page.file.src_uri in self.generated and markdown.startswith(html.MARKER):
-            return markdown  # HTML: _render_html hands it to MkDocs as it is
+            # HTML: _render_html hands it to MkDocs as it is. MkDocs reads every page before it
+            # renders the first: till then each is held as UTF-8 (a third smaller than a str of
+            # Chinese text), and the source given in on_files is dropped ("" still counts as modified).
+            if page.file.abs_src_path is None:
+                page.file.content_string = ""
+            page.erpops_source = markdown.encode("utf-8")
+            return html.MARKER
         if layout.needs_width(markdown):  # Material's `hide: [toc]`, without touching the page
             hide = page.meta.setdefault("hide", [])
             if isinstance(hide, list) and "toc" not in hide:

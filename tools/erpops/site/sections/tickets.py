@@ -207,6 +207,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
                            runbooks.path(r), here) if r else rid)
     policy = ctx.repo.policy
     found = clocks(policy, tk, ctx.now) if policy and ctx.now else ()
+    dues = [ctx.t("site.due-held") if c.held else when(due(policy, tk, c)) for c in found]  # once per clock
     facts = [
         (ctx.t("site.ticket-id"), tk.id),
         (ctx.t("site.subsystem"), ctx.a(labels.subsystem(tk.subsystem), subsystems.path(sub), here) if sub else tk.subsystem),
@@ -220,8 +221,7 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     ]
     if state:
         facts.append((ctx.t("site.sla"), labels.sla(state)))
-    facts += [(ctx.t(f"site.due-{c.what}"), ctx.t("site.due-held") if c.held else when(due(policy, tk, c)))
-              for c in found]
+    facts += [(ctx.t(f"site.due-{c.what}"), until) for c, until in zip(found, dues)]
     facts += [(ctx.t(f"site.{k}"), getattr(tk, k)) for k in ("symptom", "cause", "impact") if getattr(tk, k)]
     if tk.attachments:
         facts.append((ctx.t("site.attachments"), Markup("、" if ctx.lang == "zh" else ", ").join(
@@ -230,14 +230,13 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
     if tk.issue is not None:
         facts.append((ctx.t("site.issue"), html.web_link(f"#{tk.issue.number}", tk.issue.url or "")))
     sla = [
-        {"cells": (ctx.t(f"site.sla-{c.what}"), f"{c.used:.1f}", f"{c.limit:g}",
-                   ctx.t("site.due-held") if c.held else when(due(policy, tk, c)),
+        {"cells": (ctx.t(f"site.sla-{c.what}"), f"{c.used:.1f}", f"{c.limit:g}", until,
                    ctx.t("site.sla-held" if c.held else "site.sla-running" if c.running else "site.sla-stopped"),
                    ctx.t("site.yes" if c.breached else "site.no"), paused_text(c, ctx.lang))}
-        for c in found
+        for c, until in zip(found, dues)
     ]
-    body = ctx.render_html(
-        "tickets/ticket.html.j2",
+    body = ticket_html(
+        ctx.t,
         tk=tk,
         facts=facts,
         sla=sla,
@@ -254,6 +253,40 @@ def ticket_page(ctx: Context, labels: _Labels, tk: Ticket, state: str) -> str:
         index=ctx.a(ctx.t("site.tickets"), INDEX, here),
     )
     return html.page(body, search_exclude=archived(tk, ctx.today))
+
+
+def ticket_html(t, *, tk, facts, sla, history, resolution, resolved_by, resolved_at, feedback, publication,
+                designer, reviewer, runbooks, index) -> str:
+    """templates/tickets/ticket.html.j2 in Python, byte for byte (tests/test_site_tickets.py
+    renders both): Jinja's context, filters and finalize were half of a ticket page's cost.
+    `t` is the catalogue of the page's language; every value is escaped as the template's
+    autoescape and finalize (erpops.site.html.one_line) would."""
+    h, grid, esc = html.heading, html.grid, html.escaped
+    out = [h(1, tk.title), "\n", grid((t("site.field"), t("site.value")), facts), "\n"]
+    if sla:
+        out += [h(2, t("site.sla-clocks")), "\n",
+                grid((t("site.sla-clock"), t("site.sla-used"), t("site.sla-limit"), t("site.sla-due"),
+                      t("site.sla-clock-state"), t("site.sla-breached"), t("site.sla-paused")),
+                     (c["cells"] for c in sla), right=(1, 2)), "\n"]
+    out += [h(2, t("site.timeline")), "\n",
+            grid((t("site.time"), t("site.event"), t("site.by"), t("site.tier"), t("site.assignee"), t("site.note")),
+                 (e["cells"] for e in history)), "\n"]
+    if resolution:
+        out += [h(2, t("site.resolution")), "\n",
+                grid((t("site.field"), t("site.value")),
+                     ((t("site.resolution-summary"), resolution.summary), (t("site.root-cause"), resolution.root_cause),
+                      (t("site.resolved-by"), resolved_by), (t("site.resolved-at"), resolved_at))), "\n"]
+    if publication:
+        out += ["<p>", esc(t("site.publication", designer=designer, reviewer=reviewer)), "</p>\n"]
+    if feedback:
+        out += [h(2, t("site.feedback")), "\n",
+                grid((t("site.feedback-kind"), t("site.feedback-text")), (f["cells"] for f in feedback)), "\n"]
+    if runbooks:
+        out += [h(2, t("site.runbooks")), "\n", "<ul>\n"]
+        out += [f"<li>{esc(r)}</li>\n" for r in runbooks]
+        out.append("</ul>\n")
+    out += ["<p>", esc(index), "</p>\n"]
+    return "".join(out)
 
 
 def ticket_key(ctx: Context, tk: Ticket, state: str) -> tuple:

@@ -1,0 +1,126 @@
+"""Generated pages are cut into search sections without HTMLParser (erpops.site.search_sections):
+the sections, and the whole built site with its search index, are what Material's parser makes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from material.plugins.search.plugin import Parser
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from erpops import clock, load
+from erpops.site import search_sections
+from erpops.site.sections import tickets
+from site_repo import XSS_TICKET_ID, real_data_copy
+
+
+def _material(content: str) -> list:
+    parser = Parser()
+    parser.feed(content)
+    parser.close()
+    return parser.data
+
+
+def _ours(content: str) -> list | None:
+    return search_sections.sections(Parser(), content)
+
+
+def _plain(found) -> list:
+    return [(s.el.tag, s.id, s.depth, list(s.title), list(s.text), s.is_excluded()) for s in found]
+
+
+PAGES = [
+    '<h1 id="t">Title &amp; &lt;b&gt;<a class="headerlink" href="#t" title="Permanent link">&para;</a></h1>\n'
+    '<table>\n<thead>\n<tr>\n<th>字段</th>\n<th style="text-align: right;">值</th>\n</tr>\n</thead>\n'
+    '<tbody>\n<tr>\n<td>a\nb</td>\n<td><a href="../x/">&#34;q&#34; &amp;amp;</a></td>\n</tr>\n</tbody>\n</table>\n'
+    '<h2 id="s&amp;x">Sub<a class="headerlink" href="#s">&para;</a></h2>\n<p>  </p>\n<ul>\n<li>one</li>\n<li></li>\n</ul>\n'
+    '<p>tail &lt;script&gt;</p>\n',
+    "text before any heading<br/>more<br>\n<p><strong>x</strong></p>",
+    '<h3 id="only">Three</h3><p data-search-exclude>hidden</p><p>shown</p>',
+    '<h2>no id</h2><p>x</p><h1 id="a">A</h1>\n\n\n<p>\n</p>',
+    "",
+    "plain & text without tags",
+]
+
+
+@pytest.mark.parametrize("content", PAGES)
+def test_sections_are_materials(content):
+    assert _plain(_ours(content)) == _plain(_material(content))
+
+
+@pytest.mark.parametrize("content", [
+    "<!-- a comment --><p>x</p>",
+    "<p>a < b</p>",
+    "<script>var a = '<p>';</script>",
+    "<style>p{}</style>",
+    "<p class='single'>x</p>",
+    "<p class=bare>x</p>",
+    "<![CDATA[x]]>",
+    "<!DOCTYPE html><p>x</p>",
+    "<p>x</p><",
+])
+def test_what_the_tokeniser_does_not_know_is_left_to_material(content):
+    assert search_sections.tokens(content) is None
+
+
+def test_tokens_are_htmlparsers_calls():
+    assert search_sections.tokens('<A HREF="x&amp;y" Hidden>T&lt;</A><br/>') == [
+        ("start", "a", [("href", "x&y"), ("hidden", None)]), ("data", "T<"), ("end", "a"), ("startend", "br", [])]
+
+
+def test_a_page_the_tokeniser_does_not_know_is_indexed_by_materials_parser():
+    class Index:
+        def __init__(self):
+            self.found = []
+
+        def create_entry_for_section(self, section, toc, url, page):
+            self.found.append((section.id, "".join(section.text)))
+
+    class Page:
+        meta, toc, url = {}, [], "p/"
+        content = '<h1 id="a">A</h1><!-- c --><p>x</p><h2 id="b">B</h2><p>y</p>'
+
+    index = Index()
+    search_sections.index_page(index, Page(), Parser)
+    assert index.found == [(None, "<p>x</p>"), ("b", "<p>y</p>")]
+    Page.meta = {"search": {"exclude": True}}
+    index.found = []
+    search_sections.index_page(index, Page(), Parser)
+    assert index.found == []
+
+
+def _files(site):
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_the_site_and_its_index_are_what_materials_parser_makes(tmp_path, monkeypatch):
+    monkeypatch.setenv("CI", "true")  # no page store: a cold build
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    root = real_data_copy(tmp_path / "ops")
+    indexed = []
+    real = search_sections.index_page
+
+    def index_page(index, page, parser_class):
+        if not (page.meta.get("search") or {}).get("exclude"):
+            indexed.append(page.file.src_uri)
+        return real(index, page, parser_class)
+
+    monkeypatch.setattr(search_sections, "index_page", index_page)
+
+    def site(name):
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / name))
+        build(config)
+        return _files(tmp_path / name)
+
+    ours = site("ours")
+    # the ticket pages but the archived ones (search: exclude), and the tickets' index; not the lists
+    repo = load.load(root)
+    assert sorted(indexed) == sorted([tickets.path(tk) for tk in repo.tickets if not tickets.archived(tk, clock.today())]
+                                     + [tickets.INDEX])
+    monkeypatch.setattr(search_sections, "install", lambda index, ours: False)
+    theirs = site("theirs")
+    assert ours.keys() == theirs.keys()
+    assert [k for k in ours if ours[k] != theirs[k]] == []
+    docs = json.loads(ours["search/search_index.json"])["docs"]
+    assert any(XSS_TICKET_ID in d["location"] for d in docs)

@@ -1,0 +1,118 @@
+"""The search index's sections of a generated page, without Python's HTMLParser.
+
+Material's search plugin (mkdocs-material 9.x, material/plugins/search/plugin.py,
+`SearchIndex.add_entry_from_context`) feeds every page's HTML to its `Parser`, an
+`html.parser.HTMLParser`: on a site of 20,000 ticket pages its tokenising is a large share of
+the build. Our generated pages are HTML we wrote ourselves (erpops.site.html: escaped text,
+double-quoted attributes), so they are cut into tags and text with one regular expression here,
+and the tokens are handed to the very handlers of Material's `Parser` (`handle_starttag`,
+`handle_endtag`, `handle_data`) in the order HTMLParser would call them: the sections, and so
+the index entries, are Material's own. Anything this tokeniser does not know (a comment, a
+`<script>` or `<style>`, a `<` that starts no plain tag, an attribute without double quotes)
+means Material's parser as before (tests/test_site_search_sections.py compares the two).
+"""
+from __future__ import annotations
+
+import html as _html
+import re
+
+# A start tag with double-quoted (or bare) attributes, or an end tag: what erpops.site.html writes.
+_TAG = re.compile(r'<(?:(/)([a-zA-Z][a-zA-Z0-9]*)|([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'<>/=]+(?:="[^"<]*")?)*)\s*(/)?)>')
+_ATTR = re.compile(r'\s+([^\s"\'<>/=]+)(?:="([^"<]*)")?')
+# Elements HTMLParser reads as raw text (its CDATA_CONTENT_ELEMENTS): left to it.
+_RAW = frozenset({"script", "style"})
+
+
+def _value(raw: str | None) -> str | None:
+    """An attribute's value as HTMLParser gives it: unescaped; None for a bare attribute."""
+    return None if raw is None else _html.unescape(raw) if "&" in raw else raw
+
+
+def tokens(content: str) -> list[tuple] | None:
+    """The page as HTMLParser's calls: ("start", tag, attrs), ("end", tag), ("startend", tag,
+    attrs), ("data", text); None where the page holds anything else than plain tags and text."""
+    out: list[tuple] = []
+    pos = 0
+    for m in _TAG.finditer(content):
+        start = m.start()
+        if start > pos:
+            text = content[pos:start]
+            if "<" in text:
+                return None
+            out.append(("data", _html.unescape(text) if "&" in text else text))
+        pos = m.end()
+        if m.group(1):
+            out.append(("end", m.group(2).lower()))
+            continue
+        tag = m.group(3).lower()
+        if tag in _RAW:
+            return None
+        attrs = [(a.group(1).lower(), _value(a.group(2))) for a in _ATTR.finditer(m.group(4))] if m.group(4) else []
+        out.append(("startend" if m.group(5) else "start", tag, attrs))
+    if pos < len(content):
+        text = content[pos:]
+        if "<" in text:
+            return None
+        out.append(("data", _html.unescape(text) if "&" in text else text))
+    return out
+
+
+def sections(parser, content: str) -> list | None:
+    """`parser` (a fresh Material search `Parser`) given the page's tokens; its sections, or None
+    when the page is not one this tokeniser reads (then feed the parser as Material does)."""
+    found = tokens(content)
+    if found is None:
+        return None
+    start, end, data = parser.handle_starttag, parser.handle_endtag, parser.handle_data
+    for token in found:
+        kind = token[0]
+        if kind == "data":
+            data(token[1])
+        elif kind == "start":
+            start(token[1], token[2])
+        elif kind == "end":
+            end(token[1])
+        else:  # HTMLParser.handle_startendtag: the start, then the end
+            start(token[1], token[2])
+            end(token[1])
+    return parser.data
+
+
+def index_page(index, page, parser_class) -> None:
+    """SearchIndex.add_entry_from_context for a generated page: Material's, with the page cut by
+    `sections` where it can be (else fed to Material's parser)."""
+    search = page.meta.get("search") or {}
+    if search.get("exclude"):
+        return
+    parser = parser_class()
+    found = sections(parser, page.content)
+    if found is None:
+        parser.feed(page.content)
+        parser.close()
+        found = parser.data
+    for section in found:
+        if not section.is_excluded():
+            index.create_entry_for_section(section, page.toc, page.url, page)
+
+
+def install(index, ours) -> bool:
+    """Material's search index `index` cuts the pages for which `ours(page)` holds with
+    `sections`; whether it could (a search plugin whose Parser this module knows)."""
+    import sys
+
+    module = sys.modules.get(type(index).__module__)
+    parser_class = getattr(module, "Parser", None)
+    original = getattr(index, "add_entry_from_context", None)
+    if parser_class is None or original is None or not all(
+            hasattr(parser_class, h) for h in ("handle_starttag", "handle_endtag", "handle_data")):
+        return False
+    original = getattr(original, "__wrapped__", original)
+
+    def add_entry_from_context(page):
+        if ours(page):
+            return index_page(index, page, parser_class)
+        return original(page)
+
+    add_entry_from_context.__wrapped__ = original
+    index.add_entry_from_context = add_entry_from_context
+    return True
