@@ -77,6 +77,7 @@ class Store:
     rendered: list = field(default_factory=list)
     written: list = field(default_factory=list)
     kept: int = 0
+    same_pages: bool = False  # after close: the pages are those of the last build under the same base
 
     @classmethod
     def open(cls, folder: Path, repo, *, lang: str, audience: str, directory_urls: bool,
@@ -136,6 +137,7 @@ class Store:
                 if uri not in self.seen:
                     p.unlink()
         self.keys[PAGES] = sorted(self.seen)
+        self.same_pages = listed == self.keys[PAGES]
         self.keys[""] = repr(self.base)
         target = self.keys_path or self.folder / KEYS
         target.parent.mkdir(parents=True, exist_ok=True)

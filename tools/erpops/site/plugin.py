@@ -13,13 +13,14 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_date
 
 from erpops import checkcache, doccache, load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, shell
+from erpops.site import assets, dirty as dirty_build, html, layout, pagecache, pages, preview, reload, search, shell
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -149,7 +150,10 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             heading, _, rest = built[pages.HOME].partition("\n")
             built[pages.HOME] = f"{heading}\n\n{preview.notice(lang, self.preview)}{rest.lstrip()}"
         self.generated = set(built)
+        skipped = self._untouched(built, store, files, config)
         for uri, content in built.items():
+            if uri in skipped:
+                continue
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
@@ -165,12 +169,29 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
         files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
+        if skipped:
+            files = dirty_build.LinkableFiles(files, config, {u: str(built[u]) for u in skipped})
         if self.dirty:
             pages_ = files.documentation_pages()
-            self.urls = {f.url for f in pages_}
+            self.urls = {f.url for f in pages_} | {dirty_build.url(u, config.use_directory_urls) for u in skipped}
             self.rebuilt = {f.url for f in pages_ if f.is_modified()}
             log.info(t("site.info-dirty", self.config.lang, rebuilt=len(self.rebuilt), pages=len(self.urls)))
         return files
+
+    def _untouched(self, built: dict, store, files: Files, config) -> set[str]:
+        """In a --dirty build, the generated pages MkDocs would skip (erpops.site.dirty), left out of
+        its files, when the sitemap and 404 page can stay as they are (then not rewritten)."""
+        if not self.dirty or store is None or not store.same_pages \
+                or not dirty_build.sitemap_current(config.site_dir, get_build_date()) \
+                or not all(Path(f.abs_dest_path).is_file() for f in files.documentation_pages()):  # a new page
+            return set()
+        made = set(store.rendered) | set(store.written)
+        keep = dirty_build.nav_uris(config.nav)
+        kept = {uri: str(v) for uri, v in built.items() if isinstance(v, Path) and uri not in made and uri not in keep}
+        skipped = dirty_build.untouched(kept, config.site_dir, config.use_directory_urls)
+        if skipped:
+            config.theme.static_templates.difference_update(dirty_build.SITE_WIDE)
+        return skipped
 
     @event_priority(50)  # before Material's search plugin writes its index
     def on_post_build(self, *, config) -> None:
