@@ -199,12 +199,15 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             search.keep_unchanged_entries(config, self.rebuilt, self.urls)
 
     def on_nav(self, nav, /, *, config, files):
+        self.nav = nav
         self.nav_urls = [p.url for p in nav.pages] + [str(u) for u in (*config.extra_css, *config.extra_javascript)]
         return nav
 
     def on_env(self, env, /, *, config, files):
         """The page shells of this build (erpops.site.shell), behind the generated pages' template."""
         lang = self.config.lang
+        if self.dirty:
+            self._read_nav_pages(config, files)
         search.memoise_jieba()  # after on_config taught jieba this build's words
         self.shells = shell.Shells(page_pass=lambda content: search.use_worker(layout.lay_out(content, lang)),
                                    shell_pass=lambda page: assets.add_csp(search.use_worker(layout.lay_out(page, lang))),
@@ -219,6 +222,18 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
 
         env.globals["erpops_shell"] = erpops_shell
         return env
+
+    def _read_nav_pages(self, config, files) -> None:
+        """A --dirty build reads only the changed pages (MkDocs 1.6, commands/build.py: `_populate_page`
+        returns early for the others), so every page it writes would show the nav's unchanged pages
+        without their titles ("None"). The nav's pages (a few dozen) are read as a full build reads them;
+        they are still written only where changed."""
+        from mkdocs.commands.build import _populate_page  # MkDocs' own reading, as a full build does it
+
+        nav = getattr(self, "nav", None)
+        for page in nav.pages if nav is not None else ():
+            if page.markdown is None:
+                _populate_page(page, config, files)
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
         if page.file.src_uri in self.generated:
