@@ -226,14 +226,17 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def _read_nav_pages(self, config, files) -> None:
         """A --dirty build reads only the changed pages (MkDocs 1.6, commands/build.py: `_populate_page`
         returns early for the others), so every page it writes would show the nav's unchanged pages
-        without their titles ("None"). The nav's pages (a few dozen) are read as a full build reads them;
-        they are still written only where changed."""
+        without their titles ("None"). The nav's pages (a few dozen) are read: a generated HTML page's
+        title is in its front matter (html.page), a Markdown page is read as a full build reads it.
+        They are still written only where changed."""
         from mkdocs.commands.build import _populate_page  # MkDocs' own reading, as a full build does it
 
         nav = getattr(self, "nav", None)
         for page in nav.pages if nav is not None else ():
             if page.markdown is None:
-                _populate_page(page, config, files)
+                page.read_source(config)
+                if html.body(page.markdown or "") is None:
+                    _populate_page(page, config, files)
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
         if page.file.src_uri in self.generated:
