@@ -100,10 +100,12 @@ class Store:
         """The page's file: kept when its key is the stored one, else made by `make()` and written."""
         self.seen.add(uri)
         digest = None if key is None else hashlib.sha256(repr(key).encode()).hexdigest()
+        if digest is not None and self.keys.get(uri) == digest:
+            where = os.path.join(self.folder, uri)  # os.path: pathlib's is_file costs more than the rest here
+            if os.path.isfile(where):
+                self.kept += 1
+                return Path(where)
         target = self.path(uri)
-        if digest is not None and self.keys.get(uri) == digest and target.is_file():
-            self.kept += 1
-            return target
         write(target, make())
         self.rendered.append(uri)
         if digest is not None:

@@ -151,13 +151,13 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             built[pages.HOME] = f"{heading}\n\n{preview.notice(lang, self.preview)}{rest.lstrip()}"
         self.generated = set(built)
         skipped = self._untouched(built, store, files, config)
+        present = {f.src_uri for f in files}  # the hand-written pages and the theme's files (a few hundred)
         for uri, content in built.items():
+            if uri in present:
+                log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
+                files.remove(files.get_file_from_path(uri))
             if uri in skipped:
                 continue
-            existing = files.get_file_from_path(uri)
-            if existing is not None:
-                log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
-                files.remove(existing)
             if isinstance(content, Path):  # a file of the store: unchanged pages keep their time (--dirty)
                 files.append(File.generated(config, uri, abs_src_path=str(content)))
             else:
