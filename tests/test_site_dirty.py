@@ -130,3 +130,17 @@ def test_a_dirty_build_after_a_page_appears_writes_the_sitemap_again(tmp_path):
     (root / "docs" / "extra.md").write_text("# 另一页\n", "utf-8")
     assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
     assert (site / "sitemap.xml").stat().st_mtime_ns != sitemap and (site / "extra/index.html").is_file()
+
+
+def test_the_left_out_pages_urls_and_outputs_are_those_mkdocs_gives_them():
+    from mkdocs.structure.files import File
+
+    from erpops.site import dirty
+
+    for uri in ("index.md", "tickets/index.md", "tickets/hr/2024/HR-20240429-VPRO.md", "tickets/status/closed/2024-2.md",
+                "运维/说明.md", "guide/README.md"):
+        for directory_urls in (True, False):
+            f = File(uri, src_dir=None, dest_dir="/site", use_directory_urls=directory_urls)
+            assert (dirty.dest_uri(uri, directory_urls), dirty.url(uri, directory_urls)) == (f.dest_uri, f.url), uri
+    assert dirty.nav_uris(["index.md", {"规则": ["rules/index.md", {"x": "https://example.org/"}]}, {"y": "/abs.md"}]) \
+        == {"index.md", "rules/index.md"}
