@@ -55,7 +55,10 @@ def nav_uris(nav) -> set[str]:
 
 
 def sitemap_current(site_dir: str, build_date: str) -> bool:
-    """Whether the site's sitemap was written on `build_date` (every `lastmod` is the build date)."""
+    """Whether the site's sitemap was written on `build_date` (every `lastmod` is the build date)
+    and its 404 page is there."""
+    if not os.path.isfile(os.path.join(site_dir, "404.html")):
+        return False
     try:
         with open(os.path.join(site_dir, "sitemap.xml"), "rb") as f:
             head = f.read(4096)

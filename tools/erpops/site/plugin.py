@@ -180,8 +180,9 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
 
     def _untouched(self, built: dict, store, files: Files, config) -> set[str]:
         """In a --dirty build, the generated pages MkDocs would skip (erpops.site.dirty), left out of
-        its files, when the sitemap and 404 page can stay as they are (then not rewritten)."""
-        if not self.dirty or store is None or not store.same_pages \
+        its files, when the sitemap and 404 page can stay as they are (then not rewritten). Not without
+        mkdocs.yml's nav: MkDocs would then make the nav of every page from the files it gets."""
+        if not self.dirty or store is None or not store.same_pages or not config.nav \
                 or not dirty_build.sitemap_current(config.site_dir, get_build_date()) \
                 or not all(Path(f.abs_dest_path).is_file() for f in files.documentation_pages()):  # a new page
             return set()
