@@ -3,12 +3,13 @@
 an edit that breaks a rule included."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 
-from site_repo import ENV, XSS_TICKET, real_data_copy
+from site_repo import ENV, XSS_TICKET, demo_copy, real_data_copy
 
 from erpops import load
 from erpops.checks import diagnostics
@@ -79,3 +80,67 @@ def test_a_cold_build_loads_the_repository_once_for_the_check_and_the_pages(tmp_
     assert len(calls) == 1 and (found, count) == checkcache.check(root) and repo.files == count
     found, count, repo = checkcache.check_loading(root, loader)  # warm
     assert len(calls) == 2 and sorted(found) == sorted(diagnostics(load.load(root)))
+
+
+EDITED = "tickets/after-sales/2026/AFS-20260918-25UA.yaml"  # closed, key-user tier, opened 2026
+
+
+def _outputs(site) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+
+
+def _retitle(root) -> None:
+    path = root / EDITED
+    path.write_text(path.read_text("utf-8").replace("title: 服务单如何关联原销售发货单\n",
+                                                    "title: 服务单如何关联原销售发货单（补充）\n", 1), "utf-8")
+
+
+def test_a_second_dirty_build_writes_the_edited_ticket_and_the_pages_that_show_it_as_a_cold_build_does(tmp_path):
+    root, site, cold_site = demo_copy(tmp_path / "ops"), tmp_path / "site", tmp_path / "cold"
+    first = subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, text=True, env=LOCAL)
+    assert first.returncode == 0, first.stderr
+    before = _outputs(site)
+    _retitle(root)
+    second = subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, text=True, env=LOCAL)
+    assert second.returncode == 0, second.stderr
+    after = _outputs(site)
+    assert set(after) == set(before)
+    written = sorted(rel for rel in after if after[rel] != before[rel])
+    # The ticket's page, its lists (status, tier, subsystem: the row shows the title), the search index
+    # and the search worker (written every build); not the other 40 tickets, not the home page and the
+    # ticket index (they list open tickets only), not 404.html, not the sitemap.
+    assert written == ["assets/javascripts/workers/erpops-search.js", "search/search_index.json",
+                       "tickets/after-sales/2026/AFS-20260918-25UA/index.html",
+                       "tickets/status/closed/index.html", "tickets/subsystem/after-sales/index.html",
+                       "tickets/tier/key-user/index.html"], written
+    cold = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(cold_site)], cwd=root,
+                          capture_output=True, text=True, env={**LOCAL, "ERPOPS_CACHE": "0"})
+    assert cold.returncode == 0, cold.stderr
+    for rel in written[2:]:
+        assert (site / rel).read_bytes() == (cold_site / rel).read_bytes(), rel
+    index, cold_index = (json.loads((s / "search/search_index.json").read_text("utf-8")) for s in (site, cold_site))
+    key = lambda e: (e["location"], e["title"], e["text"])  # noqa: E731
+    assert sorted(index["docs"], key=key) == sorted(cold_index["docs"], key=key)
+
+
+def test_a_dirty_build_after_a_page_appears_writes_the_sitemap_again(tmp_path):
+    root, site = demo_copy(tmp_path / "ops"), tmp_path / "site"
+    assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
+    sitemap = (site / "sitemap.xml").stat().st_mtime_ns
+    (root / "docs" / "extra.md").write_text("# 另一页\n", "utf-8")
+    assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
+    assert (site / "sitemap.xml").stat().st_mtime_ns != sitemap and (site / "extra/index.html").is_file()
+
+
+def test_the_left_out_pages_urls_and_outputs_are_those_mkdocs_gives_them():
+    from mkdocs.structure.files import File
+
+    from erpops.site import dirty
+
+    for uri in ("index.md", "tickets/index.md", "tickets/hr/2024/HR-20240429-VPRO.md", "tickets/status/closed/2024-2.md",
+                "运维/说明.md", "guide/README.md"):
+        for directory_urls in (True, False):
+            f = File(uri, src_dir=None, dest_dir="/site", use_directory_urls=directory_urls)
+            assert (dirty.dest_uri(uri, directory_urls), dirty.url(uri, directory_urls)) == (f.dest_uri, f.url), uri
+    assert dirty.nav_uris(["index.md", {"规则": ["rules/index.md", {"x": "https://example.org/"}]}, {"y": "/abs.md"}]) \
+        == {"index.md", "rules/index.md"}

@@ -96,6 +96,7 @@ class Store:
     rendered: list = field(default_factory=list)
     written: list = field(default_factory=list)
     kept: int = 0
+    same_pages: bool = False  # after close: the pages are those of the last build under the same base
 
     @classmethod
     def open(cls, folder: Path, repo, *, lang: str, audience: str, directory_urls: bool,
@@ -118,10 +119,12 @@ class Store:
         """The page's file: kept when its key is the stored one, else made by `make()` and written."""
         self.seen.add(uri)
         digest = None if key is None else hashlib.sha256(repr(key).encode()).hexdigest()
+        if digest is not None and self.keys.get(uri) == digest:
+            where = os.path.join(self.folder, uri)  # os.path: pathlib's is_file costs more than the rest here
+            if os.path.isfile(where):
+                self.kept += 1
+                return Path(where)
         target = self.path(uri)
-        if digest is not None and self.keys.get(uri) == digest and target.is_file():
-            self.kept += 1
-            return target
         write(target, make())
         self.rendered.append(uri)
         if digest is not None:
@@ -155,6 +158,7 @@ class Store:
                 if uri not in self.seen:
                     p.unlink()
         self.keys[PAGES] = sorted(self.seen)
+        self.same_pages = listed == self.keys[PAGES]
         self.keys[""] = repr(self.base)
         target = self.keys_path or self.folder / KEYS
         target.parent.mkdir(parents=True, exist_ok=True)

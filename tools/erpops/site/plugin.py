@@ -13,13 +13,15 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_date
 
 from erpops import checkcache, doccache, load, output
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import assets, html, layout, pagecache, pages, preview, reload, search, search_sections, shell
+from erpops.site import (assets, dirty as dirty_build, html, layout, pagecache, pages, preview, reload, search,
+                         search_sections, shell)
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -151,11 +153,14 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             heading, _, rest = built[pages.HOME].partition("\n")
             built[pages.HOME] = f"{heading}\n\n{preview.notice(lang, self.preview)}{rest.lstrip()}"
         self.generated = set(built)
+        skipped = self._untouched(built, store, files, config)
+        present = {f.src_uri for f in files}  # the hand-written pages and the theme's files (a few hundred)
         for uri, content in built.items():
-            existing = files.get_file_from_path(uri)
-            if existing is not None:
+            if uri in present:
                 log.warning(t("site.warn-index-hand-written", self.config.lang, path=uri))
-                files.remove(existing)
+                files.remove(files.get_file_from_path(uri))
+            if uri in skipped:
+                continue
             if isinstance(content, Path):  # a file of the store: unchanged pages keep their time (--dirty)
                 files.append(File.generated(config, uri, abs_src_path=str(content)))
             else:
@@ -167,14 +172,32 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         files.append(File.generated(config, assets.MERMAID_URI, abs_src_path=str(assets.mermaid_file())))
         files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
         files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
+        if skipped:
+            files = dirty_build.LinkableFiles(files, config, {u: str(built[u]) for u in skipped})
         if not self.serving:  # the pages are made: a build needs the model no more (memory)
             self.repo, self.kept = None, None
         if self.dirty:
             pages_ = files.documentation_pages()
-            self.urls = {f.url for f in pages_}
+            self.urls = {f.url for f in pages_} | {dirty_build.url(u, config.use_directory_urls) for u in skipped}
             self.rebuilt = {f.url for f in pages_ if f.is_modified()}
             log.info(t("site.info-dirty", self.config.lang, rebuilt=len(self.rebuilt), pages=len(self.urls)))
         return files
+
+    def _untouched(self, built: dict, store, files: Files, config) -> set[str]:
+        """In a --dirty build, the generated pages MkDocs would skip (erpops.site.dirty), left out of
+        its files, when the sitemap and 404 page can stay as they are (then not rewritten). Not without
+        mkdocs.yml's nav: MkDocs would then make the nav of every page from the files it gets."""
+        if not self.dirty or store is None or not store.same_pages or not config.nav \
+                or not dirty_build.sitemap_current(config.site_dir, get_build_date()) \
+                or not all(Path(f.abs_dest_path).is_file() for f in files.documentation_pages()):  # a new page
+            return set()
+        made = set(store.rendered) | set(store.written)
+        keep = dirty_build.nav_uris(config.nav)
+        kept = {uri: str(v) for uri, v in built.items() if isinstance(v, Path) and uri not in made and uri not in keep}
+        skipped = dirty_build.untouched(kept, config.site_dir, config.use_directory_urls)
+        if skipped:
+            config.theme.static_templates.difference_update(dirty_build.SITE_WIDE)
+        return skipped
 
     @event_priority(50)  # before Material's search plugin writes its index
     def on_post_build(self, *, config) -> None:
@@ -182,12 +205,15 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             search.keep_unchanged_entries(config, self.rebuilt, self.urls)
 
     def on_nav(self, nav, /, *, config, files):
+        self.nav = nav
         self.nav_urls = [p.url for p in nav.pages] + [str(u) for u in (*config.extra_css, *config.extra_javascript)]
         return nav
 
     def on_env(self, env, /, *, config, files):
         """The page shells of this build (erpops.site.shell), behind the generated pages' template."""
         lang = self.config.lang
+        if self.dirty:
+            self._read_nav_pages(config, files)
         search.memoise_jieba()  # after on_config taught jieba this build's words
         self.shells = shell.Shells(page_pass=lambda content: search.use_worker(layout.lay_out(content, lang)),
                                    shell_pass=lambda page: assets.add_csp(search.use_worker(layout.lay_out(page, lang))),
@@ -207,6 +233,21 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             search_sections.install(index, lambda page: page.markdown == html.MARKER
                                     and page.file.src_uri in generated)
         return env
+
+    def _read_nav_pages(self, config, files) -> None:
+        """A --dirty build reads only the changed pages (MkDocs 1.6, commands/build.py: `_populate_page`
+        returns early for the others), so every page it writes would show the nav's unchanged pages
+        without their titles ("None"). The nav's pages (a few dozen) are read: a generated HTML page's
+        title is in its front matter (html.page), a Markdown page is read as a full build reads it.
+        They are still written only where changed."""
+        from mkdocs.commands.build import _populate_page  # MkDocs' own reading, as a full build does it
+
+        nav = getattr(self, "nav", None)
+        for page in nav.pages if nav is not None else ():
+            if page.markdown is None:
+                page.read_source(config)
+                if html.body(page.markdown or "") is None:
+                    _populate_page(page, config, files)
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
         if page.file.src_uri in self.generated:

@@ -56,13 +56,23 @@ def _chinese(word: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
+# Words teach_jieba was given, added to jieba's dictionary on the first cut (memoise_jieba): adding
+# one loads jieba's dictionary (~1 s), which a --dirty rebuild that indexes no page does not need.
+_UNTAUGHT: list[str] = []
+
+
 def teach_jieba(repo: Repository, extra: Iterable[str] = ()) -> None:
     try:
         import jieba
     except ImportError:  # Material then indexes Chinese without segmentation
         return
     jieba.setLogLevel(logging.WARNING)
-    for word in sorted(words(repo) | set(extra)):
+    _UNTAUGHT[:] = sorted(words(repo) | set(extra))
+
+
+def _add_untaught(jieba) -> None:
+    words_, _UNTAUGHT[:] = list(_UNTAUGHT), []
+    for word in words_:
         jieba.add_word(word)
 
 
@@ -75,7 +85,8 @@ def memoise_jieba() -> None:
     `jieba.cut` (material/plugins/search/plugin.py, `_segment_chinese`); a site of tickets
     repeats the same runs (table heads, states, event names) thousands of times. jieba's result
     depends only on the text and its dictionary, so each distinct run is cut once per build:
-    call this after teach_jieba (a new word changes the cuts; the memo is emptied here)."""
+    call this after teach_jieba (a new word changes the cuts; the memo is emptied here), which
+    adds its words on the first cut."""
     try:
         import jieba
     except ImportError:
@@ -85,6 +96,9 @@ def memoise_jieba() -> None:
 
     @functools.wraps(cut)
     def cached(sentence, cut_all=False, HMM=True, use_paddle=False):
+        if _UNTAUGHT:  # this build's words first (before anything is cut)
+            _add_untaught(jieba)
+            memo.clear()
         key = (sentence, cut_all, HMM, use_paddle)
         found = memo.get(key)
         if found is None:

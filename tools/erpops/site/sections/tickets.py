@@ -371,11 +371,19 @@ def pages(ctx: Context) -> dict[str, object]:
                  tuple((k, tuple(tuple(map(str, c["cells"])) for c in v)) for k, v in counts.items())),
          "tickets/index.html.j2", counts=counts, rows=index_rows, **figures)
 
+    fields: dict[str, tuple] = {}  # each ticket's row fields, computed once for its three lists
+
+    def row_fields(tk: Ticket) -> tuple:
+        found_ = fields.get(tk.src.path)
+        if found_ is None:
+            found_ = fields[tk.src.path] = _fields(tk, found)
+        return found_
+
     def listing(target: str, title: str, selected: list[Ticket]) -> None:
         opened = sum(1 for tk in selected if is_open(tk))
         index = ctx.a(ctx.t("site.tickets"), INDEX, target)
         if len(selected) <= PAGE_SIZE:
-            page(target, ("list", title, opened, tuple(_fields(tk, found) for tk in selected)), "tickets/filter.html.j2",
+            page(target, ("list", title, opened, tuple(map(row_fields, selected))), "tickets/filter.html.j2",
                  title=title, total=len(selected), open=opened, years=(), pager="", index=index,
                  rows=lambda: [row(ctx, labels, tk, target, found, ctx.a) for tk in selected])
             return
@@ -385,6 +393,7 @@ def pages(ctx: Context) -> dict[str, object]:
         years = []
         for yr, items in by_year.items():
             chunks = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
+            open_in_year = sum(1 for tk in items if is_open(tk))  # once per year, not per page
             uris = [list_page_path(target, yr, n) for n in range(1, len(chunks) + 1)]
             years.append({"cells": (yr, len(items), Markup(" · ").join(
                 ctx.a(n, uri, target) for n, uri in enumerate(uris, 1)))})
@@ -394,9 +403,9 @@ def pages(ctx: Context) -> dict[str, object]:
                     ctx.a(k, other, uri) if k != n else Markup("<strong>{}</strong>").format(k)
                     for k, other in enumerate(uris, 1))
                 sub_title = ctx.t("site.tickets-list-page", title=title, year=yr, page=n, pages=len(chunks))
-                page(uri, ("list-page", sub_title, len(items), tuple(uris), tuple(_fields(tk, found) for tk in chunk)),
+                page(uri, ("list-page", sub_title, len(items), open_in_year, tuple(uris), tuple(map(row_fields, chunk))),
                      "tickets/filter.html.j2", title=sub_title, total=len(items),
-                     open=sum(1 for tk in items if is_open(tk)), rows=rows, years=(), pager=pager,
+                     open=open_in_year, rows=rows, years=(), pager=pager,
                      index=ctx.a(title, target, uri))
         page(target, ("list-years", title, len(selected), opened,
                       tuple(tuple(map(str, y["cells"])) for y in years)),

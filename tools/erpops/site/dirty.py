@@ -1,0 +1,98 @@
+"""What a `--dirty` build (`mkdocs build --dirty`, `mkdocs serve --dirty`) can leave out of MkDocs'
+per-file work: the generated pages the page store kept, whose output MkDocs would skip anyway.
+
+MkDocs 1.6 (mkdocs/commands/build.py) reads and writes a page in a dirty build only where
+`File.is_modified()` holds: for a file backed by `abs_src_path`, where the output is missing or
+older than the source (mkdocs/structure/files.py). Yet it still makes a `File`, a `Page`, a nav
+entry and three `is_modified` stats for each of 20,000 unchanged ticket pages. A page the store
+kept (its file untouched) whose output exists and is not older is therefore not handed to MkDocs
+at all; pages in mkdocs.yml's nav always are (the nav links them). What else sees every page:
+- the sitemap (MkDocs' sitemap.xml template loops over all pages): it is left as it is when the
+  set of pages is the last build's and it was written on the same build date (its `lastmod`);
+  else nothing is left out;
+- 404.html (the nav only): rewritten together with the sitemap;
+- the search index: erpops.site.search.keep_unchanged_entries takes the full page list from here.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import PurePath
+from urllib.parse import quote
+
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+# The theme templates written from every page and the nav (Material's 404, MkDocs' sitemap).
+SITE_WIDE = ("404.html", "sitemap.xml")
+
+
+def dest_uri(uri: str, directory_urls: bool) -> str:
+    """Where MkDocs writes page `uri` (File._get_dest_path in MkDocs 1.6)."""
+    parent, filename = posixpath.split(uri)
+    stem = posixpath.splitext(filename)[0]
+    stem = "index" if stem == "README" else stem
+    if not directory_urls or stem == "index":
+        return posixpath.join(parent, stem + ".html")
+    return posixpath.join(parent, stem, "index.html")
+
+
+def url(uri: str, directory_urls: bool) -> str:
+    """Page `uri`'s URL as MkDocs gives it (File._get_url in MkDocs 1.6)."""
+    dest = dest_uri(uri, directory_urls)
+    dirname, filename = posixpath.split(dest)
+    if directory_urls and filename == "index.html":
+        dest = (dirname or ".") + "/"
+    return quote(dest)
+
+
+def nav_uris(nav) -> set[str]:
+    """Every page path mkdocs.yml's nav names."""
+    if isinstance(nav, list):
+        return set().union(*(nav_uris(item) for item in nav)) if nav else set()
+    if isinstance(nav, dict):
+        return set().union(*(nav_uris(v) for v in nav.values())) if nav else set()
+    return {nav} if isinstance(nav, str) and not posixpath.isabs(nav) and "://" not in nav else set()
+
+
+def sitemap_current(site_dir: str, build_date: str) -> bool:
+    """Whether the site's sitemap was written on `build_date` (every `lastmod` is the build date)
+    and its 404 page is there."""
+    if not os.path.isfile(os.path.join(site_dir, "404.html")):
+        return False
+    try:
+        with open(os.path.join(site_dir, "sitemap.xml"), "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return f"<lastmod>{build_date}</lastmod>".encode() in head or b"<url>" not in head
+
+
+def untouched(kept: dict[str, str], site_dir: str, directory_urls: bool) -> set[str]:
+    """The pages of `kept` ({page path: its store file}, pages the store did not write this
+    build) whose output in `site_dir` exists and is not older than the file: MkDocs would not
+    rebuild them."""
+    out = set()
+    for uri, source in kept.items():
+        try:
+            if os.stat(os.path.join(site_dir, dest_uri(uri, directory_urls))).st_mtime >= os.stat(source).st_mtime:
+                out.add(uri)
+        except OSError:
+            pass
+    return out
+
+
+class LinkableFiles(Files):
+    """MkDocs' files with the pages left out (`untouched`) still there for links: a Markdown page
+    rendered in this build that links one (the home page links tickets) finds a File for it, made
+    when asked for (MkDocs 1.6 resolves a page's links through `Files.get_file_from_path`)."""
+
+    def __init__(self, files, config, left_out: dict[str, str]) -> None:
+        super().__init__(list(files))
+        self._config, self._left_out = config, left_out
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = super().get_file_from_path(path)
+        if found is None and (source := self._left_out.get(PurePath(path).as_posix())) is not None:
+            found = File.generated(self._config, PurePath(path).as_posix(), abs_src_path=source,
+                                   inclusion=InclusionLevel.INCLUDED)
+        return found
