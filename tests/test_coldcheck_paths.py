@@ -166,3 +166,19 @@ def test_the_console_script_into_a_closed_pipe_exits_without_a_traceback(repo):
     proc.stdout.close()  # the reader is gone before anything is written
     err = proc.stderr.read().decode("utf-8", "replace")
     assert proc.wait(timeout=120) in (0, 1, 2, 120) and "Traceback" not in err
+
+
+def test_the_subsystem_of_each_event_is_subsystem_at_it():
+    from erpops.rules.tickets import _subsystems
+
+    moved = TICKET.replace("subsystem: alpha\n", "subsystem: gamma\n", 1).replace(
+        "  - event: resolve\n",
+        "  - event: move\n    at: 2026-11-02T10:10:00+08:00\n    by: qian-erp\n    tier: erp-admin\n    from: alpha\n"
+        "  - event: comment\n    at: 2026-11-02T10:12:00+08:00\n    by: qian-erp\n    tier: erp-admin\n    note: x\n"
+        "  - event: move\n    at: 2026-11-02T10:20:00+08:00\n    by: qian-erp\n    tier: erp-admin\n    from: beta\n"
+        "  - event: move\n    at: 2026-11-02T10:25:00+08:00\n    by: qian-erp\n    tier: erp-admin\n"
+        "  - event: resolve\n", 1)
+    tk = ticket_model.build(_doc(moved, PATH))
+    got = _subsystems(tk)
+    assert got == [tk.subsystem_at(i) for i in range(len(tk.history))]
+    assert got == ["alpha"] * 4 + ["beta"] * 2 + ["gamma"] * 3  # a move without `from` changes nothing
