@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,7 +174,7 @@ def build(doc: Document) -> Ticket | None:
     history = []
     for i, e in enumerate(d.get("history") if isinstance(d.get("history"), list) else []):
         if isinstance(e, dict) and isinstance(e.get("event"), str):
-            history.append(_event(
+            history.append(Event(
                 kind=e["event"], at=_time(e.get("at")), by=_str(e, "by") or "", tier=_str(e, "tier") or "",
                 src=Source(doc, ("history", i)), assignee=_str(e, "assignee"), note=_str(e, "note"),
                 from_subsystem=_str(e, "from"), fields=_names(e.get("fields")), reason=_str(e, "reason"),
@@ -207,20 +206,6 @@ def build(doc: Document) -> Ticket | None:
                           for a in (d.get("attachments") if isinstance(d.get("attachments"), list) else [])
                           if isinstance(a, dict)),
     )
-
-
-# Every field of an Event that has a default, with it (a field added later gets its default in _event too).
-_EVENT_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Event) if f.default is not dataclasses.MISSING}
-_new = object.__new__
-
-
-def _event(**values: Any) -> Event:
-    """Event(**values) without the frozen record's __init__ (one object.__setattr__ per field):
-    the same record, in a third of the time, for the events of which a repository has over a
-    hundred thousand (tests/test_coldcheck_paths.py compares them). Every field without a default must be given."""
-    e = _new(Event)
-    e.__dict__.update(_EVENT_DEFAULTS, **values)
-    return e
 
 
 def _dict(v: Any) -> dict:
