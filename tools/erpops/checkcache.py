@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 from erpops import __version__, clock, doccache, load, schemas, ticketindex
 from erpops import ticket as ticket_model
 from erpops.diagnostics import Diagnostic
-from erpops.repository import Repository, paused_gc
+from erpops.repository import Repository, keep_to_exit, paused_gc
 from erpops.rules import calendar, improvements, recurrence, reports, roster, runbooks, secrets, tickets
 from erpops.rules.ticket_sla import clocks
 from erpops.ticket import Ticket
@@ -175,6 +175,7 @@ def check(root: Path, now: dt.datetime | None = None) -> tuple[list[Diagnostic],
     with paused_gc():
         if not doccache.enabled():
             repo = load.load(root)
+            keep_to_exit(repo)
             return _cold(repo, now), repo.files
         started = time.time_ns()
         scanned = ticketindex.scan(root)
@@ -182,6 +183,7 @@ def check(root: Path, now: dt.datetime | None = None) -> tuple[list[Diagnostic],
         if warm is not None:
             return warm
         repo = load.load(root)
+        keep_to_exit(repo)
         if scanned is None or repo.policy is None or repo.policy.src is None \
                 or any(d.is_input and d.is_error for d in repo.diagnostics):
             return _cold(repo, now), repo.files

@@ -1,8 +1,11 @@
 """The command line: the only module that knows click. Parse, then call a command function."""
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -857,3 +860,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     return guarded(run)
+
+
+def script() -> NoReturn:
+    """The console script `erpops`: main(), its output flushed and the exit handlers run, then the
+    process ends without the interpreter's teardown, which frees every object one by one (a
+    checked 20,000-ticket model: ~0.8 CPU s for nothing; see repository.keep_to_exit)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`erpops check | head`): nothing more to say
+            pass
+    atexit._run_exitfuncs()
+    os._exit(code if isinstance(code, int) and 0 <= code <= 255 else 1)

@@ -53,6 +53,19 @@ class _FastLoader(_Loader):
     descend_resolver = slice  # (parent, index) -> a throwaway slice
     ascend_resolver = tuple  # () -> ()
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """_Loader.resolve without the path resolvers' steps: a quoted scalar, a sequence and a
+        mapping then get the default tags (PyYAML's Resolver.resolve, once it has no path to
+        match), without a call of it for each (a third of the nodes of a ticket)."""
+        if kind is _ScalarNode:
+            if implicit[0]:
+                tag = _TAGS.get(value)
+                if tag is None:
+                    tag = _Loader.resolve(self, kind, value, implicit)
+                return tag
+            return _STR
+        return _SEQ if kind is _SequenceNode else _MAP
+
 
 def _loader() -> type:
     return _Loader if _Loader.yaml_path_resolvers else _FastLoader

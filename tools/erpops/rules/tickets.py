@@ -70,7 +70,8 @@ def id_format(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     prefix = repo.policy.ticket_prefixes.get(first) if repo.policy else None
     if prefix is None or t.opened is None or first not in repo.roster.subsystems:
         return
-    start = f"{prefix}-{_local(repo, t.opened):%Y%m%d}-"
+    day = _local(repo, t.opened)
+    start = f"{prefix}-{day.year:04d}{day.month:02d}{day.day:02d}-"  # %Y%m%d, without strftime
     if not t.id.startswith(start):
         yield at(t.src, ("id",), "ticket-id", id=t.id, start=start)
 
@@ -205,8 +206,8 @@ def vendor_from_erp_admin(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
 
 def assignee_holds_tier(repo: Repository, t: Ticket) -> Iterator[Diagnostic]:
     """Each assignee holds that tier for the subsystem the ticket was in then (it may have moved since)."""
-    for i, e in enumerate(t.history):
-        sub = repo.roster.subsystems.get(t.subsystem_at(i))
+    for e, at_then in zip(t.history, _subsystems(t)):
+        sub = repo.roster.subsystems.get(at_then)
         if sub is None:
             continue
         if e.assignee and e.assignee in repo.roster.people and not holds(repo.roster, sub, e.tier, e.assignee):
@@ -313,6 +314,17 @@ def future_events(t: Ticket, now: dt.datetime) -> Iterator[Diagnostic]:
     for e in t.history:
         if _aware(e.at) and e.at > now:
             yield at(e.src, ("at",), "ticket-event-future", at=e.at.isoformat(), now=now.isoformat())
+
+
+def _subsystems(t: Ticket) -> list[str]:
+    """t.subsystem_at(i) for each history entry i, in one pass from the end (not one walk each)."""
+    out, current = [], t.subsystem
+    for e in reversed(t.history):
+        if e.kind == "move" and e.from_subsystem:
+            current = e.from_subsystem
+        out.append(current)
+    out.reverse()
+    return out
 
 
 def _escalations(t: Ticket):
