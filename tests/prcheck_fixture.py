@@ -104,3 +104,16 @@ def append(repo: Repo, rel: str, text: str, **replace: str) -> None:
         lines[idx] = f"{key}: {value}\n"
         body = "".join(lines)
     repo.write(rel, body)
+
+
+def move_to_beta(ops) -> None:
+    """A subsystem `beta` added at a new base, and the open ticket moved to it in the head: an explicit
+    `move` event and the file renamed (`ops` is a GitOps-like fixture with `repo`, `commit` and `base`)."""
+    beta = ops.repo.read("roster/subsystems/alpha.yaml").replace("code: alpha", "code: beta").replace("甲系统", "乙系统")
+    ops.repo.write("roster/subsystems/beta.yaml", beta.replace("name_en: Alpha", "name_en: Beta"))
+    ops.repo.edit("policy.yaml", "  alpha: ALP\n", "  alpha: ALP\n  beta: BET\n")
+    ops.base = ops.commit("add beta")
+    text = OPEN.replace("subsystem: alpha", "subsystem: beta")
+    text += event("move", "2026-11-02T09:40:00+08:00", "li-user", **{"from": "alpha", "note": "属于乙系统"})
+    (ops.repo.root / OPEN_PATH).unlink()
+    ops.repo.write("tickets/beta/2026/ALP-20261102-AB2C.yaml", text)

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from prcheck_fixture import (
-    NOW, OPEN, OPEN_PATH, RESOLUTION, append, base_repo, event,
+    NOW, OPEN, OPEN_PATH, RESOLUTION, append, base_repo, event, move_to_beta,
 )
 from tickets_fixture import PATH, TICKET, line
 
@@ -90,14 +90,7 @@ def test_a_pull_request_that_changes_no_ticket_passes(pr, cli):
 
 
 def test_an_explicit_move_renames_the_file_and_is_accepted(pr, cli):
-    beta = pr.repo.read("roster/subsystems/alpha.yaml").replace("code: alpha", "code: beta").replace("甲系统", "乙系统")
-    pr.repo.write("roster/subsystems/beta.yaml", beta.replace("name_en: Alpha", "name_en: Beta"))
-    pr.repo.edit("policy.yaml", "  alpha: ALP\n", "  alpha: ALP\n  beta: BET\n")
-    pr.base = pr.commit("add beta")
-    text = OPEN.replace("subsystem: alpha", "subsystem: beta")
-    text += event("move", "2026-11-02T09:40:00+08:00", "li-user", **{"from": "alpha", "note": "属于乙系统"})
-    (pr.repo.root / OPEN_PATH).unlink()
-    pr.repo.write("tickets/beta/2026/ALP-20261102-AB2C.yaml", text)
+    move_to_beta(pr)
     code, found, payload = gate(cli, pr, author="li-gh")
     assert (code, found) == (0, [])
     assert payload["summary"]["files"] == 1  # one rename, not a deletion and an addition

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Repo
 from erpops import gittree
-from prcheck_fixture import LOGINS, NOW, OPEN, OPEN_PATH, GitOps, append, event
+from prcheck_fixture import LOGINS, NOW, OPEN, OPEN_PATH, GitOps, append, event, move_to_beta
 from tickets_fixture import line, setup
 
 ODD = "运维 资料/it's \"ops\""  # the ops folder inside the Git repository
@@ -62,14 +62,7 @@ def test_a_deletion_there_is_refused(odd, cli):
 
 
 def test_a_move_there_is_one_renamed_file(odd, cli):
-    beta = odd.repo.read("roster/subsystems/alpha.yaml").replace("code: alpha", "code: beta").replace("甲系统", "乙系统")
-    odd.repo.write("roster/subsystems/beta.yaml", beta.replace("name_en: Alpha", "name_en: Beta"))
-    odd.repo.edit("policy.yaml", "  alpha: ALP\n", "  alpha: ALP\n  beta: BET\n")
-    odd.base = odd.commit("add beta")
-    text = OPEN.replace("subsystem: alpha", "subsystem: beta")
-    text += event("move", "2026-11-02T09:40:00+08:00", "li-user", **{"from": "alpha", "note": "属于乙系统"})
-    (odd.repo.root / OPEN_PATH).unlink()
-    odd.repo.write("tickets/beta/2026/ALP-20261102-AB2C.yaml", text)
+    move_to_beta(odd)
     code, found, payload = gate(cli, odd)
     assert (code, found, payload["summary"]["files"]) == (0, [], 1)
 
