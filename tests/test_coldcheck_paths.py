@@ -151,3 +151,18 @@ def test_the_subsystem_of_each_event_is_subsystem_at_it():
     got = _subsystems(tk)
     assert got == [tk.subsystem_at(i) for i in range(len(tk.history))]
     assert got == ["alpha"] * 4 + ["beta"] * 2 + ["gamma"] * 3  # a move without `from` changes nothing
+
+
+def test_the_console_script_never_exits_0_when_its_output_could_not_be_written(repo):
+    """A full disk (/dev/full): the check's report is lost, so the exit code must not say all is well."""
+    setup(repo)
+    repo.write(PATH, TICKET)
+    script = os.path.join(os.path.dirname(sys.executable), "erpops")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([script, "check", "--format", "json"], cwd=repo.root, stdout=full,
+                              stderr=subprocess.PIPE, env={**os.environ, "ERPOPS_CACHE": "0"}, timeout=120)
+    assert _console(repo.root, "check").returncode == 0  # the same check, written out, is clean
+    from erpops.i18n import t
+
+    said = t("cli.no-room", error="\0").split("\0")[0]
+    assert (proc.returncode, said in proc.stderr.decode("utf-8")) == (2, True), proc.stderr.decode("utf-8")

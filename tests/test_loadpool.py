@@ -96,3 +96,13 @@ def test_a_process_with_other_threads_reads_alone(synthetic, monkeypatch):
         other.join()
     assert forked == [] and results[0][0] is not None and results[0][1] == []
     assert threading.active_count() == before and loadpool.can_fork() == (before == 1)
+
+
+def test_a_process_of_its_own_may_fork():
+    """The test above may run on a pytest-xdist worker, whose own threads make can_fork() false there;
+    a plain process, as `erpops check` is, may fork."""
+    import subprocess
+
+    got = subprocess.run([sys.executable, "-c", "from erpops import loadpool; print(loadpool.can_fork())"],
+                         capture_output=True, text=True, timeout=60)
+    assert (got.returncode, got.stdout.strip()) == (0, "True"), got.stderr

@@ -117,3 +117,36 @@ def test_trees_and_changes_read_names_git_would_quote(tmp_path):
         assert gittree.same(old, new, ("nowhere.md",)) is True
     finally:
         repo.close()
+
+
+def _git(top, *args, data: bytes | None = None) -> str:
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=top, input=data, capture_output=True, check=True).stdout.decode().strip()
+
+
+def test_a_zero_padded_tree_mode_is_still_a_tree(tmp_path):
+    """Git accepts a tree entry written `040000` (fsck only warns): its files are still seen, not hidden
+    behind what would look like one file named like the folder."""
+    top = tmp_path / "padded"
+    top.mkdir()
+    _git(top, "init", "-q", "-b", "main")
+    (top / "improvements").mkdir()
+    (top / "improvements" / "IMP-1.yaml").write_text("id: IMP-1\n", "utf-8")
+    _git(top, "add", "-A")
+    _git(top, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-q", "-m", "base")
+    sub = _git(top, "rev-parse", "HEAD:improvements")
+    padded = b"040000 improvements\0" + bytes.fromhex(sub)
+    root = _git(top, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", data=padded)
+    head = _git(top, "-c", "user.name=t", "-c", "user.email=t@x", "commit-tree", root, "-p", "HEAD", "-m", "padded")
+    repo, prefix = gittree.open_repo(top)
+    try:
+        tree = gittree.tree(repo, gittree.commit(repo, head), prefix)
+        files = gittree.TreeFiles(tree)
+        assert files.under("improvements") == ["improvements/IMP-1.yaml"]
+        assert files.read_bytes("improvements/IMP-1.yaml") == b"id: IMP-1\n"
+        with pytest.raises(gittree.GitError):
+            repo.entries("0" * 40)  # a tree that is not there is an error, never an empty folder
+        assert repo.object("HEAD\0x") is None and repo.object("0" * 40) is None
+    finally:
+        repo.close()

@@ -867,10 +867,16 @@ def script() -> NoReturn:
     process ends without the interpreter's teardown, which frees every object one by one (a
     checked 20,000-ticket model: ~0.8 CPU s for nothing; see repository.keep_to_exit)."""
     code = main()
+    code = code if isinstance(code, int) and 0 <= code <= 255 else 1
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`erpops check | head`): nothing more to say
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:  # a closed pipe (`erpops check | head`): nothing more to say
             pass
-    atexit._run_exitfuncs()
-    os._exit(code if isinstance(code, int) and 0 <= code <= 255 else 1)
+        except (OSError, ValueError):
+            # Output that could not be written (a full disk): never exit 0 after it. 120 is what
+            # Python's own shutdown returns when flushing fails.
+            code = code or 120
+    os._exit(code)

@@ -1,6 +1,7 @@
 """The one user-facing error, and the guard that turns anything else into a bug report."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -24,6 +25,9 @@ def _log_path() -> Path:
     return Path(base) / "erpops.log"
 
 
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EIO)  # a full disk or quota, a failing device
+
+
 def guarded(run: Callable[[], int]) -> int:
     """Run a command: FatalError → its message and code, Ctrl-C → 130, anything else → 3 + log."""
     try:
@@ -35,6 +39,12 @@ def guarded(run: Callable[[], int]) -> int:
         sys.stderr.write(t("cli.interrupted") + "\n")
         return 130
     except Exception as err:  # noqa: BLE001 - the last line of defence
+        if isinstance(err, OSError) and err.errno in _NO_ROOM:  # the machine's, not a bug: exit 2
+            try:
+                sys.stderr.write(t("cli.no-room", error=err.strerror + (f" ({err.filename})" if err.filename else "")) + "\n")
+            except OSError:
+                pass
+            return 2
         log = _log_path()
         try:
             log.parent.mkdir(parents=True, exist_ok=True)

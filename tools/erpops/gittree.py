@@ -56,7 +56,7 @@ class Repo:
 
     def object(self, name: str) -> tuple[str, str, bytes] | None:
         """(id, type, content) of the object `name` (an id, or any revision expression), None if unknown."""
-        if "\n" in name or not name:
+        if "\n" in name or "\0" in name or not name:
             return None
         if self._batch is None:
             self._batch = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.top, stdin=subprocess.PIPE,
@@ -67,19 +67,24 @@ class Repo:
         inp.flush()
         header = out.readline()
         parts = header.split()
-        if len(parts) != 3 or not parts[2].isdigit():  # "<name> missing", "<name> ambiguous"
-            return None
+        if header.endswith((b" missing\n", b" ambiguous\n")):
+            return None  # git's answer for a name it does not know: absent
+        if len(parts) != 3 or not parts[2].isdigit():  # the process died, or said something else
+            raise GitError(f"git cat-file --batch: {header[:200]!r}")
         size = int(parts[2])
-        data = out.read(size + 1)[:size]
-        return parts[0].decode(), parts[1].decode(), data
+        data = out.read(size + 1)
+        if len(data) != size + 1:
+            raise GitError(f"git cat-file --batch: {parts[0].decode()} cut short")
+        return parts[0].decode(), parts[1].decode(), data[:size]
 
     def entries(self, tree_id: str) -> dict[str, tuple[bytes, str]]:
         """A tree's entries: name → (mode, object id); read once per tree."""
         known = self._trees.get(tree_id)
         if known is None:
             got = self.object(tree_id)
-            known = _parse_tree(got[2], len(got[0]) // 2) if got is not None and got[1] == "tree" else {}
-            self._trees[tree_id] = known
+            if got is None or got[1] != "tree":  # a tree a commit or tree names is not there: never "empty"
+                raise GitError(f"{tree_id}: not a tree in this repository")
+            known = self._trees[tree_id] = _parse_tree(got[2], len(got[0]) // 2)
         return known
 
     def is_ancestor(self, a: str, b: str) -> bool:
@@ -100,13 +105,23 @@ class Repo:
             pass
 
 
+def _kind(mode: bytes) -> bytes:
+    """An entry's mode by its object type bits: git accepts zero-padded modes (`040000`, which fsck
+    only warns about), and a padded tree taken for a file would hide the files under it from the gate."""
+    try:
+        bits = int(mode, 8) & 0o170000
+    except ValueError:
+        raise GitError(f"a tree entry with the mode {mode[:20]!r}") from None
+    return {0o040000: _TREE, 0o120000: _LINK, 0o160000: _SUBMODULE}.get(bits, b"%o" % int(mode, 8))
+
+
 def _parse_tree(data: bytes, id_bytes: int) -> dict[str, tuple[bytes, str]]:
     out = {}
     i, n = 0, len(data)
     while i < n:
         space = data.index(b" ", i)
         nul = data.index(b"\0", space)
-        mode, name = data[i:space], data[space + 1:nul].decode("utf-8", "surrogateescape")
+        mode, name = _kind(data[i:space]), data[space + 1:nul].decode("utf-8", "surrogateescape")
         out[name] = (mode, data[nul + 1:nul + 1 + id_bytes].hex())
         i = nul + 1 + id_bytes
     return out

@@ -111,6 +111,8 @@ def outcome(root: Path, base: str, head: str = "HEAD", login: str | None = None,
     repo, prefix = gittree.open_repo(root)
     try:
         return _outcome(repo, prefix, root, base, head, login, acting_for, opened_at)
+    except gittree.GitError as err:  # a damaged repository or a cut-short clone: exit 2, never "no files"
+        raise FatalError(t("pr.git-failed", reason=str(err))) from None
     finally:
         repo.close()  # its `git cat-file` process, waited for: its time is the gate's
 
@@ -162,7 +164,11 @@ def _outcome(repo: gittree.Repo, prefix: str, root: Path, base: str, head: str, 
         old_item = _base_improvement(base_files, c.old) if gittree.is_improvement(c.old) else None
         new_item = items.get(c.new) if c.new else None
         if c.new and new_item is None:
-            continue  # unreadable at the head: the check rules above said why
+            # Unreadable at the head: the check rules above said why. If none did, the head's loader
+            # never saw the file (a tree that hides it): it is missing, never unchecked.
+            if not any(d.path == c.new and d.is_error for d in found):
+                found.append(Diagnostic.make(c.new, 0, "file-missing", column=0))
+            continue
         found += gitdiff.compare_improvement(old_item, new_item, gate)
     return Outcome(found, len(changes), paths, rules)
 
