@@ -132,6 +132,23 @@ def test_a_dirty_build_after_a_page_appears_writes_the_sitemap_again(tmp_path):
     assert (site / "sitemap.xml").stat().st_mtime_ns != sitemap and (site / "extra/index.html").is_file()
 
 
+def test_a_dirty_build_after_mkdocs_yml_changes_writes_the_sitemap_and_404_again(tmp_path):
+    """The same pages on the same day, but a site_url set: the sitemap's addresses and the 404 page
+    are made again (the last build's SITE_WIDE_MARK was made from the old mkdocs.yml)."""
+    root, site = demo_copy(tmp_path / "ops"), tmp_path / "site"
+    assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
+    again = subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL)
+    assert again.returncode == 0
+    marks = {rel: (site / rel).stat().st_mtime_ns for rel in ("sitemap.xml", "404.html", ".erpops-site-wide")}
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "site_url:" not in text
+    config.write_text("site_url: https://ops.example.invalid/new/\n" + text, "utf-8")
+    assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
+    assert all((site / rel).stat().st_mtime_ns != when for rel, when in marks.items())
+    assert "https://ops.example.invalid/new/" in (site / "sitemap.xml").read_text("utf-8")
+
+
 def test_the_left_out_pages_urls_and_outputs_are_those_mkdocs_gives_them():
     from mkdocs.structure.files import File
 

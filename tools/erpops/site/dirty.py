@@ -8,7 +8,8 @@ entry and three `is_modified` stats for each of 20,000 unchanged ticket pages. A
 kept (its file untouched) whose output exists and is not older is therefore not handed to MkDocs
 at all; pages in mkdocs.yml's nav always are (the nav links them). What else sees every page:
 - the sitemap (MkDocs' sitemap.xml template loops over all pages): it is left as it is when the
-  set of pages is the last build's and it was written on the same build date (its `lastmod`);
+  set of pages is the last build's, it was written on the same build date (its `lastmod`), and the
+  last build recorded the same mkdocs.yml, page set and hand-written page files (SITE_WIDE_MARK);
   else nothing is left out;
 - 404.html (the nav only): rewritten together with the sitemap;
 - the search index: erpops.site.search.keep_unchanged_entries takes the full page list from here.
@@ -65,6 +66,53 @@ def sitemap_current(site_dir: str, build_date: str) -> bool:
     except OSError:
         return False
     return f"<lastmod>{build_date}</lastmod>".encode() in head or b"<url>" not in head
+
+
+# What the last build's site-wide templates were made from (written after each build, in the site).
+SITE_WIDE_MARK = ".erpops-site-wide"
+
+
+def site_wide_key(config, pages: list[str], hand_written: list[str]) -> str:
+    """A digest of what the sitemap and the 404 page are made from besides the build date: mkdocs.yml
+    (site_url, nav, theme), the set of pages, and each hand-written page's file (its title is in the
+    nav the 404 page shows). Generated pages' titles come from the page store, whose page set is here."""
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with open(config.config_file_path, "rb") as f:
+            h.update(f.read())
+    except (OSError, TypeError):
+        h.update(b"no mkdocs.yml")
+    for uri in sorted(pages):
+        h.update(uri.encode("utf-8", "surrogateescape") + b"\0")
+    for path in sorted(hand_written):
+        try:
+            st = os.stat(path)
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+        except OSError:
+            h.update(f"{path}\0gone\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def site_wide_same(site_dir: str, key: str) -> bool:
+    """Whether the last build that wrote the sitemap and the 404 page wrote them from `key`."""
+    try:
+        with open(os.path.join(site_dir, SITE_WIDE_MARK), encoding="ascii") as f:
+            return f.read().strip() == key
+    except (OSError, ValueError):
+        return False
+
+
+def mark_site_wide(site_dir: str, key: str) -> None:
+    from erpops import atomic
+
+    if site_wide_same(site_dir, key):
+        return  # unchanged: not rewritten (a dirty build writes only what changed)
+
+    from pathlib import Path
+
+    atomic.write_text(Path(site_dir) / SITE_WIDE_MARK, key + "\n")
 
 
 def untouched(kept: dict[str, str], site_dir: str, directory_urls: bool) -> set[str]:

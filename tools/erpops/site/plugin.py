@@ -68,6 +68,7 @@ def _render_html(page: Page, config, files) -> None:
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     dirty = False
     serving = False  # `mkdocs serve`: the model is kept for the next rebuild (reload.Kept)
+    site_wide = ""  # dirty.site_wide_key of this build's pages, once on_files has them
     preview: int | None = None  # a pull request's preview (erpops.site.preview): its changed tickets
     kept: reload.Kept | None = None  # the model between `mkdocs serve` rebuilds
 
@@ -187,9 +188,13 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         """In a --dirty build, the generated pages MkDocs would skip (erpops.site.dirty), left out of
         its files, when the sitemap and 404 page can stay as they are (then not rewritten). Not without
         mkdocs.yml's nav: MkDocs would then make the nav of every page from the files it gets."""
+        docs = files.documentation_pages()
+        self.site_wide = dirty_build.site_wide_key(config, [f.src_uri for f in docs],
+                                                   [f.abs_src_path for f in docs if not f.generated])
         if not self.dirty or store is None or not store.same_pages or not config.nav \
                 or not dirty_build.sitemap_current(config.site_dir, get_build_date()) \
-                or not all(Path(f.abs_dest_path).is_file() for f in files.documentation_pages()):  # a new page
+                or not dirty_build.site_wide_same(config.site_dir, self.site_wide) \
+                or not all(Path(f.abs_dest_path).is_file() for f in docs):  # a new page
             return set()
         made = set(store.rendered) | set(store.written)
         keep = dirty_build.nav_uris(config.nav)
@@ -203,6 +208,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_post_build(self, *, config) -> None:
         if self.dirty:
             search.keep_unchanged_entries(config, self.rebuilt, self.urls)
+        if self.site_wide:  # the sitemap and 404 page of this build are written: what they were made from
+            dirty_build.mark_site_wide(config.site_dir, self.site_wide)
 
     def on_nav(self, nav, /, *, config, files):
         self.nav = nav
