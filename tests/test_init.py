@@ -102,6 +102,35 @@ def test_init_accepts_an_empty_folder(tmp_path, cli):
     assert _tree(tmp_path / "ops") == FILES
 
 
+def test_init_fills_an_empty_folder_in_place(tmp_path, cli, monkeypatch):
+    """`erpops init .` in the folder a shell is in: the folder stays that folder (not replaced by a
+    new one, which left the shell in a deleted folder), and the shell's next command works there."""
+    target = tmp_path / "ops"
+    target.mkdir()
+    before = target.stat().st_ino
+    monkeypatch.chdir(target)
+    assert cli("init", ".").code == 0
+    assert target.stat().st_ino == before and os.getcwd() == str(target)
+    assert _tree(target) == FILES and not [p for p in tmp_path.iterdir() if p.name != "ops"]
+    assert cli("check").code == 0
+
+
+def test_init_moves_back_what_it_moved_when_a_file_appears_meanwhile(tmp_path, cli, monkeypatch):
+    target = tmp_path / "ops"
+    target.mkdir()
+    real = init_module._fill
+
+    def racing(stage, into):
+        (into / "README.md").write_text("mine", "utf-8")  # written by someone else during init
+        real(stage, into)
+
+    monkeypatch.setattr(init_module, "_fill", racing)
+    result = cli("init", str(target))
+    assert result.code == 2 and "README.md" in result.err
+    assert _tree(target) == ["README.md"] and (target / "README.md").read_text("utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ops"]
+
+
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path, cli):
     target = tmp_path / "ops"
     target.mkdir()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import errno
 import os
 import shutil
 import sys
@@ -76,6 +77,28 @@ def _refuse(target: Path, lang: str) -> None:
         raise FatalError(t("init.not-a-folder", lang, path=target))
 
 
+def _fill(stage: Path, target: Path) -> None:
+    """Move what `stage` holds into the empty folder `target`, which stays the same folder: the shell
+    or Explorer window of the person who typed `erpops init .` is in it (replacing it left them in a
+    deleted folder). An entry that appeared in `target` meanwhile is never overwritten: then
+    everything moved so far goes back and nothing is left in `target` (FileExistsError)."""
+    moved: list[str] = []
+    try:
+        for name in sorted(os.listdir(stage)):
+            if os.path.lexists(target / name):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target / name))
+            os.rename(stage / name, target / name)
+            moved.append(name)
+    except OSError:
+        for name in reversed(moved):
+            try:
+                os.rename(target / name, stage / name)
+            except OSError:
+                pass
+        raise
+    os.rmdir(stage)
+
+
 def _build(stage: Path, lang: str, org: str, forge: str = "github") -> list:
     for rel, text in files(lang, org, forge).items():
         write_text(stage / rel, text)
@@ -109,10 +132,11 @@ def init(target: Path, lang: str | None = None, org: str | None = None, forge: s
         raise FatalError(t("init.unwritable", lang, path=target, reason=err)) from None
     try:
         warnings = _build(stage, lang, org, forge)
-        os.chmod(stage, 0o755)
         if target.is_dir():
-            target.rmdir()  # empty (checked above); fails, leaving it alone, if something appeared since
-        os.rename(stage, target)
+            _fill(stage, target)
+        else:
+            os.chmod(stage, 0o755)
+            os.rename(stage, target)
     except OSError as err:
         shutil.rmtree(stage, ignore_errors=True)
         raise FatalError(t("init.unwritable", lang, path=target, reason=err)) from None
