@@ -147,3 +147,20 @@ def test_changed_lists_old_and_new_names_of_a_moved_ticket(ops):
     assert preview.ticket_paths(root, paths) == ["tickets/sales/2025/SAL-20261104-Y267.yaml"]
     assert not preview.needs_full(paths) and preview.needs_full(["policy.yaml"])
     assert preview.needs_full(["roster/subsystems/sales.yaml"]) and not preview.needs_full(["roster.md"])
+
+
+def test_changed_takes_the_ops_folder_name_literally(tmp_path):
+    """An ops folder named `ops*` is that folder, not the glob that also matches its sibling `opsX`."""
+    top = tmp_path / "top"
+    for folder in ("ops*", "opsX"):
+        (top / folder).mkdir(parents=True)
+        (top / folder / "a.yaml").write_text("a: 1\n", "utf-8")
+    g = git.Repo.init(top, initial_branch="main")
+    g.git.add("-A")
+    g.git.commit("-m", "base", env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
+                                    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"})
+    base = g.head.commit.hexsha
+    (top / "ops*" / "a.yaml").write_text("a: 2\n", "utf-8")
+    (top / "opsX" / "a.yaml").unlink()
+    (top / "opsX" / "other.yaml").write_text("b: 1\n", "utf-8")
+    assert preview.changed(top / "ops*", base) == ["a.yaml"]

@@ -24,7 +24,8 @@ from erpops.load import IMPROVEMENTS, TICKETS
 TICKET_SUFFIX = ".yaml"
 _TREE, _LINK, _SUBMODULE = b"40000", b"120000", b"160000"
 # Git's own commands, whatever the user's configuration says about colours, pagers or hooks.
-_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C",
+        "GIT_LITERAL_PATHSPECS": "1"}  # a path given after `--` is that path: an ops folder `ops*` is no glob
 
 
 class GitError(Exception):
