@@ -9,19 +9,22 @@ kept (its file untouched) whose output exists and is not older is therefore not 
 at all; pages in mkdocs.yml's nav always are (the nav links them). What else sees every page:
 - the sitemap (MkDocs' sitemap.xml template loops over all pages): it is left as it is when the
   set of pages is the last build's, it was written on the same build date (its `lastmod`), and the
-  last build recorded the same mkdocs.yml, page set and hand-written page files (SITE_WIDE_MARK);
+  last build recorded the same mkdocs.yml and hand-written page files (SITE_WIDE_MARK);
   else nothing is left out;
 - 404.html (the nav only): rewritten together with the sitemap;
 - the search index: erpops.site.search.keep_unchanged_entries takes the full page list from here.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from mkdocs.structure.files import File, Files, InclusionLevel
+
+from erpops import atomic
 
 # The theme templates written from every page and the nav (Material's 404, MkDocs' sitemap).
 SITE_WIDE = ("404.html", "sitemap.xml")
@@ -73,11 +76,10 @@ SITE_WIDE_MARK = ".erpops-site-wide"
 
 
 def site_wide_key(config, pages: list[str], hand_written: list[str]) -> str:
-    """A digest of what the sitemap and the 404 page are made from besides the build date: mkdocs.yml
-    (site_url, nav, theme), the set of pages, and each hand-written page's file (its title is in the
-    nav the 404 page shows). Generated pages' titles come from the page store, whose page set is here."""
-    import hashlib
-
+    """A digest of what the sitemap and the 404 page are made from besides the build date and the
+    generated pages (whose set the page store's `same_pages` compares): mkdocs.yml (site_url, nav,
+    theme), the hand-written pages' paths, and each one's file (its title is in the nav the 404 page
+    shows)."""
     h = hashlib.sha256()
     try:
         with open(config.config_file_path, "rb") as f:
@@ -105,14 +107,8 @@ def site_wide_same(site_dir: str, key: str) -> bool:
 
 
 def mark_site_wide(site_dir: str, key: str) -> None:
-    from erpops import atomic
-
-    if site_wide_same(site_dir, key):
-        return  # unchanged: not rewritten (a dirty build writes only what changed)
-
-    from pathlib import Path
-
-    atomic.write_text(Path(site_dir) / SITE_WIDE_MARK, key + "\n")
+    if not site_wide_same(site_dir, key):  # unchanged: not rewritten (a dirty build writes only what changed)
+        atomic.write_text(Path(site_dir) / SITE_WIDE_MARK, key + "\n")
 
 
 def untouched(kept: dict[str, str], site_dir: str, directory_urls: bool) -> set[str]:

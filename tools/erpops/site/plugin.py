@@ -188,7 +188,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         """In a --dirty build, the generated pages MkDocs would skip (erpops.site.dirty), left out of
         its files, when the sitemap and 404 page can stay as they are (then not rewritten). Not without
         mkdocs.yml's nav: MkDocs would then make the nav of every page from the files it gets."""
-        docs = files.documentation_pages()
+        docs = files.documentation_pages()  # the hand-written pages: the generated ones are not added yet
         self.site_wide = dirty_build.site_wide_key(config, [f.src_uri for f in docs],
                                                    [f.abs_src_path for f in docs if not f.generated])
         if not self.dirty or store is None or not store.same_pages or not config.nav \
