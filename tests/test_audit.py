@@ -74,3 +74,18 @@ def test_audit_of_an_unknown_ticket_is_a_user_error(repo, cli):
     res = cli("audit", "ALP-20261102-NONE", "--repo", str(repo.root))
     assert res.code == 2
     assert "找不到工单 ALP-20261102-NONE" in res.err
+
+
+def test_a_history_through_folders_with_chinese_names_quotes_and_tabs_is_read(trail, cli):
+    """git log without -z C-quotes such names ("\\345\\275\\222…"): every commit showed as unreadable."""
+    moved = "tickets/alpha/2026/moved/ALP-20261102-AB2C.yaml"
+    odd = 'tickets/alpha/2026/归档 "旧"\tx/ALP-20261102-AB2C.yaml'
+    (trail.repo.root / odd).parent.mkdir()
+    (trail.repo.root / moved).rename(trail.repo.root / odd)
+    trail.commit("archive it", "2026-11-06T12:00:00+08:00")
+    res = cli("audit", "ALP-20261102-AB2C", "--format", "json", "--repo", str(trail.repo.root))
+    data = json.loads(res.out)
+    assert [c["unreadable"] for c in data["commits"]] == [False] * 6
+    assert [c["path"] for c in data["commits"][-2:]] == [moved, odd]
+    assert data["commits"][-1]["renamed_from"] == moved
+    assert (res.code, data["flags"]) == (1, 2)
