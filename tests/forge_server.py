@@ -60,6 +60,7 @@ class State:
     issue_data: dict[int, dict] = field(default_factory=dict)    # GET …/issues/{n} answers (GitHub)
     comment_data: dict[int, dict] = field(default_factory=dict)  # GET …/issues/comments/{id} answers
     pulls: dict[int, dict] = field(default_factory=dict)   # GitHub: GET /pulls/<n> answers
+    comments: dict[int, list[dict]] = field(default_factory=dict)  # issue number → its comments (notes), oldest first
 
 
 Route = tuple[str, str, str, Callable[["Forge", Recorded, re.Match], tuple[int, Any]]]
@@ -73,8 +74,31 @@ def _comment(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
     if not _need(req.body, "body"):
         return 422, {"message": "body is required"}
     cid = server.next_id()
-    return 201, {"id": cid, "body": req.body["body"], "user": {"login": "erpops-bot"},
-                 "html_url": f"http://example.invalid/{m['repo']}/issues/{m['n']}#issuecomment-{cid}"}
+    comment = {"id": cid, "body": req.body["body"], "user": {"login": "erpops-bot"},
+               "html_url": f"http://example.invalid/{m['repo']}/issues/{m['n']}#issuecomment-{cid}"}
+    server.state.comments.setdefault(int(m["n"]), []).append(comment)
+    return 201, comment
+
+
+def _query(req: Recorded) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(req.query))
+
+
+def _list_comments(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    """GitHub: ?per_page (default 30, at most 100) and ?page (from 1); Gitea: every comment at once."""
+    found = server.state.comments.get(int(m["n"]), [])
+    if "/api/v1/" in req.path:
+        return 200, found
+    q = _query(req)
+    size, page = min(int(q.get("per_page", 30)), 100), int(q.get("page", 1))
+    return 200, found[(page - 1) * size:page * size]
+
+
+def _list_notes(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
+    """GitLab: an issue's notes, one page (no Link header: python-gitlab's iterator stops there)."""
+    return 200, server.state.comments.get(int(m["iid"]), [])
 
 
 def _pull(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
@@ -126,9 +150,12 @@ def _mr(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
 def _note(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
     if not _need(req.body, "body"):
         return 400, {"message": "400 Bad request - body is missing"}
-    return 201, {"id": server.next_id(), "body": req.body["body"], "noteable_iid": int(m["iid"]),
-                 "noteable_type": "MergeRequest" if m["kind"] == "merge_requests" else "Issue",
-                 "author": {"username": "project_42_bot"}, "system": False}
+    note = {"id": server.next_id(), "body": req.body["body"], "noteable_iid": int(m["iid"]),
+            "noteable_type": "MergeRequest" if m["kind"] == "merge_requests" else "Issue",
+            "author": {"username": "project_42_bot"}, "system": False}
+    if m["kind"] == "issues":
+        server.state.comments.setdefault(int(m["iid"]), []).append(note)
+    return 201, note
 
 
 def _approvals(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]:
@@ -182,17 +209,20 @@ def _get_comment(server: "Forge", req: Recorded, m: re.Match) -> tuple[int, Any]
 _REPO = r"(?P<repo>[^/]+/[^/]+)"
 ROUTES: list[Route] = [
     ("github", "POST", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)/comments", _comment),
+    ("github", "GET", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)/comments", _list_comments),
     ("github", "POST", rf"/api/v3/repos/{_REPO}/pulls", _pull),
     ("github", "GET", rf"/api/v3/repos/{_REPO}/pulls/(?P<n>\d+)/reviews", _reviews),
     ("github", "GET", rf"/api/v3/repos/{_REPO}/pulls/(?P<n>\d+)", _get_pull),
     ("github", "POST", rf"/api/v3/repos/{_REPO}/statuses/(?P<sha>[0-9a-f]{{40}})", _status),
     ("gitea", "POST", rf"/api/v1/repos/{_REPO}/issues/(?P<n>\d+)/comments", _comment),
+    ("gitea", "GET", rf"/api/v1/repos/{_REPO}/issues/(?P<n>\d+)/comments", _list_comments),
     ("gitea", "POST", rf"/api/v1/repos/{_REPO}/pulls", _pull),
     ("gitea", "POST", rf"/api/v1/repos/{_REPO}/pulls/(?P<n>\d+)/reviews", _gitea_review),
     ("gitea", "GET", rf"/api/v1/repos/{_REPO}/pulls/(?P<n>\d+)/reviews", _reviews),
     ("gitlab", "GET", r"/api/v4/projects/(?P<id>\d+)/merge_requests/(?P<iid>\d+)", _mr),
     ("gitlab", "POST", r"/api/v4/projects/(?P<id>\d+)/(?P<kind>merge_requests|issues)/(?P<iid>\d+)/notes", _note),
     ("gitlab", "GET", r"/api/v4/projects/(?P<id>\d+)/merge_requests/(?P<iid>\d+)/approvals", _approvals),
+    ("gitlab", "GET", r"/api/v4/projects/(?P<id>\d+)/issues/(?P<iid>\d+)/notes", _list_notes),
     ("gitlab", "POST", r"/api/v4/projects/(?P<id>\d+)/merge_requests", _create_mr),
     ("github", "PATCH", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)", _issue_state),
     ("github", "GET", rf"/api/v3/repos/{_REPO}/issues/(?P<n>\d+)", _get_issue),

@@ -3,6 +3,11 @@ happened and where the ticket stands; close the issue with the ticket, reopen it
 
 Only the tickets changed between the two commits are read (from Git, not the work tree); the
 roster and policy are the pushed commit's. The token comes from the environment only (forges/).
+
+Each answer ends with a hidden mark of the ticket and the pushed commit (`MARK`). A run again for
+the same push (a CI job re-run, a second delivery of the event) finds its mark among the issue's
+comments and does not answer twice; the issue is still closed or reopened, in case the last run
+stopped between the answer and that.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from erpops.i18n import t
 from erpops.yamlio import load_bytes
 from erpops.repository import Repository
 
+MARK = "<!-- erpops-answer {id} {commit} -->"
+
 
 def _ticket(files: gittree.TreeFiles, rel: str | None) -> ticket.Ticket | None:
     if not rel:
@@ -27,9 +34,9 @@ def _ticket(files: gittree.TreeFiles, rel: str | None) -> ticket.Ticket | None:
     return ticket.build(doc) if doc is not None else None
 
 
-def changed(root: Path, before: str, after: str) -> tuple[list[tuple[ticket.Ticket | None, ticket.Ticket]], Repository]:
+def changed(root: Path, before: str, after: str) -> tuple[list[tuple[ticket.Ticket | None, ticket.Ticket]], Repository, str]:
     """(ticket before, ticket after) for every ticket with an issue changed from `before` to
-    `after`, and the repository's rules at `after`."""
+    `after`, the repository's rules at `after`, and `after`'s commit id."""
     repo, prefix = gittree.open_repo(root)
     base_c, head_c = gittree.commit(repo, before), gittree.commit(repo, after)
     base_tree, head_tree = gittree.tree(repo, base_c, prefix), gittree.tree(repo, head_c, prefix)
@@ -49,7 +56,7 @@ def changed(root: Path, before: str, after: str) -> tuple[list[tuple[ticket.Tick
         old = _ticket(base_files, c.old) if gittree.is_ticket(c.old) else None
         if issueanswer.new_events(old, new) or issueanswer.issue_change(old, new) != "comment":
             pairs.append((old, new))
-    return pairs, rules
+    return pairs, rules, head_c.hexsha
 
 
 def answer(root: Path, before: str, after: str = "HEAD", forge: str | None = None) -> int:
@@ -57,7 +64,7 @@ def answer(root: Path, before: str, after: str = "HEAD", forge: str | None = Non
     if not before.strip("0"):  # a new branch: GitHub's `before` is all zeros
         sys.stdout.write(t("answer.no-before", rev=before) + "\n")
         return 0
-    pairs, rules = changed(root, before, after)
+    pairs, rules, commit = changed(root, before, after)
     if not pairs:
         sys.stdout.write(t("answer.none") + "\n")
         return 0
@@ -71,14 +78,18 @@ def answer(root: Path, before: str, after: str = "HEAD", forge: str | None = Non
     for old, new in sorted(pairs, key=lambda p: p[1].id):
         if new.issue.forge not in (name, ""):
             continue  # filed on another forge: its own CI answers it
-        body = issueanswer.answer(rules.roster, rules.policy, old, new, now, site_url)
+        mark = MARK.format(id=new.id, commit=commit)
+        body = issueanswer.answer(rules.roster, rules.policy, old, new, now, site_url) + "\n\n" + mark
         how = issueanswer.issue_change(old, new)
         post = {"close": site.close_issue, "reopen": site.reopen_issue, "comment": site.comment_issue}[how]
         try:
-            post(new.issue.number, body)
+            done = any(mark in text for text in site.issue_comments(new.issue.number))
+            if not (done and how == "comment"):
+                post(new.issue.number, "" if done else body)
         except ForgeError as err:
             sys.stderr.write(t("answer.failed", id=new.id, number=new.issue.number, reason=err) + "\n")
             code = 1
             continue
-        sys.stdout.write(t("answer.posted", id=new.id, number=new.issue.number, how=t(f"answer.how.{how}")) + "\n")
+        key = f"answer.already.{how}" if done else "answer.posted"
+        sys.stdout.write(t(key, id=new.id, number=new.issue.number, how=t(f"answer.how.{how}")) + "\n")
     return code

@@ -57,6 +57,10 @@ class Forge(Protocol):
         """Answer on a pull request."""
         ...
 
+    def issue_comments(self, number: int) -> list[str]:
+        """The text of every comment on an issue (to see whether an answer is already there)."""
+        ...
+
     def close_issue(self, number: int, body: str) -> Posted:
         """Answer `body` on an issue (when not empty) and close it; Posted is the answer's."""
         ...

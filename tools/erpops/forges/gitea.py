@@ -58,6 +58,11 @@ class Gitea:
     def comment_pull(self, number: int, body: str) -> Posted:
         return self._post(f"/issues/{number}/comments", {"body": body})
 
+    def issue_comments(self, number: int) -> list[str]:
+        """issueGetComments: GET /repos/{owner}/{repo}/issues/{index}/comments, every comment at once."""
+        found = self._api().call("GET", f"{self._repo()}/issues/{number}/comments")
+        return [str(c.get("body") or "") for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+
     def open_pull(self, head: str, base: str, title: str, body: str) -> Posted:
         return self._post("/pulls", {"head": head, "base": base, "title": title, "body": body})
 

@@ -6,6 +6,8 @@ from erpops.forges import payload
 from erpops.forges.base import Env, Posted, PullRequest, need, number
 from erpops.forges.http import Api
 
+PAGES = 50  # of an issue's comments at most (5,000): an issue with more is not a ticket's
+
 
 class GitHub:
     name = "github"
@@ -38,6 +40,18 @@ class GitHub:
 
     def comment_pull(self, number: int, body: str) -> Posted:
         return self._post(f"/issues/{number}/comments", {"body": body})  # a PR's conversation is an issue's
+
+    def issue_comments(self, number: int) -> list[str]:
+        """"List issue comments": GET /repos/{owner}/{repo}/issues/{issue_number}/comments, 100 a page
+        (docs.github.com/en/rest/issues/comments#list-issue-comments), page after page."""
+        found: list[str] = []
+        for page in range(1, PAGES + 1):
+            batch = self._api().call("GET", f"{self._repo()}/issues/{number}/comments?per_page=100&page={page}")
+            batch = batch if isinstance(batch, list) else []
+            found += [str(c.get("body") or "") for c in batch if isinstance(c, dict)]
+            if len(batch) < 100:
+                break
+        return found
 
     def _state(self, number: int, body: str, state: dict) -> Posted:
         """"Update an issue": PATCH /repos/{owner}/{repo}/issues/{issue_number} with `state`

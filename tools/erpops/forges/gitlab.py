@@ -84,6 +84,15 @@ class GitLab:
     def comment_pull(self, number: int, body: str) -> Posted:
         return self._note("mergerequests", number, body)
 
+    def issue_comments(self, number: int) -> list[str]:
+        """List project issue notes: GET /projects/:id/issues/:issue_iid/notes, page after page
+        (python-gitlab's iterator follows the pagination links)."""
+        def get():
+            notes = self._project().issues.get(number, lazy=True).notes.list(iterator=True, per_page=100)
+            return [str(n.attributes.get("body") or "") for n in notes]
+
+        return self._call("GET", get)
+
     def _state(self, number: int, body: str, event: str) -> Posted:
         """Edit an issue: PUT /projects/:id/issues/:issue_iid with state_event `close` or `reopen`
         (docs.gitlab.com/api/issues/#edit-an-issue); the note first."""
