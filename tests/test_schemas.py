@@ -59,3 +59,26 @@ def test_vscode_maps_each_roster_file_to_its_schema():
         assert (REPO_ROOT / matched[0]).is_file()
     assert "redhat.vscode-yaml" in json.loads(
         (REPO_ROOT / ".vscode/extensions.json").read_text("utf-8"))["recommendations"]
+
+
+@pytest.mark.parametrize("written, ok", [
+    ('"2026-11-02T09:30:00+08:00"', True),     # quoted, well formed: as the model reads it
+    ('2026-11-02T09:30:00+08:00', True),       # unquoted: YAML's own date-time
+    ('"2026-11-31T09:30:00+08:00"', False),    # no 31 November
+    ('"2026-11-02T25:30:00+08:00"', False),
+    ('"上午九点半"', False),
+    ('"2026-11-02T09:30:00"', "ticket-time-zone"),  # read, but without its offset: one finding, not two
+    ('"2026-11-02 09:30"', "ticket-time-zone"),
+])
+def test_a_quoted_event_time_is_checked_as_a_date_time(repo, cli, written, ok):
+    """jsonschema checks `format: date-time` only with rfc3339-validator installed: erpops checks it
+    as the model reads a time (schemas._instant)."""
+    from tickets_fixture import PATH, TICKET, line, setup
+
+    setup(repo)
+    text = TICKET.replace("    at: 2026-11-02T09:30:00+08:00\n", f"    at: {written}\n", 1)
+    repo.write(PATH, text)
+    r = cli("check", "--repo", str(repo.root), "--format", "json")
+    errors = [(d["path"], d["line"], d["rule"]) for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"]
+    at = line(text, f"at: {written}")
+    assert errors == ([] if ok is True else [(PATH, at, ok or "schema")])
