@@ -80,6 +80,21 @@ def test_a_pause_of_the_collector_moves_what_it_made_out_of_the_young_generation
     del kept
 
 
+def test_a_host_that_froze_its_own_objects_keeps_them_frozen():
+    """An application embedding erpops (a long-lived server) may have frozen its start-up objects:
+    gc.unfreeze would hand them all back to the collector."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with paused_gc():
+            made = [[i] for i in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    del made
+
+
 def test_a_cycle_made_during_a_pause_and_dropped_is_still_collected():
     class Node:
         pass

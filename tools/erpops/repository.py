@@ -59,8 +59,9 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was:
-            gc.freeze()
-            gc.unfreeze()
+            if not gc.get_freeze_count():  # a host's own frozen objects are not ours to unfreeze
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
