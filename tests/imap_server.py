@@ -102,10 +102,13 @@ def _wait(port: int, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             raise RuntimeError("dovecot stopped: " + (log.read_text() if log.exists() else ""))
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.settimeout(2)
+                if s.recv(64).startswith(b"* OK"):  # dovecot's greeting, not another test's server
+                    return
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise RuntimeError("dovecot did not listen: " + (log.read_text() if log.exists() else ""))
 
 
@@ -126,21 +129,31 @@ def imap_server():
         nobody = pwd.getpwnam("nobody")
         for sub in ("mail", "home"):
             os.chown(base / sub, nobody.pw_uid, nobody.pw_gid)
-    port = free_port()
-    conf = base / "dovecot.conf"
-    conf.write_text(_config(base, port))
-    process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = None
     try:
-        _wait(port, process, base / "dovecot.log")
+        # free_port releases the port before dovecot binds it: another test (pytest-xdist runs two at
+        # once) may take it meanwhile, and dovecot then stops. A few tries, each on a new port.
+        for attempt in range(5):
+            port = free_port()
+            conf = base / "dovecot.conf"
+            conf.write_text(_config(base, port))
+            process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE)
+            try:
+                _wait(port, process, base / "dovecot.log")
+                break
+            except RuntimeError:
+                if process.poll() is None or attempt == 4:
+                    raise
         yield ImapServer("127.0.0.1", port, USER, PASSWORD, base, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         shutil.rmtree(base, ignore_errors=True)
 
 
