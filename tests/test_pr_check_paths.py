@@ -150,3 +150,19 @@ def test_a_zero_padded_tree_mode_is_still_a_tree(tmp_path):
         assert repo.object("HEAD\0x") is None and repo.object("0" * 40) is None
     finally:
         repo.close()
+
+
+def test_an_improvement_item_the_head_tree_hides_from_the_loader_is_missing_not_unchecked(repo, cli, monkeypatch):
+    """A gitlink (a submodule entry) named like an item: git diff-tree lists the change, but there is
+    no file for the loader to read, and no check rule says anything about it. The gate must not let
+    the change through unchecked: `file-missing` at the item's path."""
+    from prcheck_fixture import NOW, base_repo
+
+    monkeypatch.setenv("ERPOPS_NOW", NOW)
+    ops, base = base_repo(repo)
+    item = "improvements/IMP-2026-001.yaml"
+    ops.g.git.update_index("--add", "--cacheinfo", f"160000,{base},{item}")
+    ops.g.git.commit("-q", "-m", "an item as a submodule")
+    res = cli("pr-check", "--base", base, "--format", "json", cwd=repo.root)
+    found = [(d["path"], d["line"], d["rule"]) for d in json.loads(res.out)["diagnostics"]]
+    assert (res.code, found) == (2, [(item, 0, "file-missing")])  # unreadable input, as a missing file
