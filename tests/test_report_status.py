@@ -150,3 +150,55 @@ def test_office_summary_workbook(handed, cli, monkeypatch):
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws.page_setup.orientation == "landscape"
         assert ws.print_title_rows == "$1:$1"
+
+
+def test_hand_in_times_are_kept_under_heads_id_and_asked_again_after_a_new_commit(handed, monkeypatch):
+    """Outside CI the answer of `git log` (a CPU second per month on a long history) is kept under
+    HEAD's commit id: the same HEAD gives it without Git, a new commit asks Git again."""
+    from erpops import gittree
+    from erpops.reports import handin
+
+    repo, shas = handed
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ERPOPS_CACHE", raising=False)
+    first = handin.first_commits(repo.root, "2026-10")
+    assert sorted(first) == ["alpha", "beta", "gamma"] and first["alpha"][1] == shas["alpha"]
+    assert (repo.root / ".erpops-cache" / handin.KEPT).is_file()
+    asked = []
+    real = gittree.log_names
+    monkeypatch.setattr(gittree, "log_names", lambda *a: asked.append(a) or real(*a))
+    assert handin.first_commits(repo.root, "2026-10") == first and asked == []
+    repo.write("reports/2026-10/delta.md", "# delta\n")
+    late = commit(git.Repo(repo.root), ["reports/2026-10/delta.md"], dt.datetime(2026, 11, 2, 9, tzinfo=CST), "delta")
+    again = handin.first_commits(repo.root, "2026-10")
+    assert len(asked) == 1 and again == {**first, "delta": (dt.datetime(2026, 11, 2, 9, tzinfo=CST), late)}
+    monkeypatch.setenv("CI", "true")  # in CI nothing is read from the cache: Git is asked
+    assert handin.first_commits(repo.root, "2026-10") == again and len(asked) == 2
+
+
+def test_a_shallow_clones_hand_in_times_are_not_kept(handed, tmp_path, monkeypatch):
+    from erpops.reports import handin
+
+    repo, _ = handed
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ERPOPS_CACHE", raising=False)
+    clone = tmp_path / "shallow"
+    git.Repo.clone_from(f"file://{repo.root}", clone, depth=1)
+    assert set(handin.first_commits(clone, "2026-10")) == {"alpha", "beta", "gamma"}  # all in the one commit
+    assert not (clone / ".erpops-cache" / handin.KEPT).exists()
+
+
+def test_an_ops_folder_inside_a_larger_repository_finds_its_forms(handed, tmp_path):
+    """The ops folder may be a sub-folder of the Git repository (as pr-check and audit allow)."""
+    import shutil
+
+    from erpops.reports import handin
+
+    repo, _ = handed
+    outer = tmp_path / "outer"
+    shutil.copytree(repo.root, outer / "运维 资料", ignore=shutil.ignore_patterns(".git"))
+    g = git.Repo.init(outer)
+    paths = [str(p.relative_to(outer)) for p in outer.rglob("*") if p.is_file() and ".git" not in p.parts]
+    sha = commit(g, paths, dt.datetime(2026, 10, 20, 9, tzinfo=CST), "all at once")
+    found = handin.first_commits(outer / "运维 资料", "2026-10")
+    assert found == {c: (dt.datetime(2026, 10, 20, 9, tzinfo=CST), sha) for c in ("alpha", "beta", "gamma", "delta")}

@@ -147,6 +147,27 @@ class Tree:
     path: str = ""
 
 
+def log_names(repo: Repo, fields: list[str], *args: str) -> list[tuple[list[str], list[str]]]:
+    """`git log -z --name-only args…`: per commit, the values of the format placeholders `fields`
+    (the first must be %H; e.g. ["%H", "%cI"]) and the paths it names, each as Git has it (with -z
+    no name is C-quoted: without it a name that is not ASCII came out as "\\350\\277…").
+
+    With -z every header and every name ends in NUL, and a commit's first name follows a newline.
+    A header is told from a name by its start (a mark, then a commit id and a field separator), so a
+    subject or file name holding the separators cannot shift the fields; the last field takes the rest."""
+    out = repo.text("log", "-z", "--name-only", "--format=\x1e" + "\x1f".join(fields), *args)
+    found: list[tuple[list[str], list[str]]] = []
+    for token in out.split("\0"):
+        if _LOG_HEAD.match(token):
+            found.append((token[1:].split("\x1f", len(fields) - 1), []))
+        elif found and token:
+            found[-1][1].append(token[1:] if not found[-1][1] and token.startswith("\n") else token)
+    return found
+
+
+_LOG_HEAD = re.compile(r"\x1e[0-9a-f]{40,64}(\x1f|$)")
+
+
 def open_repo(root: Path) -> tuple[Repo, str]:
     """The Git repository holding `root`, and `root`'s folder inside it ('' at the top)."""
     try:

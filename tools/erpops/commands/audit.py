@@ -20,7 +20,6 @@ from erpops.i18n import t
 from erpops.model import Roster
 from erpops.yamlio import load_bytes
 
-_SEP, _FIELD = "\x1e", "\x1f"
 _NOREPLY = "@users.noreply.github.com"
 _FLAGS = {"person": "audit.flag-person", "unknown": "audit.flag-unknown", "time": "audit.flag-time"}
 
@@ -39,15 +38,9 @@ def _person_of(roster: Roster, email: str) -> str | None:
 
 def _history(repo, path: str) -> list[dict[str, str]]:
     """The commits that touched `path` (following renames), oldest first, with the path at each."""
-    # -z: each name as it is, NUL-ended (without it Git C-quotes a name that is not ASCII, "\350\277…",
-    # and no commit's file could be read); the header line ends in NUL too, the names follow a newline.
-    out = repo.text("log", "-z", "--follow", "--name-only",
-                    f"--format={_SEP}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%s", "--", path)
     commits = []
-    for chunk in out.split(_SEP)[1:]:
-        head, _, names = chunk.partition("\0")
-        sha, name, email, date, subject = head.split(_FIELD)
-        files = [n for n in names.removeprefix("\n").split("\0") if n]
+    for (sha, name, email, date, subject), files in gittree.log_names(
+            repo, ["%H", "%an", "%ae", "%aI", "%s"], "--follow", "--", path):
         commits.append({"sha": sha, "author": name, "email": email, "date": date, "subject": subject,
                         "path": files[-1] if files else path})
     return commits[::-1]

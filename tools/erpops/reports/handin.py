@@ -27,36 +27,90 @@ class HandIn:
 
 
 def first_commits(root: Path, month: str) -> dict[str, tuple[dt.datetime, str]]:
-    """For each subsystem, when its form for `month` first reached the current branch."""
-    import git
+    """For each subsystem, when its form for `month` first reached the current branch.
+
+    The answer depends only on the commits behind HEAD, which never change: outside CI it is kept
+    in .erpops-cache/handin.marshal under HEAD's id (a shallow clone's history can still grow, so
+    its answers are not kept). `git log` over a long history costs about a CPU second per month,
+    and every site build asks for the months it shows."""
+    from erpops import gittree
 
     try:
-        repo = git.Repo(root, search_parent_directories=False)
-        if not repo.head.is_valid():
-            return {}
-        if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
+        repo, prefix = gittree.open_repo(root)
+    except FatalError:
+        raise FatalError(t("report.not-git", root=root)) from None
+    try:
+        head = repo.run("rev-parse", "-q", "--verify", "HEAD^{commit}", ok=(0, 1)).stdout.decode().strip()
+        if not head:
+            return {}  # no commit yet
+        shallow = repo.text("rev-parse", "--is-shallow-repository").strip() == "true"
+        if shallow:
             sys.stderr.write(t("report.shallow") + "\n")
+        key = f"{head} {prefix} {month}"
+        kept = None if shallow else _kept(root)
+        if kept is not None and isinstance(kept.get(key), list):
+            return {code: (dt.datetime.fromisoformat(when), sha) for code, when, sha in kept[key]}
+        where = f"{prefix}/reports/{month}/" if prefix else f"reports/{month}/"
         # --no-renames: a form moved into place counts as added by that commit.
         # --first-parent: a form drafted on a branch is handed in when it reaches this branch
         # (the merge), not when the draft was written.
-        log = repo.git.log("--first-parent", "--diff-merges=first-parent", "--diff-filter=A",
-                           "--no-renames", "--name-only", "--format=%x00%H %cI",
-                           "--reverse", "--", f"reports/{month}/")
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        log = gittree.log_names(repo, ["%H", "%cI"], "--first-parent", "--diff-merges=first-parent",
+                                "--diff-filter=A", "--no-renames", "--reverse", "--", where)
+    except gittree.GitError:
         raise FatalError(t("report.not-git", root=root)) from None
+    finally:
+        repo.close()
     found: dict[str, tuple[dt.datetime, str]] = {}
-    for block in log.split("\x00"):
-        lines = [x for x in block.strip().splitlines() if x.strip()]
-        if not lines:
-            continue
-        sha, when = lines[0].split(" ", 1)
-        for path in lines[1:]:
-            parts = path.strip().split("/")
+    for (sha, when), paths in log:
+        for path in paths:
+            parts = path.removeprefix(f"{prefix}/" if prefix else "").split("/")
             if len(parts) != 3 or parts[0] != "reports" or parts[1] != month:
                 continue
             code = parts[2].split(".", 1)[0]
             found.setdefault(code, (dt.datetime.fromisoformat(when), sha[:8]))
+    if kept is not None:
+        fresh = {k: v for k, v in kept.items() if k.startswith(head + " ")}  # another HEAD's: dropped
+        fresh[key] = [(code, when.isoformat(), sha) for code, (when, sha) in sorted(found.items())]
+        _keep(root, fresh)
     return found
+
+
+KEPT = "handin.marshal"
+
+
+def _kept(root: Path) -> dict | None:
+    """The kept answers, {} when there are none yet; None where nothing is kept (CI, ERPOPS_CACHE=0,
+    a cache folder that is a link)."""
+    import marshal
+
+    from erpops import doccache
+
+    folder = root / doccache.FOLDER
+    if not doccache.enabled() or folder.is_symlink():
+        return None
+    try:
+        found = marshal.loads((folder / KEPT).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _keep(root: Path, answers: dict) -> None:
+    import marshal
+
+    from erpops import doccache
+    from erpops.atomic import write_bytes
+
+    folder = root / doccache.FOLDER
+    try:
+        folder.mkdir(exist_ok=True)
+        if folder.is_symlink():
+            return
+        if not (folder / ".gitignore").exists():
+            write_bytes(folder / ".gitignore", b"*\n")
+        write_bytes(folder / KEPT, marshal.dumps(answers))
+    except OSError:  # a cache: the next run asks Git again
+        pass
 
 
 def status(root: Path, codes: list[str], p: Period, today: dt.date) -> list[HandIn]:
