@@ -161,3 +161,90 @@ def test_the_left_out_pages_urls_and_outputs_are_those_mkdocs_gives_them():
             assert (dirty.dest_uri(uri, directory_urls), dirty.url(uri, directory_urls)) == (f.dest_uri, f.url), uri
     assert dirty.nav_uris(["index.md", {"规则": ["rules/index.md", {"x": "https://example.org/"}]}, {"y": "/abs.md"}]) \
         == {"index.md", "rules/index.md"}
+
+
+# First lines of Markdown pages: the title a render gives them, and whether the first line alone tells it.
+HEADINGS = {
+    "# 管理员入门\n\n正文。\n": True,
+    "# 在 GitLab、Gitea/Forgejo 上使用，以及没有 Pages 时发布网站\n正文紧接着标题。\n": True,
+    "\n\n# 含 **粗体**、`代码` 与 A & B <b>标签</b>\n\n正文。\n": True,
+    "# 标题 #\n": True,
+    "#  两个  空格  \n": True,
+    "# [参考链接][ref] 之后\n\n[ref]: https://example.invalid/\n": False,
+    "# 脚注[^1]\n\n[^1]: 说明。\n": False,
+    "Setext 标题\n=========\n\n正文。\n": False,
+    "正文在前。\n\n# 后面的标题\n": False,
+    "#\n": False,
+}
+
+
+def _site_config(root):
+    from mkdocs.config import load_config
+
+    from erpops.site.plugin import SAFE_MARKDOWN
+
+    config = load_config(config_file=str(root / "mkdocs.yml"))
+    config.markdown_extensions.append(SAFE_MARKDOWN)  # as the plugin's on_config adds it
+    return config
+
+
+def test_a_pages_first_heading_line_gives_the_title_a_render_of_the_whole_page_gives(tmp_path):
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    from erpops.site.dirty import HeadingTitles
+
+    config = _site_config(demo_copy(tmp_path / "ops"))
+    titles = HeadingTitles(config)
+    for source, told in HEADINGS.items():
+        page = Page(None, File("guide/some-page.md", src_dir=None, dest_dir="/site", use_directory_urls=True), config)
+        page.markdown, page.meta = source, {}
+        page.render(config, Files([]))
+        title = titles(source)
+        assert (title is not None) == told, source
+        if told:
+            assert title == page.title == page._title_from_render, source
+    assert titles("\n\n# 含 **粗体**、`代码` 与 A & B <b>标签</b>\n") == "含 粗体、代码 与 A &amp; B &lt;b&gt;标签&lt;/b&gt;"
+
+
+NAV_PAGES = {  # docs/ pages added to the nav: their source and the title MkDocs gives them
+    "extra/markup.md": ("# 含 **粗体** 与 `代码` & 符号\n\n正文。\n", "含 粗体 与 代码 &amp; 符号"),
+    "extra/setext.md": ("Setext 标题\n=========\n\n正文。\n", "Setext 标题"),
+    "extra/ref.md": ("# 见[说明][r]\n\n[r]: ../guide/index.md\n", "见说明"),
+    "extra/meta.md": ("---\ntitle: 头信息里的标题\n---\n\n# 正文标题\n", "头信息里的标题"),
+    "extra/no-heading.md": ("只有正文。\n", "No heading"),
+}
+
+
+def _nav_titles(page_html: str) -> list[str]:
+    nav = page_html[page_html.index('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[:nav.index('<div class="md-sidebar md-sidebar--secondary"')]  # the primary nav and its sections
+    return [" ".join(re.sub(r"<[^>]+>", "", m).split())
+            for m in re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.DOTALL)]
+
+
+def test_a_page_a_dirty_build_writes_shows_every_nav_pages_title_as_a_full_build_does(tmp_path):
+    root, site, cold_site = demo_copy(tmp_path / "ops"), tmp_path / "site", tmp_path / "cold"
+    for rel, (source, _title) in NAV_PAGES.items():
+        (root / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / rel).write_text(source, "utf-8")
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "      - cli.md\n" in text
+    config.write_text(text.replace("      - cli.md\n", "      - cli.md\n" + "".join(f"      - {rel}\n" for rel in NAV_PAGES),
+                                   1), "utf-8")
+    assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
+    _retitle(root)
+    second = subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, text=True, env=LOCAL)
+    assert second.returncode == 0, second.stderr
+    cold = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(cold_site)], cwd=root,
+                          capture_output=True, text=True, env={**LOCAL, "ERPOPS_CACHE": "0"})
+    assert cold.returncode == 0, cold.stderr
+    for rel in ("tickets/after-sales/2026/AFS-20260918-25UA/index.html", "tickets/status/closed/index.html"):
+        dirty_page, cold_page = ((s / rel).read_text("utf-8") for s in (site, cold_site))
+        shown = _nav_titles(dirty_page)
+        assert [t for _s, t in NAV_PAGES.values()] == shown[-len(NAV_PAGES):], repr(shown)
+        assert shown == _nav_titles(cold_page) and "None" not in shown
+        assert dirty_page == cold_page
+    # The pages not rebuilt are not written.
+    assert (site / "extra/markup/index.html").stat().st_mtime_ns < (site / rel).stat().st_mtime_ns

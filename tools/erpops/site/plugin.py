@@ -241,19 +241,32 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
                                     and page.file.src_uri in generated)
         return env
 
+    # Page events by which a plugin other than this one could change a page's title while reading it.
+    READING_EVENTS = ("pre_page", "page_markdown", "page_content")
+
     def _read_nav_pages(self, config, files) -> None:
         """A --dirty build reads only the changed pages (MkDocs 1.6, commands/build.py: `_populate_page`
         returns early for the others), so every page it writes would show the nav's unchanged pages
         without their titles ("None"). The nav's pages (a few dozen) are read: a generated HTML page's
-        title is in its front matter (html.page), a Markdown page is read as a full build reads it.
-        They are still written only where changed."""
+        title is in its front matter (html.page), so is a Markdown page's `title`; a Markdown page that
+        opens with a `# ` heading gets the title a render would give it from that line alone
+        (dirty.HeadingTitles), unless another plugin reads pages; any other page is read as a full build
+        reads it. They are still written only where changed."""
         from mkdocs.commands.build import _populate_page  # MkDocs' own reading, as a full build does it
 
         nav = getattr(self, "nav", None)
+        others = any(getattr(handler, "__self__", None) is not self
+                     for event in self.READING_EVENTS for handler in config.plugins.events[event])
+        titles = dirty_build.HeadingTitles(config)
         for page in nav.pages if nav is not None else ():
             if page.markdown is None:
                 page.read_source(config)
-                if html.body(page.markdown or "") is None:
+                if html.body(page.markdown or "") is not None or "title" in page.meta:
+                    continue
+                title = None if others else titles(page.markdown or "")
+                if title is not None:
+                    page._title_from_render = title
+                else:
                     _populate_page(page, config, files)
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
