@@ -248,3 +248,66 @@ def test_a_page_a_dirty_build_writes_shows_every_nav_pages_title_as_a_full_build
         assert dirty_page == cold_page
     # The pages not rebuilt are not written.
     assert (site / "extra/markup/index.html").stat().st_mtime_ns < (site / rel).stat().st_mtime_ns
+
+
+def test_jiebas_cuts_are_kept_under_the_words_and_dictionaries_they_were_cut_with(tmp_path):
+    from erpops.site import cutcache
+
+    key = cutcache.key(["审批流", "杨起运"])
+    assert key == cutcache.key(["审批流", "杨起运"])
+    assert len({key, cutcache.key(["杨起运", "审批流"]), cutcache.key(["审批流"]),
+                cutcache.key(["审批流", "杨起运"], (str(tmp_path / "user.txt"),))}) == 4
+    user = tmp_path / "user.txt"
+    user.write_text("审批流 10\n", "utf-8")
+    with_user = cutcache.key(["审批流"], (str(user),))
+    user.write_text("审批流 20\n", "utf-8")
+    os.utime(user, ns=(PAST * 10**9, PAST * 10**9))
+    assert cutcache.key(["审批流"], (str(user),)) != with_user  # the user dictionary changed
+    folder = tmp_path / ".erpops-cache" / "site"
+    assert cutcache.load(folder, key) == {}  # none yet
+    cuts = {("审批流程".encode(), False, True, False): ("审批流", "程")}
+    cutcache.save(folder, key, cuts)
+    assert cutcache.load(folder, key) == cuts
+    assert cutcache.load(folder, cutcache.key(["审批流"])) == {}  # other words: other cuts
+    (folder / cutcache.NAME).write_bytes(b"\x00not marshal")
+    assert cutcache.load(folder, key) == {}
+
+
+MEMO_PROBE = """
+import jieba
+from erpops.site import search
+search._UNTAUGHT[:] = ["审批流"]
+memo = search.memoise_jieba({("甲乙丙".encode(), False, True, False): ("甲", "乙丙")})
+print(list(jieba.cut("甲乙丙".encode())), jieba.dt.initialized, search.untaught())
+print(list(jieba.cut("审批流".encode())), jieba.dt.initialized, search.untaught(), len(memo))
+"""
+
+
+def test_a_run_cut_by_the_last_build_is_taken_from_its_cuts_and_a_new_run_is_cut_after_this_builds_words():
+    out = subprocess.run([sys.executable, "-c", MEMO_PROBE], capture_output=True, text=True, env=LOCAL, check=True)
+    first, second = out.stdout.splitlines()
+    assert first == "['甲', '乙丙'] False ['审批流']"  # jieba's dictionary not loaded
+    assert second == "['审批流'] True [] 2"  # jieba alone: 审批 / 流
+
+
+def test_a_dirty_build_indexes_a_rebuilt_page_with_the_cuts_a_cold_build_makes(tmp_path):
+    """The last build's cuts stand in for jieba where the runs are the same: the index entries of a
+    ticket page a dirty build writes, with a new run in the edit and without, are a cold build's."""
+    from erpops.site import cutcache
+
+    root, site, cold_site = demo_copy(tmp_path / "ops"), tmp_path / "site", tmp_path / "cold"
+    assert subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, env=LOCAL).returncode == 0
+    kept = root / ".erpops-cache" / "site" / cutcache.NAME
+    assert kept.is_file()
+    for title in ("服务单如何关联原销售发货单（补充）", "服务单如何关联原销售发货单（鳄鱼翡翠）"):
+        path = root / EDITED
+        text = path.read_text("utf-8")
+        path.write_text(re.sub(r"title: 服务单如何关联原销售发货单.*\n", f"title: {title}\n", text, count=1), "utf-8")
+        second = subprocess.run(DIRTY + ["-d", str(site)], cwd=root, capture_output=True, text=True, env=LOCAL)
+        assert second.returncode == 0, second.stderr
+        cold = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(cold_site)], cwd=root,
+                              capture_output=True, text=True, env={**LOCAL, "ERPOPS_CACHE": "0"})
+        assert cold.returncode == 0, cold.stderr
+        entries = [[e for e in json.loads((s / "search/search_index.json").read_text("utf-8"))["docs"]
+                    if e["location"].startswith("tickets/after-sales/2026/AFS-20260918-25UA/")] for s in (site, cold_site)]
+        assert entries[0] == entries[1] != [] and title in entries[0][0]["title"].replace("\u200b", "")

@@ -57,7 +57,7 @@ def _chinese(word: str) -> bool:
 
 
 # Words teach_jieba was given, added to jieba's dictionary on the first cut (memoise_jieba): adding
-# one loads jieba's dictionary (~1 s), which a --dirty rebuild that indexes no page does not need.
+# one loads jieba's dictionary (~1 s), which a --dirty rebuild that cuts no new run does not need.
 _UNTAUGHT: list[str] = []
 
 
@@ -70,6 +70,11 @@ def teach_jieba(repo: Repository, extra: Iterable[str] = ()) -> None:
     _UNTAUGHT[:] = sorted(words(repo) | set(extra))
 
 
+def untaught() -> list[str]:
+    """The words teach_jieba was given that are not added yet, in the order they will be."""
+    return list(_UNTAUGHT)
+
+
 def _add_untaught(jieba) -> None:
     words_, _UNTAUGHT[:] = list(_UNTAUGHT), []
     for word in words_:
@@ -80,34 +85,35 @@ def _add_untaught(jieba) -> None:
 CUT_MEMO = 200_000
 
 
-def memoise_jieba() -> None:
+def memoise_jieba(cuts: dict | None = None) -> dict | None:
     """Material's search plugin cuts every run of Chinese characters of every page with
     `jieba.cut` (material/plugins/search/plugin.py, `_segment_chinese`); a site of tickets
     repeats the same runs (table heads, states, event names) thousands of times. jieba's result
     depends only on the text and its dictionary, so each distinct run is cut once per build:
-    call this after teach_jieba (a new word changes the cuts; the memo is emptied here), which
-    adds its words on the first cut."""
+    call this after teach_jieba, which adds its words before the first run is cut. `cuts`: runs
+    cut under the same dictionary and words (erpops.site.cutcache), the memo's start. Returns the
+    memo (None without jieba)."""
     try:
         import jieba
     except ImportError:
-        return
+        return None
     cut = getattr(jieba.cut, "__wrapped__", jieba.cut)
-    memo: dict = {}
+    memo: dict = dict(cuts or {})
 
     @functools.wraps(cut)
     def cached(sentence, cut_all=False, HMM=True, use_paddle=False):
-        if _UNTAUGHT:  # this build's words first (before anything is cut)
-            _add_untaught(jieba)
-            memo.clear()
         key = (sentence, cut_all, HMM, use_paddle)
         found = memo.get(key)
         if found is None:
+            if _UNTAUGHT:  # this build's words first (before anything is cut)
+                _add_untaught(jieba)
             if len(memo) >= CUT_MEMO:
                 memo.clear()
             found = memo[key] = tuple(cut(sentence, cut_all, HMM, use_paddle))
         return iter(found)
 
     jieba.cut = cached
+    return memo
 
 
 def synonyms(lang: str) -> dict[str, str]:
