@@ -155,7 +155,8 @@ def test_the_left_out_pages_urls_and_outputs_are_those_mkdocs_gives_them():
     from erpops.site import dirty
 
     for uri in ("index.md", "tickets/index.md", "tickets/hr/2024/HR-20240429-VPRO.md", "tickets/status/closed/2024-2.md",
-                "运维/说明.md", "guide/README.md"):
+                "运维/说明.md", "guide/README.md", "README.md", "a/index.md", "a/.md", ".md", "a/b.c.md", "a b/c.md",
+                "a/b~c_d.md", "x.markdown"):
         for directory_urls in (True, False):
             f = File(uri, src_dir=None, dest_dir="/site", use_directory_urls=directory_urls)
             assert (dirty.dest_uri(uri, directory_urls), dirty.url(uri, directory_urls)) == (f.dest_uri, f.url), uri
