@@ -312,3 +312,50 @@ def test_a_dirty_build_indexes_a_rebuilt_page_with_the_cuts_a_cold_build_makes(t
         entries = [[e for e in json.loads((s / "search/search_index.json").read_text("utf-8"))["docs"]
                     if e["location"].startswith("tickets/after-sales/2026/AFS-20260918-25UA/")] for s in (site, cold_site)]
         assert entries[0] == entries[1] != [] and title in entries[0][0]["title"].replace("\u200b", "")
+
+
+class _Index:
+    """Material's search index as keep_unchanged_entries sees it (material/plugins/search/plugin.py)."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def generate_search_index(self, prev):
+        return json.dumps({"config": {"lang": ["zh"], "separator": "[\\s\\u200b]+"}, "docs": self.entries},
+                          separators=(",", ":"), default=str)
+
+
+class _Search:
+    def __init__(self, entries):
+        self.search_index, self.search_index_prev = _Index(entries), None
+
+
+def test_splicing_the_last_index_writes_what_merging_its_parsed_entries_writes(tmp_path):
+    from types import SimpleNamespace
+
+    from erpops.site import search
+
+    last = [{"location": "", "title": "首页", "text": "<p>含 \"引号\" 与 {\"location\":\"x\"}</p>"},
+            {"location": "tickets/a/", "title": "A", "text": "旧"},
+            {"location": "tickets/a/#history", "title": "记录", "text": "旧"},
+            {"location": "tickets/gone/", "title": "G", "text": "", "boost": 2.0},
+            {"location": "%E8%BF%90%E7%BB%B4/", "title": "运维", "text": "\\ 反斜杠"},
+            {"location": "运维/说明/", "title": "说明", "text": "x", "tags": ["标签"]},
+            {"location": "tickets/b/", "title": "B", "text": "留下"}]
+    (tmp_path / "search").mkdir()
+    pages = {"./", "tickets/a/", "%E8%BF%90%E7%BB%B4/", "运维/说明/", "tickets/b/"}
+    for new in ([{"location": "tickets/a/", "title": "A", "text": "新"}], []):
+        for rebuilt in ({"tickets/a/"}, set(), {"./", "tickets/b/"}):
+            written = {}
+            for splice in (False, True):
+                plugin = _Search([dict(e) for e in new])
+                (tmp_path / "search" / "search_index.json").write_text(_Index(last).generate_search_index(None), "utf-8")
+                config = SimpleNamespace(site_dir=str(tmp_path), plugins={"search": plugin})
+                search.keep_unchanged_entries(config, rebuilt, pages, splice=splice)
+                written[splice] = plugin.search_index.generate_search_index(None)
+            assert written[True] == written[False], (new, rebuilt)
+            locations = [e["location"] for e in json.loads(written[True])["docs"]]
+            gone = {"tickets/gone/"} | {"" if u == "./" else u for u in rebuilt}
+            assert locations == [e["location"] for e in last if e["location"].split("#")[0] not in gone] \
+                + [e["location"] for e in new]
+    assert search._kept_entries('{"config":{},"docs":[{"title":"x","location":"a/"}]}', lambda loc: True) is None

@@ -207,7 +207,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     @event_priority(50)  # before Material's search plugin writes its index
     def on_post_build(self, *, config) -> None:
         if self.dirty:
-            search.keep_unchanged_entries(config, self.rebuilt, self.urls)
+            search.keep_unchanged_entries(config, self.rebuilt, self.urls, splice=not self.serving)
         if self.site_wide:  # the sitemap and 404 page of this build are written: what they were made from
             dirty_build.mark_site_wide(config.site_dir, self.site_wide)
         if self.cut_key is not None and self.cuts is not None and (not self.dirty or len(self.cuts) != self.cuts_kept):
