@@ -359,3 +359,33 @@ def test_splicing_the_last_index_writes_what_merging_its_parsed_entries_writes(t
             assert locations == [e["location"] for e in last if e["location"].split("#")[0] not in gone] \
                 + [e["location"] for e in new]
     assert search._kept_entries('{"config":{},"docs":[{"title":"x","location":"a/"}]}', lambda loc: True) is None
+
+
+def test_nav_pages_are_rendered_for_their_titles_only_where_the_heading_line_cannot_tell_or_another_plugin_reads_them(
+        tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from mkdocs.commands import build
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    root = demo_copy(tmp_path / "ops")
+    docs = root / "docs"
+    (docs / "a.md").write_text("# 标题甲\n\n正文。\n", "utf-8")
+    (docs / "b.md").write_text("标题乙\n=====\n", "utf-8")
+    (docs / "c.md").write_text("---\ntitle: 标题丙\n---\n正文。\n", "utf-8")
+    config = _site_config(root)
+    plugin = config.plugins["erpops"]
+    files = Files([File(name, str(docs), str(tmp_path / "site"), True) for name in ("a.md", "b.md", "c.md")])
+    rendered = []
+    monkeypatch.setattr(build, "_populate_page", lambda page, config, files, dirty=False: rendered.append(page.file.src_uri))
+
+    def read():
+        rendered.clear()
+        plugin.nav = SimpleNamespace(pages=[Page(None, f, config) for f in files])
+        plugin._read_nav_pages(config, files)
+        return rendered, [p.title for p in plugin.nav.pages]
+
+    assert read() == (["b.md"], ["标题甲", "B", "标题丙"])  # b: the (stubbed) render would give its title
+    config.plugins.events["page_markdown"].append(lambda markdown, **kwargs: markdown)  # another plugin's
+    assert read()[0] == ["a.md", "b.md"]
