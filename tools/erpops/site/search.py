@@ -164,29 +164,29 @@ def keep_unchanged_entries(config, rebuilt: set[str], pages: set[str], *, splice
     entries from the last index (Material's own merge assumes one changed page), and drop the
     entries of pages that are gone. Runs just before Material's search plugin writes the index.
     `splice` (a build, not `mkdocs serve`, which keeps the index in memory for the next rebuild):
-    the last index's kept entries go into the new one as the text they are (`_spliced`), not
-    parsed and encoded again (16 MB at 20,000 tickets)."""
+    the last index's entries go into the new one as the text they are (`_splice`), not parsed and
+    encoded again (16 MB at 20,000 tickets), and a rebuilt page's entries take its old entries' place."""
     plugin = _search_plugin(config)
     if plugin is None or getattr(plugin, "search_index", None) is None:
         return
     rebuilt, pages = {_location(u) for u in rebuilt}, {_location(u) for u in pages}
-    keep = lambda location: (page := location.split("#")[0]) not in rebuilt and page in pages  # noqa: E731
+    keep = lambda page: page not in rebuilt and page in pages  # noqa: E731
     prev = plugin.search_index_prev.entries if plugin.search_index_prev is not None else None
     if prev is None:
         try:
             text = (Path(config.site_dir) / "search" / "search_index.json").read_text("utf-8")
         except (OSError, ValueError):
             return
-        kept = _kept_entries(text, keep) if splice else None
-        if kept is not None:
+        last = _entries(text) if splice else None
+        if last is not None:
             plugin.search_index_prev = None
-            _splice(plugin.search_index, kept)
+            _splice(plugin.search_index, last, keep)
             return
         try:
             prev = json.loads(text)["docs"]
         except (ValueError, KeyError, TypeError):
             return
-    kept = [e for e in prev if keep(e.get("location", ""))]
+    kept = [e for e in prev if keep(e.get("location", "").split("#")[0])]
     plugin.search_index.entries = kept + plugin.search_index.entries
     plugin.search_index_prev = None  # merged here; Material keeps this index for the next rebuild
 
@@ -195,17 +195,17 @@ _ENTRY = '{"location":"'
 _DOCS = ',"docs":['
 
 
-def _kept_entries(text: str, keep) -> str | None:
+def _entries(text: str) -> list[tuple[str, str]] | None:
     """The entries of an index Material wrote (json.dumps with `(",", ":")` separators: each entry an
-    object whose first key is `location`) whose location `keep` accepts, joined by commas as the
-    encoder joins a list's items; None for a text of another shape. An entry's start is found by its
-    first key: inside a JSON string every `"` is escaped, so `{"location":"` is only ever an entry's start."""
+    object whose first key is `location`), each as (its page's location, its text); None for a text of
+    another shape. An entry's start is found by its first key: inside a JSON string every `"` is
+    escaped, so `{"location":"` is only ever an entry's start."""
     docs = text.find(_DOCS)
     if not text.startswith('{"config":') or docs < 0 or not text.endswith("]}"):
         return None
     body_start, body_end = docs + len(_DOCS), len(text) - 2
     if body_start == body_end:
-        return ""
+        return []
     if not text.startswith(_ENTRY, body_start):
         return None
     starts = []
@@ -214,31 +214,43 @@ def _kept_entries(text: str, keep) -> str | None:
         starts.append(at)
         at = text.find("," + _ENTRY, at + 1, body_end)
         at = at + 1 if at >= 0 else -1
-    kept = []
+    found = []
     for i, start in enumerate(starts):
         end = starts[i + 1] - 1 if i + 1 < len(starts) else body_end
-        close = text.find('"', start + len(_ENTRY))
-        location = text[start + len(_ENTRY):close]
+        location = text[start + len(_ENTRY):text.find('"', start + len(_ENTRY))]
         if "\\" in location:
             try:
                 location = json.loads(f'"{location}"')
             except ValueError:
                 return None
-        if keep(location):
-            kept.append(text[start:end])
-    return ",".join(kept)
+        found.append((location.split("#")[0], text[start:end]))
+    return found
 
 
-def _splice(index, kept: str) -> None:
-    """Material's index writer for this build: its own text of this build's entries, the kept
-    entries' text before them (the order of `kept + entries`, as the merge above makes it)."""
+def _splice(index, last: list[tuple[str, str]], keep) -> None:
+    """Material's index writer for this build: its own text of this build's entries, put where the
+    same page's entries were in the last index (as a full build orders them), the last index's
+    entries `keep` accepts (by page) as they were, and the entries of pages new to the index last."""
     generate = index.generate_search_index
 
     def spliced(prev):
         whole = generate(None)  # this build's entries only
         docs = whole.index(_DOCS) + len(_DOCS)
-        if not kept:
-            return whole
-        return whole[:docs] + kept + ("," if whole[docs] != "]" else "") + whole[docs:]
+        made = _entries(whole)
+        if made is None:  # not Material's shape after all: the last index's kept entries first
+            kept = ",".join(entry for page, entry in last if keep(page))
+            return whole[:docs] + kept + ("," if kept and whole[docs] != "]" else "") + whole[docs:]
+        new: dict[str, list[str]] = {}
+        for page, entry in made:
+            new.setdefault(page, []).append(entry)
+        out = []
+        for page, entry in last:
+            if page in new:
+                out.extend(new.pop(page))
+            elif keep(page):
+                out.append(entry)
+        for entries in new.values():
+            out.extend(entries)
+        return whole[:docs] + ",".join(out) + "]}"
 
     index.generate_search_index = spliced
