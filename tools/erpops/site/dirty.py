@@ -12,17 +12,21 @@ at all; pages in mkdocs.yml's nav always are (the nav links them). What else see
   last build recorded the same mkdocs.yml and hand-written page files (SITE_WIDE_MARK);
   else nothing is left out;
 - 404.html (the nav only): rewritten together with the sitemap;
-- the search index: erpops.site.search.keep_unchanged_entries takes the full page list from here.
+- the search index: erpops.site.search.keep_unchanged_entries takes the full page list from here;
+- the nav's titles of the pages not rebuilt (`heading_title`): every written page shows them.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import posixpath
+import re
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
+import markdown
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import _ExtractTitleTreeprocessor
 
 from erpops import atomic
 
@@ -30,8 +34,22 @@ from erpops import atomic
 SITE_WIDE = ("404.html", "sitemap.xml")
 
 
+# A page path of characters `quote` leaves as they are, ending in `.md` (every ticket page).
+_PLAIN_PAGE = re.compile(r"[A-Za-z0-9_.~/-]*\.md\Z")
+
+
+def _plain_stem(uri: str) -> str | None:
+    """`uri` without `.md` where its URL is that plus `/` (20,000 ticket pages: no splitting, no quoting)."""
+    if not _PLAIN_PAGE.match(uri):
+        return None
+    stem = uri[:-3]
+    return None if stem[stem.rfind("/") + 1:] in ("index", "README", "") else stem
+
+
 def dest_uri(uri: str, directory_urls: bool) -> str:
     """Where MkDocs writes page `uri` (File._get_dest_path in MkDocs 1.6)."""
+    if directory_urls and (stem := _plain_stem(uri)) is not None:
+        return stem + "/index.html"
     parent, filename = posixpath.split(uri)
     stem = posixpath.splitext(filename)[0]
     stem = "index" if stem == "README" else stem
@@ -42,6 +60,8 @@ def dest_uri(uri: str, directory_urls: bool) -> str:
 
 def url(uri: str, directory_urls: bool) -> str:
     """Page `uri`'s URL as MkDocs gives it (File._get_url in MkDocs 1.6)."""
+    if directory_urls and (stem := _plain_stem(uri)) is not None:
+        return stem + "/"
     dest = dest_uri(uri, directory_urls)
     dirname, filename = posixpath.split(dest)
     if directory_urls and filename == "index.html":
@@ -140,3 +160,33 @@ class LinkableFiles(Files):
             found = File.generated(self._config, PurePath(path).as_posix(), abs_src_path=source,
                                    inclusion=InclusionLevel.INCLUDED)
         return found
+
+
+class HeadingTitles:
+    """The title a render of a Markdown page would give it, read from its first line only.
+
+    MkDocs 1.6 (mkdocs/structure/pages.py) takes a page's title from the nav entry, its `title`
+    meta, or else the first element of the rendered page where that is an <h1> (the heading's
+    text, as `_ExtractTitleTreeprocessor` gets it), or else the file name. A page whose first line
+    is a `# ` heading renders it as a block of its own, so that line alone, converted with the
+    site's Markdown extensions as MkDocs converts a page, gives the same title: a --dirty build
+    then need not render a whole page it does not write to show its title in the nav. Not where
+    the heading might depend on the rest of the page (a `[`: a reference link or a footnote
+    defined further down) or the first line is no `# ` heading: those pages are rendered."""
+
+    def __init__(self, config) -> None:
+        self._config = config
+        self._md: markdown.Markdown | None = None
+
+    def __call__(self, source: str) -> str | None:
+        line = next((ln for ln in source.splitlines() if ln.strip()), "")
+        if not line.startswith("# ") or "[" in line:
+            return None
+        if self._md is None:  # as Page.render makes it (mkdocs/structure/pages.py)
+            self._md = markdown.Markdown(extensions=self._config["markdown_extensions"],
+                                         extension_configs=self._config["mdx_configs"] or {})
+        md = self._md.reset()
+        title = _ExtractTitleTreeprocessor()
+        title._register(md)
+        md.convert(line)
+        return title.title or None

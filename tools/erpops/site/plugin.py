@@ -20,8 +20,8 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import (assets, dirty as dirty_build, html, layout, pagecache, pages, preview, reload, search,
-                         search_sections, shell)
+from erpops.site import (assets, cutcache, dirty as dirty_build, html, layout, pagecache, pages, preview, reload,
+                         search, search_sections, shell)
 from erpops.site.context import AUDIENCES
 
 log = get_plugin_logger(__name__)
@@ -207,9 +207,11 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     @event_priority(50)  # before Material's search plugin writes its index
     def on_post_build(self, *, config) -> None:
         if self.dirty:
-            search.keep_unchanged_entries(config, self.rebuilt, self.urls)
+            search.keep_unchanged_entries(config, self.rebuilt, self.urls, splice=not self.serving)
         if self.site_wide:  # the sitemap and 404 page of this build are written: what they were made from
             dirty_build.mark_site_wide(config.site_dir, self.site_wide)
+        if self.cut_key is not None and self.cuts is not None and (not self.dirty or len(self.cuts) != self.cuts_kept):
+            cutcache.save(self.root / CACHE, self.cut_key, self.cuts)  # a full build's: the cuts of its pages only
 
     def on_nav(self, nav, /, *, config, files):
         self.nav = nav
@@ -221,7 +223,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         lang = self.config.lang
         if self.dirty:
             self._read_nav_pages(config, files)
-        search.memoise_jieba()  # after on_config taught jieba this build's words
+        self._memoise_jieba(config)  # after on_config taught jieba this build's words
         self.shells = shell.Shells(page_pass=lambda content: search.use_worker(layout.lay_out(content, lang)),
                                    shell_pass=lambda page: assets.add_csp(search.use_worker(layout.lay_out(page, lang))),
                                    link_targets=getattr(self, "nav_urls", []))
@@ -241,19 +243,50 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
                                     and page.file.src_uri in generated)
         return env
 
+    cut_key: str | None = None  # cutcache.key of this build's jieba, where its cuts are kept
+    cuts: dict | None = None
+    cuts_kept = 0
+
+    def _memoise_jieba(self, config) -> None:
+        """jieba's memo for this build; a --dirty build starts from the last build's cuts (cutcache)."""
+        self.cut_key, preset = None, None
+        if cache_on(self.config.cache) and self.preview is None:
+            options = getattr(search._search_plugin(config), "config", {})
+            try:
+                self.cut_key = cutcache.key(search.untaught(), (options.get("jieba_dict"), options.get("jieba_dict_user")))
+            except ImportError:  # no jieba: Material indexes Chinese without it
+                pass
+            if self.cut_key is not None and self.dirty:
+                preset = cutcache.load(self.root / CACHE, self.cut_key)
+        self.cuts = search.memoise_jieba(preset)
+        self.cuts_kept = len(preset or ())
+
+    # Page events by which a plugin other than this one could change a page's title while reading it.
+    READING_EVENTS = ("pre_page", "page_markdown", "page_content")
+
     def _read_nav_pages(self, config, files) -> None:
         """A --dirty build reads only the changed pages (MkDocs 1.6, commands/build.py: `_populate_page`
         returns early for the others), so every page it writes would show the nav's unchanged pages
         without their titles ("None"). The nav's pages (a few dozen) are read: a generated HTML page's
-        title is in its front matter (html.page), a Markdown page is read as a full build reads it.
-        They are still written only where changed."""
+        title is in its front matter (html.page), so is a Markdown page's `title`; a Markdown page that
+        opens with a `# ` heading gets the title a render would give it from that line alone
+        (dirty.HeadingTitles), unless another plugin reads pages; any other page is read as a full build
+        reads it. They are still written only where changed."""
         from mkdocs.commands.build import _populate_page  # MkDocs' own reading, as a full build does it
 
         nav = getattr(self, "nav", None)
+        others = any(getattr(handler, "__self__", None) is not self
+                     for event in self.READING_EVENTS for handler in config.plugins.events[event])
+        titles = dirty_build.HeadingTitles(config)
         for page in nav.pages if nav is not None else ():
             if page.markdown is None:
                 page.read_source(config)
-                if html.body(page.markdown or "") is None:
+                if html.body(page.markdown or "") is not None or "title" in page.meta:
+                    continue
+                title = None if others else titles(page.markdown or "")
+                if title is not None:
+                    page._title_from_render = title
+                else:
                     _populate_page(page, config, files)
 
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
