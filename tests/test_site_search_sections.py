@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from material.plugins.search.plugin import Parser
+from material.plugins.search.plugin import Element, Parser, Section
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -27,7 +27,11 @@ def _ours(content: str) -> list | None:
 
 
 def _plain(found) -> list:
-    return [(s.el.tag, s.id, s.depth, list(s.title), list(s.text), s.is_excluded()) for s in found]
+    return [(s.el.tag, s.el.attrs, s.id, s.depth, list(s.title), list(s.text), s.is_excluded()) for s in found]
+
+
+def _folded(content: str) -> list | None:
+    return search_sections.fold(search_sections.tokens(content), Section, Element)
 
 
 PAGES = [
@@ -47,6 +51,45 @@ PAGES = [
 @pytest.mark.parametrize("content", PAGES)
 def test_sections_are_materials(content):
     assert _plain(_ours(content)) == _plain(_material(content))
+
+
+@pytest.mark.parametrize("content", PAGES[:2] + PAGES[3:])
+def test_folded_tokens_are_the_sections_materials_handlers_make(content):
+    found = _folded(content)
+    assert found is not None
+    assert _plain(found) == _plain(_material(content))
+
+
+# Pieces of HTML from which random pages are put together: headings with and without ids, at
+# depth and nested, permalinks, kept and other tags, void tags (and their end tags), Chinese, entities.
+_PIECES = ['<h1 id="a">', "</h1>", '<h2 id="b&amp;c">', "</h2>", "<h3>", "</h3>", '<h4 id="d"/>', "<p>", "</p>",
+           "<p/>", "<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>", '<a class="headerlink" href="#a">', "</a>",
+           '<a href="x">', "<table>", "</table>", "<td>", "</td>", "<br>", "<br/>", "</br>", "<div>", "</div>",
+           "<code>", "</code>", "<sub>", "</sub>", '<span class="erpops-id">', "</span>", "<strong>", "</strong>",
+           " ", "\n", "  \n ", "text", "中文 字", "&amp;", "&lt;x&gt;", '"q"', "'s'"]
+
+
+def test_folded_random_pages_are_what_materials_handlers_make():
+    import random
+
+    pick = random.Random(17)
+    for _ in range(3000):
+        content = "".join(pick.choice(_PIECES) for _ in range(pick.randint(0, 30)))
+        assert _plain(_folded(content)) == _plain(_material(content)), content
+
+
+@pytest.mark.parametrize("content", [
+    "<h1 id='a'>A</h1><pre>  x\n  y</pre>",
+    '<h1 id="a">A</h1><p data-search-exclude>hidden</p>',
+    '<div class="linenodiv">1</div>',
+    "<object>x</object>",
+    "<hx>x</hx>",
+])
+def test_what_only_materials_handlers_do_is_left_to_them(content):
+    found = search_sections.tokens(content)
+    assert found is None or search_sections.fold(found, Section, Element) is None
+    if found is not None:
+        assert _plain(_ours(content)) == _plain(_material(content))
 
 
 @pytest.mark.parametrize("content", [
