@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import json
 import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import yaml
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
@@ -184,19 +184,58 @@ def page(body: str, *, search_exclude: bool = False) -> Source:
     return Source(f"---\n{front}---\n{MARKER}\n{body.strip()}\n")
 
 
-# Where libyaml's emitter writes a string otherwise than PyYAML's own (NEL, characters beyond the
-# BMP: both valid YAML, other bytes); tests/test_site_shell.py compares the two on the rest.
-_C_DIFFERS = re.compile("[\x85\U00010000-\U0010ffff]")
-_CDumper = getattr(yaml, "CSafeDumper", None)
+# What a YAML double-quoted scalar may not hold as it is: what YAML readers reject as unprintable
+# (libyaml also the BOM) and the line breaks besides \n, which a quoted scalar would fold.
+_UNQUOTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _quoted(text: str) -> str:
+    """`text` as a JSON string that is also a YAML double-quoted scalar of the same text (their
+    escapes agree; JSON leaves a few characters raw that YAML may not hold raw: escaped here)."""
+    out = json.dumps(text, ensure_ascii=False)
+    return _UNQUOTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", out) if _UNQUOTABLE.search(out) else out
 
 
 def _dump(meta: dict) -> str:
-    """yaml.safe_dump of the front matter, by libyaml where it writes the same bytes (the pure
-    Python emitter was a fifth of a ticket page's cost)."""
-    options = dict(allow_unicode=True, sort_keys=False, width=10**6)
-    if _CDumper is not None and not _C_DIFFERS.search(str(meta.get("title", ""))):
-        return yaml.dump(meta, Dumper=_CDumper, **options)
-    return yaml.safe_dump(meta, **options)
+    """The front matter `page` writes, one key a line: YAML (MkDocs and any Markdown tool read it)
+    written as JSON values, which `front_matter` reads back without a YAML parser (yaml.safe_dump
+    and MkDocs' yaml.load were a twentieth of a full build)."""
+    out = []
+    if "title" in meta:
+        out.append(f"title: {_quoted(meta['title'])}\n")
+    if "search" in meta:
+        out.append('search: {"exclude": true}\n')
+    if "hide" in meta:
+        out.append('hide: ["toc"]\n')
+    return "".join(out)
+
+
+_FRONT = re.compile(r'---\n(?:title: ("(?:[^"\\\n]|\\.)*")\n)?(search: \{"exclude": true\}\n)?'
+                    r'(hide: \["toc"\]\n)?---\n')
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def front_matter(source: str) -> tuple[str, dict] | None:
+    """What MkDocs' front matter reading (mkdocs.utils.meta.get_data) makes of a page source that
+    `page` wrote: the text after the front matter and its data; None for any other source."""
+    m = _FRONT.match(source)
+    if m is None or m.end() == 8:  # no key: MkDocs reads `---` lines otherwise
+        return None
+    meta: dict = {}
+    if m.group(1) is not None:
+        if _UNQUOTABLE.search(m.group(1)) or _SURROGATE.search(m.group(1)):  # where JSON and YAML differ
+            return None
+        try:
+            meta["title"] = json.loads(m.group(1))
+        except ValueError:
+            return None
+    if m.group(2):
+        meta["search"] = {"exclude": True}
+    if m.group(3):
+        meta["hide"] = ["toc"]
+    return source[m.end():].lstrip("\n"), meta
 
 
 def body(markdown: str) -> str | None:
