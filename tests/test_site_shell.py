@@ -101,6 +101,26 @@ def test_the_python_grid_writes_what_the_grid_macro_writes(heads, rows, right):
     assert html.grid(heads, iter(rows), right) == macro.render(heads=heads, rows=iter(rows), right=right)
 
 
+def test_random_grids_are_what_the_grid_macro_writes():
+    import random
+
+    env = environment("zh", html=True)
+    macro = env.from_string('{% from "tickets/grid.html.j2" import grid with context %}'
+                            "{{ grid(heads, rows, right=right) }}")
+    values = ["", " ", "a b", "中文\u3000 字", "<script>", "&amp;", "'q'", '"dq"', "a\n\tb", "x > y", None, 0, 2.5,
+              Markup("<a href='x'>&amp;</a>"), Markup(" m "), "\x85nel", "&#39;"]
+    pick = random.Random(11)
+    for _ in range(500):
+        width = pick.randint(0, 7)
+        heads = [pick.choice(values) for _ in range(width)]
+        rows = [[pick.choice(values) for _ in range(width)] for _ in range(pick.randint(0, 4))]
+        right = tuple(i for i in range(width) if pick.random() < 0.3)
+        assert html.grid(heads, iter(rows), right) == macro.render(heads=heads, rows=iter(rows), right=right)
+    assert html.grid([["a list"]], [], ()) == macro.render(heads=[["a list"]], rows=[], right=())  # not a key
+    for head in ("<b>H</b>", Markup("<b>H</b>"), "<b>H</b>"):  # equal as str, not as HTML
+        assert html.grid([head], [], ()) == macro.render(heads=[head], rows=[], right=())
+
+
 def test_front_matter_is_yaml_and_reads_back_as_mkdocs_reads_it():
     import random
 
