@@ -163,3 +163,15 @@ def test_a_page_whose_context_a_plugin_extended_is_rendered_by_the_theme(root, t
     monkeypatch.setattr(ErpopsPlugin, "on_page_context", on_page_context, raising=False)
     plugin = _build(root, tmp_path / "site")
     assert plugin.shells.made == 0 and plugin.shells.renders == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_python_ticket_table_writes_what_the_tickets_macro_writes(lang):
+    env = environment(lang, html=True)
+    macro = env.from_string('{% from "tickets/grid.html.j2" import tickets with context %}{{ tickets(rows) }}')
+    row = {"link": Markup('<a href="../x/">PRD-20261103-K7QF</a>'), "title": "菜单 <script> & \"q\" 'a'\n  b",
+           "subsystem": "生产系统", "priority": "P1", "status": "已超时", "tier": None, "assignee": "",
+           "opened": "2026-11-03 09:00", "sla": Markup("<b>x</b>")}
+    for rows in ([], [row], [row, dict(row, title="", sla="")] * 3):
+        assert env.globals["ticket_table"](rows) == macro.render(rows=rows)
+    assert html.ticket_table(env.globals["t"], [row]) == macro.render(rows=[row])
