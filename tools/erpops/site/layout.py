@@ -41,11 +41,21 @@ def mark_ids(page: str) -> str:
     return _ID.sub(r'><span class="erpops-id">\1</span><', page)
 
 
-def mark_states(page: str, lang: str) -> str:
+@functools.lru_cache(maxsize=None)
+def _state_marks(lang: str) -> tuple[tuple[str, str], ...]:
+    """Each state's cell as the pages write it, and as marked (catalogue lookups once per language)."""
+    marks = []
     for name, key in STATES.items():
         label = _html.escape(t(key, lang), quote=False)
-        page = page.replace(f"<td>{label}</td>",
-                            f'<td><span class="erpops-state erpops-state--{name}">{label}</span></td>')
+        marks.append((f"<td>{label}</td>",
+                       f'<td><span class="erpops-state erpops-state--{name}">{label}</span></td>'))
+    return tuple(marks)
+
+
+def mark_states(page: str, lang: str) -> str:
+    for cell, marked in _state_marks(lang):
+        if cell in page:
+            page = page.replace(cell, marked)
     return page
 
 
@@ -87,10 +97,10 @@ def _labelled(table: str) -> str:
 
     def row(cells: str) -> str:  # the i-th cell's "<td" gets the i-th heading (split/join: one pass)
         parts = _TD.split(cells)
-        out = [parts[0]]
-        for i, rest in enumerate(parts[1:]):
-            out.append(labels[i] if i < len(labels) else spare)
-            out.append(rest)
+        n = len(parts) - 1
+        out = [""] * (2 * n + 1)
+        out[0::2] = parts
+        out[1::2] = labels[:n] if n <= len(labels) else labels + (spare,) * (n - len(labels))
         return "<tr>" + "".join(out) + "</tr>"
 
     body = _each(table, "<tbody>", "</tbody>", lambda rows: "<tbody>" + _each(rows, "<tr>", "</tr>", row) + "</tbody>")
