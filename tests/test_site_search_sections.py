@@ -167,3 +167,31 @@ def test_the_site_and_its_index_are_what_materials_parser_makes(tmp_path, monkey
     assert [k for k in ours if ours[k] != theirs[k]] == []
     docs = json.loads(ours["search/search_index.json"])["docs"]
     assert any(XSS_TICKET_ID in d["location"] for d in docs)
+
+
+@pytest.mark.parametrize("content", [
+    "", "<p>x</p>", '<p data-search-exclude="">x</p>', '<h2 id="a" data-search-boost="2">A</h2>\n<p>b</p>',
+    "<p>data-search-x=&#34;y&#34;</p>", '<p> data-search-x="y"</p>', "中文 data-search-", '\ndata-search-a="b"',
+])
+def test_material_strips_the_search_attributes_as_before(content):
+    import re
+
+    ours = search_sections._PluginRe(re)
+    assert ours.sub(search_sections.SEARCH_ATTRIBUTES, "", content) == re.sub(search_sections.SEARCH_ATTRIBUTES, "", content)
+    assert ours.sub(r"p", "q", content) == re.sub(r"p", "q", content)
+    assert ours.compile is re.compile
+
+
+def test_installing_gives_materials_search_module_the_shortcut():
+    import sys
+
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex()
+    assert search_sections.install(index, lambda page: False)
+    module = sys.modules[SearchIndex.__module__]
+    assert isinstance(module.re, search_sections._PluginRe)
+    # the pattern Material's on_page_context strips with is the one the shortcut knows
+    import inspect
+
+    assert 'r"\\s?data-search-\\w+=\\"[^\\"]+\\""' in inspect.getsource(module.SearchPlugin.on_page_context)

@@ -207,6 +207,28 @@ def index_page(index, page, parser_class) -> None:
             index.create_entry_for_section(section, page.toc, page.url, page)
 
 
+# What Material's search plugin strips from every page's HTML after indexing it (its on_page_context:
+# `re.sub(SEARCH_ATTRIBUTES, "", page.content)`): a pattern without a literal start, tried at every
+# character of every page, though only a page with "data-search-" in it can match.
+SEARCH_ATTRIBUTES = r"\s?data-search-\w+=\"[^\"]+\""
+
+
+class _PluginRe:
+    """The `re` of Material's search plugin module: its `sub` of SEARCH_ATTRIBUTES returns a page
+    without "data-search-" as it is (no match is possible), anything else is the re module's."""
+
+    def __init__(self, module):
+        self._re = module
+
+    def __getattr__(self, name):
+        return getattr(self._re, name)
+
+    def sub(self, pattern, repl, string, count=0, flags=0):
+        if pattern == SEARCH_ATTRIBUTES and not flags and type(string) is str and "data-search-" not in string:
+            return string
+        return self._re.sub(pattern, repl, string, count, flags)
+
+
 def install(index, ours) -> bool:
     """Material's search index `index` cuts the pages for which `ours(page)` holds with
     `sections`; whether it could (a search plugin whose Parser this module knows)."""
@@ -227,4 +249,6 @@ def install(index, ours) -> bool:
 
     add_entry_from_context.__wrapped__ = original
     index.add_entry_from_context = add_entry_from_context
+    if getattr(module, "re", None) is re:
+        module.re = _PluginRe(re)
     return True
