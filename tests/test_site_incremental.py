@@ -82,7 +82,7 @@ def test_long_lists_are_split_by_year_into_pages(repo, monkeypatch):
     assert ('<tr>\n<td>2026</td>\n<td style="text-align: right;">3</td>\n'
             '<td><a href="2026/">1</a> · <a href="2026-2/">2</a></td>\n</tr>\n') in front
     first, second = out["tickets/subsystem/alpha/2026.md"], out["tickets/subsystem/alpha/2026-2.md"]
-    assert first.startswith("---\ntitle: “甲系统”的工单（2026 年，第 1/2 页）\nsearch:\n  exclude: true\n")
+    assert first.startswith('---\ntitle: "“甲系统”的工单（2026 年，第 1/2 页）"\nsearch: {"exclude": true}\n')
     assert first.count('<td><a href="../../../alpha/2026/ALP-') == 2
     assert second.count('<td><a href="../../../alpha/2026/ALP-') == 1
     assert '<p>第 2/2 页：<a href="../2026/">1</a> · <strong>2</strong></p>' in second

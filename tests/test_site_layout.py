@@ -73,3 +73,61 @@ def test_a_runbook_body_loses_its_own_leading_title_only():
     assert without_title("\n# MRP 运算失败\n\n正文\n") == "\n正文\n"
     assert without_title("## 现象\n\n# 不是开头\n") == "## 现象\n\n# 不是开头\n"
     assert without_title("正文\n# 标题\n") == "正文\n# 标题\n"
+
+
+def _regex_label_tables(page: str) -> str:
+    """label_tables as it was written with lazy regular expressions: the reference for the str.find one."""
+    import html as _html
+    import re
+
+    table_re, tbody_re = re.compile(r"<table>(.*?)</table>", re.DOTALL), re.compile(r"<tbody>(.*?)</tbody>", re.DOTALL)
+    row_re = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+
+    def labelled(match):
+        table = match.group(1)
+        heads = [_html.unescape(layout._TAG.sub("", h)).strip() for h in layout._TH.findall(table)]
+        if len(heads) < layout.WIDE:
+            return match.group(0)
+        labels = [f'<td data-label="{_html.escape(h)}"' for h in heads]
+
+        def row(m):
+            parts = layout._TD.split(m.group(1))
+            out = [parts[0]]
+            for i, rest in enumerate(parts[1:]):
+                out += [labels[i] if i < len(labels) else '<td data-label=""', rest]
+            return "<tr>" + "".join(out) + "</tr>"
+
+        body = tbody_re.sub(lambda m: "<tbody>" + row_re.sub(row, m.group(1)) + "</tbody>", table)
+        return f"<table data-erpops-wide>{body}</table>"
+
+    return table_re.sub(labelled, page)
+
+
+_CELLS = ["字段", "a &amp; b", '"q"', "<b>x</b>", "", " ", "\n", "工单号", "<td", "</tr>", "<tr>", "<th>h</th>", "&lt;td&gt;"]
+
+
+def _random_table(pick) -> str:
+    heads = "".join(pick.choice(["<th>", '<th style="text-align: right;">']) + pick.choice(_CELLS) + "</th>\n"
+                    for _ in range(pick.randint(0, 8)))
+    rows = "".join("<tr>\n" + "".join(pick.choice(["<td>", '<td style="x">', "<td\n>", "<tdx>"]) + pick.choice(_CELLS)
+                                     + "</td>\n" for _ in range(pick.randint(0, 9))) + pick.choice(["</tr>\n", ""])
+                   for _ in range(pick.randint(0, 4)))
+    table = f"<table>\n<thead>\n<tr>\n{heads}</tr>\n</thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
+    for _ in range(pick.randint(0, 2)):  # a tag cut out or doubled
+        tag = pick.choice(["<table>", "</table>", "<tbody>", "</tbody>", "<tr>", "</tr>", "<thead>"])
+        table = table.replace(tag, pick.choice(["", tag + tag]), 1)
+    return table
+
+
+def test_labelled_tables_are_what_the_regular_expressions_made():
+    import random
+
+    pick = random.Random(5)
+    pages = [ROW_TABLE, ROW_TABLE * 3, ROW_TABLE.replace("</table>", ""), ROW_TABLE + "<table>",
+             ROW_TABLE.replace("<tbody>", "<tbody>\n<tr>\n<td>x</td>\n<td>y</td>\n<td>z</td>\n<td>w</td>\n<td>v</td>\n</tr>")]
+    pages += ["<p>x</p>\n".join(_random_table(pick) for _ in range(pick.randint(0, 3))) for _ in range(3000)]
+    changed = 0
+    for page in pages:
+        assert layout.label_tables(page) == _regex_label_tables(page), page
+        changed += layout.label_tables(page) != page
+    assert changed > 1000  # most pages have a wide table

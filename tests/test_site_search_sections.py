@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from material.plugins.search.plugin import Parser
+from material.plugins.search.plugin import Element, Parser, Section
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -27,7 +27,11 @@ def _ours(content: str) -> list | None:
 
 
 def _plain(found) -> list:
-    return [(s.el.tag, s.id, s.depth, list(s.title), list(s.text), s.is_excluded()) for s in found]
+    return [(s.el.tag, s.el.attrs, s.id, s.depth, list(s.title), list(s.text), s.is_excluded()) for s in found]
+
+
+def _folded(content: str) -> list | None:
+    return search_sections.fold(search_sections.tokens(content), Section, Element)
 
 
 PAGES = [
@@ -47,6 +51,45 @@ PAGES = [
 @pytest.mark.parametrize("content", PAGES)
 def test_sections_are_materials(content):
     assert _plain(_ours(content)) == _plain(_material(content))
+
+
+@pytest.mark.parametrize("content", PAGES[:2] + PAGES[3:])
+def test_folded_tokens_are_the_sections_materials_handlers_make(content):
+    found = _folded(content)
+    assert found is not None
+    assert _plain(found) == _plain(_material(content))
+
+
+# Pieces of HTML from which random pages are put together: headings with and without ids, at
+# depth and nested, permalinks, kept and other tags, void tags (and their end tags), Chinese, entities.
+_PIECES = ['<h1 id="a">', "</h1>", '<h2 id="b&amp;c">', "</h2>", "<h3>", "</h3>", '<h4 id="d"/>', "<p>", "</p>",
+           "<p/>", "<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>", '<a class="headerlink" href="#a">', "</a>",
+           '<a href="x">', "<table>", "</table>", "<td>", "</td>", "<br>", "<br/>", "</br>", "<div>", "</div>",
+           "<code>", "</code>", "<sub>", "</sub>", '<span class="erpops-id">', "</span>", "<strong>", "</strong>",
+           " ", "\n", "  \n ", "text", "中文 字", "&amp;", "&lt;x&gt;", '"q"', "'s'"]
+
+
+def test_folded_random_pages_are_what_materials_handlers_make():
+    import random
+
+    pick = random.Random(17)
+    for _ in range(3000):
+        content = "".join(pick.choice(_PIECES) for _ in range(pick.randint(0, 30)))
+        assert _plain(_folded(content)) == _plain(_material(content)), content
+
+
+@pytest.mark.parametrize("content", [
+    "<h1 id='a'>A</h1><pre>  x\n  y</pre>",
+    '<h1 id="a">A</h1><p data-search-exclude>hidden</p>',
+    '<div class="linenodiv">1</div>',
+    "<object>x</object>",
+    "<hx>x</hx>",
+])
+def test_what_only_materials_handlers_do_is_left_to_them(content):
+    found = search_sections.tokens(content)
+    assert found is None or search_sections.fold(found, Section, Element) is None
+    if found is not None:
+        assert _plain(_ours(content)) == _plain(_material(content))
 
 
 @pytest.mark.parametrize("content", [
@@ -124,3 +167,31 @@ def test_the_site_and_its_index_are_what_materials_parser_makes(tmp_path, monkey
     assert [k for k in ours if ours[k] != theirs[k]] == []
     docs = json.loads(ours["search/search_index.json"])["docs"]
     assert any(XSS_TICKET_ID in d["location"] for d in docs)
+
+
+@pytest.mark.parametrize("content", [
+    "", "<p>x</p>", '<p data-search-exclude="">x</p>', '<h2 id="a" data-search-boost="2">A</h2>\n<p>b</p>',
+    "<p>data-search-x=&#34;y&#34;</p>", '<p> data-search-x="y"</p>', "中文 data-search-", '\ndata-search-a="b"',
+])
+def test_material_strips_the_search_attributes_as_before(content):
+    import re
+
+    ours = search_sections._PluginRe(re)
+    assert ours.sub(search_sections.SEARCH_ATTRIBUTES, "", content) == re.sub(search_sections.SEARCH_ATTRIBUTES, "", content)
+    assert ours.sub(r"p", "q", content) == re.sub(r"p", "q", content)
+    assert ours.compile is re.compile
+
+
+def test_installing_gives_materials_search_module_the_shortcut():
+    import sys
+
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex()
+    assert search_sections.install(index, lambda page: False)
+    module = sys.modules[SearchIndex.__module__]
+    assert isinstance(module.re, search_sections._PluginRe)
+    # the pattern Material's on_page_context strips with is the one the shortcut knows
+    import inspect
+
+    assert 'r"\\s?data-search-\\w+=\\"[^\\"]+\\""' in inspect.getsource(module.SearchPlugin.on_page_context)

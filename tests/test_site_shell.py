@@ -101,19 +101,56 @@ def test_the_python_grid_writes_what_the_grid_macro_writes(heads, rows, right):
     assert html.grid(heads, iter(rows), right) == macro.render(heads=heads, rows=iter(rows), right=right)
 
 
-def test_front_matter_by_libyaml_is_what_pyyaml_writes():
+def test_random_grids_are_what_the_grid_macro_writes():
+    import random
+
+    env = environment("zh", html=True)
+    macro = env.from_string('{% from "tickets/grid.html.j2" import grid with context %}'
+                            "{{ grid(heads, rows, right=right) }}")
+    values = ["", " ", "a b", "中文\u3000 字", "<script>", "&amp;", "'q'", '"dq"', "a\n\tb", "x > y", None, 0, 2.5,
+              Markup("<a href='x'>&amp;</a>"), Markup(" m "), "\x85nel", "&#39;"]
+    pick = random.Random(11)
+    for _ in range(500):
+        width = pick.randint(0, 7)
+        heads = [pick.choice(values) for _ in range(width)]
+        rows = [[pick.choice(values) for _ in range(width)] for _ in range(pick.randint(0, 4))]
+        right = tuple(i for i in range(width) if pick.random() < 0.3)
+        assert html.grid(heads, iter(rows), right) == macro.render(heads=heads, rows=iter(rows), right=right)
+    assert html.grid([["a list"]], [], ()) == macro.render(heads=[["a list"]], rows=[], right=())  # not a key
+    for head in ("<b>H</b>", Markup("<b>H</b>"), "<b>H</b>"):  # equal as str, not as HTML
+        assert html.grid([head], [], ()) == macro.render(heads=[head], rows=[], right=())
+
+
+def test_front_matter_is_yaml_and_reads_back_as_mkdocs_reads_it():
     import random
 
     import yaml
+    from mkdocs.utils.meta import get_data
 
     chars = [chr(c) for c in (*range(0, 0x250), *range(0x2000, 0x2070), *range(0x3000, 0x3040),
-                              *range(0x4E00, 0x4E40), *range(0xE000, 0xE010), *range(0xFFF0, 0x10000))]
+                              *range(0x4E00, 0x4E40), *range(0xE000, 0xE010), *range(0xFEF0, 0x10000),
+                              0x1F600, 0x10FFFF)] + ['"', "\\", "'", "<", "&amp;", "\n---\n", "\n...\n", "#", ": ", "- "]
     pick = random.Random(3)
     for _ in range(3000):
         title = "".join(pick.choice(chars) for _ in range(pick.randint(0, 12)))
-        for meta in ({"title": title}, {"title": title, "search": {"exclude": True}, "hide": ["toc"]}):
-            assert html._dump(meta) == yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6)
-    assert html._dump({"title": "😀\x85"}) == "title: '😀\x85  '\n"  # PyYAML's own where libyaml differs
+        for meta in ({"title": title}, {"title": title, "search": {"exclude": True}, "hide": ["toc"]},
+                     {"title": title, "hide": ["toc"]}, {"search": {"exclude": True}}, {"hide": ["toc"]}):
+            source = f"---\n{html._dump(meta)}---\n{html.MARKER}\n<p>x</p>\n"
+            assert yaml.safe_load(html._dump(meta)) == meta
+            assert get_data(source) == (f"{html.MARKER}\n<p>x</p>\n", meta)
+            assert html.front_matter(source) == get_data(source), title
+    assert html._dump({"title": "a\x85\u2028\ufeff\x7f"}) == 'title: "a\\u0085\\u2028\\ufeff\\u007f"\n'
+
+
+@pytest.mark.parametrize("source", [
+    "---\n---\n<!-- erpops:html -->\n<p>x</p>\n",  # no key: MkDocs' own reading
+    "---\ntitle: x\n---\nbody",  # not what erpops.site.html.page writes
+    '---\ntitle: "\x85"\n---\nbody',
+    '---\ntitle: "\\ud83d\\ude00"\n---\nbody',  # a pair of escapes JSON joins and YAML does not
+    "# a Markdown page\n",
+])
+def test_front_matter_it_did_not_write_is_left_to_mkdocs(source):
+    assert html.front_matter(source) is None
 
 
 def test_a_page_whose_context_a_plugin_extended_is_rendered_by_the_theme(root, tmp_path, monkeypatch):
@@ -126,3 +163,15 @@ def test_a_page_whose_context_a_plugin_extended_is_rendered_by_the_theme(root, t
     monkeypatch.setattr(ErpopsPlugin, "on_page_context", on_page_context, raising=False)
     plugin = _build(root, tmp_path / "site")
     assert plugin.shells.made == 0 and plugin.shells.renders == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_python_ticket_table_writes_what_the_tickets_macro_writes(lang):
+    env = environment(lang, html=True)
+    macro = env.from_string('{% from "tickets/grid.html.j2" import tickets with context %}{{ tickets(rows) }}')
+    row = {"link": Markup('<a href="../x/">PRD-20261103-K7QF</a>'), "title": "菜单 <script> & \"q\" 'a'\n  b",
+           "subsystem": "生产系统", "priority": "P1", "status": "已超时", "tier": None, "assignee": "",
+           "opened": "2026-11-03 09:00", "sla": Markup("<b>x</b>")}
+    for rows in ([], [row], [row, dict(row, title="", sla="")] * 3):
+        assert env.globals["ticket_table"](rows) == macro.render(rows=rows)
+    assert html.ticket_table(env.globals["t"], [row]) == macro.render(rows=[row])

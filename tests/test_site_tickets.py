@@ -60,7 +60,7 @@ def tr(*cells, right=()) -> str:
 def test_a_ticket_page_has_its_facts_timeline_resolution_feedback_and_runbooks(repo):
     page = _build(_repo(repo))[PAGE]
     # HTML after front matter (erpops.site.html): MkDocs gets it as it is, Python-Markdown never parses it.
-    assert page.startswith("---\ntitle: 领料单审核报错“库存不足”\nhide:\n- toc\n---\n<!-- erpops:html -->\n"
+    assert page.startswith('---\ntitle: "领料单审核报错“库存不足”"\nhide: ["toc"]\n---\n<!-- erpops:html -->\n'
                            '<h1 id="领料单审核报错库存不足">领料单审核报错“库存不足”<a class="headerlink" '
                            'href="#领料单审核报错库存不足" title="Permanent link">&para;</a></h1>\n<table>\n<thead>\n'
                            "<tr>\n<th>项目</th>\n<th>内容</th>\n</tr>\n</thead>\n<tbody>\n" + tr("工单号", "ALP-20261102-K7QF"))
@@ -92,7 +92,7 @@ def test_tickets_finished_over_a_year_ago_leave_the_search_index(repo):
     assert "search:" not in _build(loaded)[PAGE]
     later = pages.build(loaded, today=TODAY + dt.timedelta(days=366),
                         now=dt.datetime(2027, 11, 4, 12, 0, tzinfo=CST))
-    assert later[PAGE].startswith("---\ntitle: 领料单审核报错“库存不足”\nsearch:\n  exclude: true\n")
+    assert later[PAGE].startswith('---\ntitle: "领料单审核报错“库存不足”"\nsearch: {"exclude": true}\n')
     assert "search:" not in later[OPEN_PAGE]  # still open: always searchable
 
 
@@ -110,7 +110,7 @@ def test_index_counts_link_to_the_filter_pages_and_lists_the_open_tickets(repo):
               "已提交", "关键用户", "李用户", "2026-11-02 09:00", "") in open_rows
     closed = out["tickets/status/closed.md"]
     assert '<a href="../../alpha/2026/ALP-20261102-K7QF/">ALP-20261102-K7QF</a>' in closed and "OPEN" not in closed
-    assert closed.startswith("---\ntitle: 状态为“已关闭”的工单\nsearch:\n  exclude: true\nhide:\n- toc\n---\n")
+    assert closed.startswith('---\ntitle: "状态为“已关闭”的工单"\nsearch: {"exclude": true}\nhide: ["toc"]\n---\n')
     assert "ALP-20261102-AB2C" in out["tickets/status/resolved.md"]
     assert "K7QF" in out["tickets/tier/erp-admin.md"] and "K7QF" not in out["tickets/tier/key-user.md"]
     assert "<p>没有工单。</p>" in out["tickets/status/reopened.md"]
@@ -173,7 +173,7 @@ def test_ticket_text_is_escaped_in_every_listing(repo):
         assert cell in out[page], page
         assert "<script" not in out[page], page
     ticket = out["tickets/alpha/2026/ALP-20261102-OPEN.md"]
-    assert ticket.startswith("---\ntitle: '&lt;script&gt;alert(1)&lt;/script&gt; | [x](javascript:alert(1))'\n")
+    assert ticket.startswith('---\ntitle: "&lt;script&gt;alert(1)&lt;/script&gt; | [x](javascript:alert(1))"\n')
     assert ('<h1 id="alert1--xjavascriptalert1">&lt;script&gt;alert(1)&lt;/script&gt; | [x](javascript:alert(1))'
             '<a class="headerlink"') in ticket
     assert "<script" not in ticket

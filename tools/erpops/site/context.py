@@ -47,6 +47,7 @@ def environment(lang: str, *, markdown_inert: bool = True, html: bool = False) -
     if html:
         env.globals["h"] = html_page.heading
         env.globals["grid"] = html_page.grid
+        env.globals["ticket_table"] = lambda rows: html_page.ticket_table(env.globals["t"], rows)
     return env
 
 

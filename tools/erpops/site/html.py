@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import json
 import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import yaml
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
@@ -141,24 +141,65 @@ def toc_tokens(found: list[Heading]) -> list[dict]:
 _RIGHT = ' style="text-align: right;"'
 
 
-def grid(heads, rows, right=()) -> Markup:
-    """templates/tickets/grid.html.j2's `grid` macro in Python, byte for byte (a ticket page has
-    four such tables; the macro was a quarter of the page's cost): Python-Markdown's table HTML,
-    every cell escaped text on one line (or Markup as it is)."""
+def _escape_text(text: str) -> str:
+    """str(markupsafe.escape(text)) for a str, without the Markup it makes (a grid cell's text)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "'" in text:
+        text = text.replace("'", "&#39;")
+    if '"' in text:
+        text = text.replace('"', "&#34;")
+    return text
+
+
+def _grid_head(heads: tuple, right: tuple) -> str:
     out = ["<table>\n<thead>\n<tr>\n"]
     for i, head in enumerate(heads):
         out.append(f"<th{_RIGHT if i in right else ''}>{escaped(head)}</th>\n")
     out.append("</tr>\n</thead>\n<tbody>\n")
+    return "".join(out)
+
+
+# The headings of a grid of plain text (the same few on every ticket page), written once; not a
+# Markup heading, which is equal to the str of its text and must not find that str's escaped form.
+_text_grid_head = functools.lru_cache(maxsize=256)(_grid_head)
+
+
+def grid(heads, rows, right=()) -> Markup:
+    """templates/tickets/grid.html.j2's `grid` macro in Python, byte for byte (a ticket page has
+    four such tables; the macro was a quarter of the page's cost): Python-Markdown's table HTML,
+    every cell escaped text on one line (or Markup as it is)."""
+    heads, right = tuple(heads), tuple(right)
+    plain = all(type(h) is str for h in heads) and all(type(i) is int for i in right)
+    out = [(_text_grid_head if plain else _grid_head)(heads, right)]
     opening = ("<td>", _RIGHT.join(("<td", ">")))
     for cells in rows:
         out.append("<tr>\n")
         for i, cell in enumerate(cells):
             # escaped(cell), inlined for plain text: `split` cuts at what `\s` matches (str.isspace)
-            text = escape(" ".join(cell.split())) if type(cell) is str else escaped(cell)
+            text = _escape_text(" ".join(cell.split())) if type(cell) is str else escaped(cell)
             out.append(f"{opening[i in right]}{text}</td>\n")
         out.append("</tr>\n")
     out.append("</tbody>\n</table>\n")
     return Markup("".join(out))
+
+
+# A list of tickets: its columns (the keys of a row, erpops.site.sections.tickets.row) and headings.
+TICKET_COLUMNS = ("link", "title", "subsystem", "priority", "status", "tier", "assignee", "opened", "sla")
+_TICKET_HEADS = ("site.ticket-id", "site.ticket-title", "site.subsystem", "site.priority", "site.status",
+                 "site.tier", "site.assignee", "site.opened", "site.sla")
+
+
+def ticket_table(t, rows) -> Markup:
+    """templates/tickets/grid.html.j2's `tickets` macro in Python, byte for byte (the list pages'
+    200 rows each): `t` is the catalogue of the page's language, `rows` the rows' dicts."""
+    if not rows:
+        return Markup(f"<p>{escaped(t('site.no-tickets'))}</p>\n")
+    return grid(tuple(t(key) for key in _TICKET_HEADS), (tuple(r[c] for c in TICKET_COLUMNS) for r in rows))
 
 
 def is_wide(body: str) -> bool:
@@ -184,19 +225,58 @@ def page(body: str, *, search_exclude: bool = False) -> Source:
     return Source(f"---\n{front}---\n{MARKER}\n{body.strip()}\n")
 
 
-# Where libyaml's emitter writes a string otherwise than PyYAML's own (NEL, characters beyond the
-# BMP: both valid YAML, other bytes); tests/test_site_shell.py compares the two on the rest.
-_C_DIFFERS = re.compile("[\x85\U00010000-\U0010ffff]")
-_CDumper = getattr(yaml, "CSafeDumper", None)
+# What a YAML double-quoted scalar may not hold as it is: what YAML readers reject as unprintable
+# (libyaml also the BOM) and the line breaks besides \n, which a quoted scalar would fold.
+_UNQUOTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _quoted(text: str) -> str:
+    """`text` as a JSON string that is also a YAML double-quoted scalar of the same text (their
+    escapes agree; JSON leaves a few characters raw that YAML may not hold raw: escaped here)."""
+    out = json.dumps(text, ensure_ascii=False)
+    return _UNQUOTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", out) if _UNQUOTABLE.search(out) else out
 
 
 def _dump(meta: dict) -> str:
-    """yaml.safe_dump of the front matter, by libyaml where it writes the same bytes (the pure
-    Python emitter was a fifth of a ticket page's cost)."""
-    options = dict(allow_unicode=True, sort_keys=False, width=10**6)
-    if _CDumper is not None and not _C_DIFFERS.search(str(meta.get("title", ""))):
-        return yaml.dump(meta, Dumper=_CDumper, **options)
-    return yaml.safe_dump(meta, **options)
+    """The front matter `page` writes, one key a line: YAML (MkDocs and any Markdown tool read it)
+    written as JSON values, which `front_matter` reads back without a YAML parser (yaml.safe_dump
+    and MkDocs' yaml.load were a twentieth of a full build)."""
+    out = []
+    if "title" in meta:
+        out.append(f"title: {_quoted(meta['title'])}\n")
+    if "search" in meta:
+        out.append('search: {"exclude": true}\n')
+    if "hide" in meta:
+        out.append('hide: ["toc"]\n')
+    return "".join(out)
+
+
+_FRONT = re.compile(r'---\n(?:title: ("(?:[^"\\\n]|\\.)*")\n)?(search: \{"exclude": true\}\n)?'
+                    r'(hide: \["toc"\]\n)?---\n')
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def front_matter(source: str) -> tuple[str, dict] | None:
+    """What MkDocs' front matter reading (mkdocs.utils.meta.get_data) makes of a page source that
+    `page` wrote: the text after the front matter and its data; None for any other source."""
+    m = _FRONT.match(source)
+    if m is None or m.end() == 8:  # no key: MkDocs reads `---` lines otherwise
+        return None
+    meta: dict = {}
+    if m.group(1) is not None:
+        if _UNQUOTABLE.search(m.group(1)) or _SURROGATE.search(m.group(1)):  # where JSON and YAML differ
+            return None
+        try:
+            meta["title"] = json.loads(m.group(1))
+        except ValueError:
+            return None
+    if m.group(2):
+        meta["search"] = {"exclude": True}
+    if m.group(3):
+        meta["hide"] = ["toc"]
+    return source[m.end():].lstrip("\n"), meta
 
 
 def body(markdown: str) -> str | None:

@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
+from mkdocs.utils.meta import get_data
 
 from erpops import checkcache, doccache, load, output
 from erpops.checks import diagnostics
@@ -63,6 +64,16 @@ def _render_html(page: Page, config, files) -> None:
     page.present_anchor_ids = {h.id for h in found}
     page.markdown = html.MARKER  # MkDocs keeps every page until the end: not the HTML twice
     page.meta.setdefault("template", shell.SHELL_TEMPLATE)
+
+
+def _read_html_source(page: Page, config) -> None:
+    """Page.read_source for a generated page: the front matter erpops wrote read without YAML
+    (html.front_matter: the same data), any other source by MkDocs."""
+    source = config.plugins.on_page_read_source(page=page, config=config)
+    if source is None:
+        source = page.file.content_string
+    found = html.front_matter(source)
+    page.markdown, page.meta = found if found is not None else get_data(source)
 
 
 class ErpopsPlugin(BasePlugin[ErpopsConfig]):
@@ -292,6 +303,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_pre_page(self, page: Page, /, *, config, files) -> Page:
         if page.file.src_uri in self.generated:
             page.render = types.MethodType(_render_html, page)
+            page.read_source = types.MethodType(_read_html_source, page)
         return page
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
