@@ -17,6 +17,7 @@ from erpops.site import html
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
 from erpops.ticket import ACTIVE, HOLD_REASONS, STATUS_AFTER, Ticket
+from erpops.ticketsummary import Settled, full, text_digest
 from erpops.worktime import add_working_hours
 
 AUDIENCES = (INTERNAL,)
@@ -178,11 +179,14 @@ def _reporter(ctx: Context, tk: Ticket) -> str:
 ARCHIVE_AFTER = dt.timedelta(days=365)
 
 
-def archived(tk: Ticket, today: dt.date) -> bool:
-    """Finished, and nothing has happened to it for ARCHIVE_AFTER."""
-    last = tk.history[-1].at if tk.history else None
-    return (tk.status in ("closed", "cancelled") and last is not None
-            and last.date() < today - ARCHIVE_AFTER)
+def archived(tk: Ticket | Settled, today: dt.date) -> bool:
+    """Finished, and nothing has happened to it for ARCHIVE_AFTER (a stub knows its last event's day)."""
+    if type(tk) is Settled:
+        last = tk.last_day
+    else:
+        at = tk.history[-1].at if tk.history else None
+        last = at.date() if at is not None else None
+    return tk.status in ("closed", "cancelled") and last is not None and last < today - ARCHIVE_AFTER
 
 
 def _history_cells(ctx: Context, labels: _Labels, e) -> tuple:
@@ -289,15 +293,19 @@ def ticket_html(t, *, tk, facts, sla, history, resolution, resolved_by, resolved
     return "".join(out)
 
 
-def ticket_key(ctx: Context, tk: Ticket, state: str) -> tuple:
+def ticket_key(ctx: Context, tk: Ticket | Settled, state: str) -> tuple:
     """What a ticket's page is made from besides the roster, policy and code (the store's own
-    key): the ticket file, the runbooks it links, its SLA state, whether it is archived, and the
-    clock's instant while the ticket is not finished (its clocks may still run)."""
-    doc = ctx.repo.documents.get(tk.src.path)
+    key): the ticket file (its text's digest: a stub of a settled ticket has the same), the
+    runbooks it links, its SLA state, whether it is archived, and the clock's instant while the
+    ticket is not finished (its clocks may still run)."""
+    if type(tk) is Settled:
+        source = tk.digest
+    else:
+        doc = ctx.repo.documents.get(tk.src.path)
+        source = text_digest(doc.text) if doc is not None else repr(tk)
     books = tuple((rid, r.title, r.src.path) if (r := ctx.repo.runbooks.get(rid)) else (rid,) for rid in tk.runbooks)
     finished = tk.status in ("closed", "cancelled")
-    return ("ticket", doc.text if doc is not None else repr(tk), books, state,
-            archived(tk, ctx.today), None if finished else ctx.now)
+    return ("ticket", source, books, state, archived(tk, ctx.today), None if finished else ctx.now)
 
 
 _EVENTS = ("open", "assign", "escalate", "comment", "resolve", "close", "reopen", "cancel", "hold", "resume")
@@ -422,9 +430,9 @@ def pages(ctx: Context) -> dict[str, object]:
         listing(subsystem_path(code), ctx.t("site.tickets-of-subsystem", subsystem=labels.subsystem(code)),
                 [tk for tk in newest if tk.subsystem == code])
     for tk in tickets:
-        state = found.get(tk.src.path, "")
-        out[path(tk)] = ctx.page(path(tk), ticket_key(ctx, tk, state),
-                                 lambda tk=tk, state=state: ticket_page(ctx, labels, tk, state))
+        state, uri = found.get(tk.src.path, ""), path(tk)
+        out[uri] = ctx.page(uri, ticket_key(ctx, tk, state),
+                            lambda tk=tk, state=state: ticket_page(ctx, labels, full(tk), state))
     return out
 
 
