@@ -321,11 +321,24 @@ def states(ctx: Context) -> dict[str, str]:
     return ctx.cache["ticket-states"]
 
 
+def by_id(ctx: Context) -> dict[str, Ticket]:
+    """Each ticket by its id (the last in path order where one is repeated), made once per build."""
+    if "tickets-by-id" not in ctx.cache:
+        ctx.cache["tickets-by-id"] = {tk.id: tk for tk in ctx.repo.tickets}
+    return ctx.cache["tickets-by-id"]
+
+
+def open_tickets(ctx: Context) -> list[Ticket]:
+    """The open tickets, most urgent first (made once per build: a few dozen of 20,000)."""
+    if "open-tickets" not in ctx.cache:
+        ctx.cache["open-tickets"] = _urgent_first(tk for tk in ctx.repo.tickets if is_open(tk))
+    return ctx.cache["open-tickets"]
+
+
 def open_rows(ctx: Context, code: str, here: str) -> list[dict]:
     """The open tickets of one subsystem, most urgent first (for the subsystem's page)."""
     labels, found = _Labels(ctx), states(ctx)
-    return [row(ctx, labels, tk, here, found)
-            for tk in _urgent_first(tk for tk in ctx.repo.tickets if is_open(tk) and tk.subsystem == code)]
+    return [row(ctx, labels, tk, here, found) for tk in open_tickets(ctx) if tk.subsystem == code]
 
 
 # A filter list longer than this is split by the year the tickets were opened, and each year into
@@ -360,7 +373,7 @@ def pages(ctx: Context) -> dict[str, object]:
     tickets = list(ctx.repo.tickets)
     labels, found = _Labels(ctx), states(ctx)
     newest = newest_first(tickets)
-    active = _urgent_first(tk for tk in tickets if is_open(tk))
+    active = open_tickets(ctx)
     out: dict[str, object] = {}
 
     def page(uri: str, key: tuple, template: str, **values) -> None:
@@ -470,10 +483,10 @@ def panel(ctx: Context) -> Panel:
     """Open tickets by subsystem, tier and priority, the overdue and at-risk ones, those on hold and
     those awaiting their reporter's confirmation."""
     labels, found = _Labels(ctx), states(ctx)
-    active = [tk for tk in ctx.repo.tickets if is_open(tk)]
+    active = open_tickets(ctx)
     here = "index.md"
     counts = _counts(ctx, labels, active, here)
-    urgent = [tk for tk in _urgent_first(active) if tk.src.path in found]
+    urgent = [tk for tk in active if tk.src.path in found]
     held, resolved = waiting(ctx)
     body = ctx.render(
         "tickets/panel.md.j2",
