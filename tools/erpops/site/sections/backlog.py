@@ -24,7 +24,7 @@ def items(ctx: Context) -> dict[str, list[dict]]:
         return ctx.cache["backlog-items"]
     subsystems = {s.code: s.display(ctx.lang) for s in ctx.repo.roster.subsystem_list}
     out: dict[str, list[dict]] = {k: [] for k in KINDS}
-    for tk, _n, f in model.unraised(tickets.newest_first(ctx.repo.tickets), ctx.repo.improvements):
+    for tk, _n, f in model.unraised(tickets.newest(ctx), ctx.repo.improvements):
         out.setdefault(f.kind, []).append({
             "ticket": ctx.link(tk.id, tickets.path(tk), PATH),
             "title": tk.title,

@@ -328,6 +328,13 @@ def by_id(ctx: Context) -> dict[str, Ticket]:
     return ctx.cache["tickets-by-id"]
 
 
+def newest(ctx: Context) -> list[Ticket]:
+    """Every ticket, newest first (sorted once per build: the lists and the backlog show them so)."""
+    if "newest-tickets" not in ctx.cache:
+        ctx.cache["newest-tickets"] = newest_first(ctx.repo.tickets)
+    return ctx.cache["newest-tickets"]
+
+
 def open_tickets(ctx: Context) -> list[Ticket]:
     """The open tickets, most urgent first (made once per build: a few dozen of 20,000)."""
     if "open-tickets" not in ctx.cache:
@@ -372,7 +379,7 @@ def _fields(tk: Ticket, states: dict[str, str]) -> tuple:
 def pages(ctx: Context) -> dict[str, object]:
     tickets = list(ctx.repo.tickets)
     labels, found = _Labels(ctx), states(ctx)
-    newest = newest_first(tickets)
+    by_age = newest(ctx)
     active = open_tickets(ctx)
     out: dict[str, object] = {}
 
@@ -435,13 +442,13 @@ def pages(ctx: Context) -> dict[str, object]:
 
     for status in STATUSES:
         listing(status_path(status), ctx.t("site.tickets-with-status", status=labels.status(status)),
-                [tk for tk in newest if tk.status == status])
+                [tk for tk in by_age if tk.status == status])
     for tier in labels.tiers:
         listing(tier_path(tier), ctx.t("site.tickets-at-tier", tier=labels.tier(tier)),
-                [tk for tk in newest if tk.tier == tier])
+                [tk for tk in by_age if tk.tier == tier])
     for code in labels.subsystems:
         listing(subsystem_path(code), ctx.t("site.tickets-of-subsystem", subsystem=labels.subsystem(code)),
-                [tk for tk in newest if tk.subsystem == code])
+                [tk for tk in by_age if tk.subsystem == code])
     for tk in tickets:
         state, uri = found.get(tk.src.path, ""), path(tk)
         out[uri] = ctx.page(uri, ticket_key(ctx, tk, state),
