@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +28,13 @@ RESOLVED = "tickets/materials/2026/MAT-20260922-U4Z5.yaml"  # awaiting its repor
 WITH_RUNBOOK = "tickets/hr/2026/HR-20260909-LEUH.yaml"  # closed, links backup-restore
 UNSETTLED = 7  # the demo's open, escalated and resolved tickets: read in full every build
 TOTAL = 41
+
+
+def _demo(root):
+    """The demo organisation without the caches another test's run may have left in the fixture."""
+    demo_copy(root)
+    shutil.rmtree(root / ".erpops-cache", ignore_errors=True)
+    return root
 
 
 def _mkdocs(root, site, *, dirty: bool, env=LOCAL) -> str:
@@ -130,7 +138,7 @@ EDITS = {
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_a_dirty_build_after_an_edit_gives_the_cold_full_build_site(tmp_path, edit):
     change, full, total = EDITS[edit]
-    root, site = demo_copy(tmp_path / "ops"), tmp_path / "site"
+    root, site = _demo(tmp_path / "ops"), tmp_path / "site"
     first = _mkdocs(root, site, dirty=True)  # no cache yet: a cold check, the full model
     assert _model_line(TOTAL, 0) in first
     again = _mkdocs(root, site, dirty=True)  # nothing changed: the settled tickets are stubs
@@ -149,7 +157,7 @@ def test_a_dirty_build_after_an_edit_gives_the_cold_full_build_site(tmp_path, ed
 def test_a_racy_entry_is_read_in_full_every_warm_build(tmp_path):
     """A ticket file whose mtime is not older than the cache's writing may change again unseen
     (ticketindex.racy): never a stub, whatever the cache holds."""
-    root, site = demo_copy(tmp_path / "ops"), tmp_path / "site"
+    root, site = _demo(tmp_path / "ops"), tmp_path / "site"
     ahead = time.time() + 3600
     os.utime(root / CLOSED, (ahead, ahead))
     _mkdocs(root, site, dirty=True)
@@ -159,7 +167,7 @@ def test_a_racy_entry_is_read_in_full_every_warm_build(tmp_path):
 
 
 def test_a_stub_whose_page_the_store_lost_reads_its_file_for_the_page(tmp_path):
-    root, site = demo_copy(tmp_path / "ops"), tmp_path / "site"
+    root, site = _demo(tmp_path / "ops"), tmp_path / "site"
     _mkdocs(root, site, dirty=True)
     (root / ".erpops-cache/site/zh-internal/tickets/quality/2026/QLT-20260903-EHHZ.md").unlink()
     (site / "tickets/quality/2026/QLT-20260903-EHHZ/index.html").unlink()
@@ -185,7 +193,7 @@ def _warm(root, monkeypatch):
 
 
 def test_a_stub_has_what_the_site_reads_of_its_ticket(tmp_path, monkeypatch):
-    root = demo_copy(tmp_path / "ops")
+    root = _demo(tmp_path / "ops")
     found, count, repo = _warm(root, monkeypatch)
     cold = load.load(root)
     assert (sorted(found), count) == (sorted(checkcache._cold(cold, None)), cold.files)
@@ -211,7 +219,7 @@ def test_a_stub_has_what_the_site_reads_of_its_ticket(tmp_path, monkeypatch):
 
 
 def test_pages_made_from_the_warm_model_are_those_of_the_full_one(tmp_path, monkeypatch):
-    root = demo_copy(tmp_path / "ops")
+    root = _demo(tmp_path / "ops")
     _found, _count, repo = _warm(root, monkeypatch)
     assert ticketsummary.stubs(repo.tickets)
     before = ticketsummary.loaded
@@ -220,7 +228,7 @@ def test_pages_made_from_the_warm_model_are_those_of_the_full_one(tmp_path, monk
 
 
 def test_the_full_model_where_the_store_lacks_many_stubs_pages(tmp_path, monkeypatch):
-    root = demo_copy(tmp_path / "ops")
+    root = _demo(tmp_path / "ops")
     _found, _count, repo = _warm(root, monkeypatch)
     plugin = ErpopsPlugin()
     plugin.load_config({})
