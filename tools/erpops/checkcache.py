@@ -17,6 +17,11 @@ The cross-ticket rules (ticket-unique-id, ticket-recurring-without-runbook, the 
 note) run over the cached fields; the policy, roster, runbook and improvement rules run as in a cold
 check. The result equals a cold run's (tests/test_checkcache.py compares them on bent repositories).
 
+For each closed or cancelled ticket the entry also keeps what the site reads of it
+(erpops.ticketsummary): with `check_loading(summaries=True)` the site takes its model from the warm
+check — the tickets read anyway in full, every other settled one as a stub — instead of loading
+20,000 tickets after checking them (tests/test_site_summary.py).
+
 Why a stat key (size, mtime_ns, ctime_ns, inode) and not content hashes or git's index: reading
 every file to hash it is what made the content-hash cache (doccache.py) slow at 20,000 tickets,
 and git's index is not there in an export or a work tree with uncommitted edits. ctime and the
@@ -45,7 +50,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from erpops import __version__, clock, doccache, load, schemas, ticketindex
+from erpops import __version__, clock, doccache, load, schemas, ticketindex, ticketsummary
 from erpops import ticket as ticket_model
 from erpops.diagnostics import Diagnostic
 from erpops.repository import Repository, keep_to_exit, paused_gc
@@ -54,8 +59,8 @@ from erpops.rules.ticket_sla import clocks
 from erpops.ticket import Ticket
 from erpops.yamlio import MAX_BYTES
 
-FORMAT = 1
-SETTLED = ("closed", "cancelled")  # statuses whose findings may stop depending on the time
+FORMAT = 2  # 2: entries have `site`
+SETTLED = ticketsummary.SETTLED  # statuses whose findings may stop depending on the time
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -105,9 +110,10 @@ class Entry(NamedTuple):
     uncovered: list  # calendar.sla_uncovered_one (flat), valid while `stable`
     stable: bool  # findings the same at any time not before `last`
     last: float | None  # the latest aware event, as a POSIX time
+    site: tuple | None  # a closed or cancelled ticket: what the site reads of it (ticketsummary.summary)
 
 
-KEY, ROW, HAS_DOC, PROBLEMS, FOUND, UNCOVERED, STABLE, LAST = range(8)
+KEY, ROW, HAS_DOC, PROBLEMS, FOUND, UNCOVERED, STABLE, LAST, SITE = range(9)
 
 
 def _last(tk: Ticket) -> float | None:
@@ -116,17 +122,19 @@ def _last(tk: Ticket) -> float | None:
 
 
 def _entry(repo: Repository, key: tuple, tk: Ticket | None, has_doc: bool, problems: list[Diagnostic],
-           now: dt.datetime) -> tuple[Entry, list[Diagnostic], list[Diagnostic]]:
-    """The cache entry of one ticket file, and its per-ticket findings and SLA-calendar notes."""
+           now: dt.datetime, text: str | None = None) -> tuple[Entry, list[Diagnostic], list[Diagnostic]]:
+    """The cache entry of one ticket file (`text`: what it holds), and its per-ticket findings and
+    SLA-calendar notes."""
     if tk is None:
-        return Entry(key, None, has_doc, [_flat(d) for d in problems], [], [], False, None), [], []
+        return Entry(key, None, has_doc, [_flat(d) for d in problems], [], [], False, None, None), [], []
     found = tickets.per_ticket(repo, tk, now)
     unc = list(calendar.sla_uncovered_one(repo.policy, tk, now))
     last = _last(tk)
     stable = (tk.status in SETTLED and (last is None or last <= now.timestamp())
               and not any(c.running for c in clocks(repo.policy, tk, now)))
     entry = Entry(key, ticketindex.row(tk), has_doc, [_flat(d) for d in problems], [_flat(d) for d in found],
-                  [_flat(d) for d in unc], stable, last)
+                  [_flat(d) for d in unc], stable, last,
+                  ticketsummary.summary(tk, text) if text is not None else None)
     return entry, found, unc
 
 
@@ -190,18 +198,26 @@ def check(root: Path, now: dt.datetime | None = None) -> tuple[list[Diagnostic],
         return _fill(repo, started, scanned[0], now), repo.files
 
 
-def check_loading(root: Path, loader, now: dt.datetime | None = None) -> tuple[list[Diagnostic], int, Repository]:
-    """`check(root)` for a caller that needs the full model too (the site): `loader(root)` loads
-    it, and a cold run checks that one load instead of making its own."""
+def check_loading(root: Path, loader, now: dt.datetime | None = None, *,
+                  summaries: bool = False) -> tuple[list[Diagnostic], int, Repository]:
+    """`check(root)` for a caller that needs the model too (the site): `loader(root)` loads
+    it, and a cold run checks that one load instead of making its own.
+
+    `summaries` (the site): where the warm check can be trusted, the model comes from it instead
+    of `loader`: the tickets it read in full (changed, new, racy, unfinished ones) as Tickets, every
+    other closed or cancelled ticket as a ticketsummary.Settled stub, in the loader's order, with
+    the non-ticket files' Documents and those of the ticket files read, and what reading every
+    ticket file found."""
     with paused_gc():
         if not doccache.enabled():
             repo = loader(root)
             return _cold(repo, now), repo.files, repo
         started = time.time_ns()
         scanned = ticketindex.scan(root)
-        warm = _warm(root, now, started, scanned) if scanned is not None else None
+        model: list[Repository] | None = [] if summaries else None
+        warm = _warm(root, now, started, scanned, model) if scanned is not None else None
         if warm is not None:
-            return warm[0], warm[1], loader(root)
+            return warm[0], warm[1], model[0] if model is not None else loader(root)
         repo = loader(root)
         if scanned is None or repo.policy is None or repo.policy.src is None \
                 or any(d.is_input and d.is_error for d in repo.diagnostics):
@@ -232,7 +248,9 @@ def _fill(repo: Repository, started: int, stats: dict[str, tuple], now: dt.datet
     entries: dict[str, Entry] = {}
     for tk in repo.tickets:
         rel = tk.src.path
-        entry, per, unc = _entry(repo, stats.get(rel), tk, True, problems.get(rel, []), now)
+        doc = repo.documents.get(rel)
+        entry, per, unc = _entry(repo, stats.get(rel), tk, True, problems.get(rel, []), now,
+                                 doc.text if doc is not None else None)
         found += per
         uncovered += unc
         if rel in stats:
@@ -295,7 +313,10 @@ def _stub(root: Path, rel: str, row: tuple) -> _Stub:
                  _Src(root, rel, {"id": r.id, "title": r.title}))
 
 
-def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[list[Diagnostic], int] | None:
+def _warm(root: Path, now: dt.datetime | None, started: int, scanned,
+          model: list | None = None) -> tuple[list[Diagnostic], int] | None:
+    """The findings and the number of files checked, from the cache; None: a cold run is needed.
+    With `model` (a list), the site's model of the repository is appended to it (check_loading)."""
     stats, others, links = scanned
     if links or any(load._misnamed_ticket(rel) for rel in others):
         return None  # the cold run reports them
@@ -329,6 +350,7 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
     entries = {rel: e for rel, e in entries.items() if rel in stats}
     files = load.Files(root)
     built: dict[str, Ticket] = {}
+    docs: dict[str, Any] = {}  # the ticket files read, for the site's model
 
     def read(rel: str) -> tuple[Ticket | None, Any, list[Diagnostic]]:
         doc, problems = load.read_yaml(files, rel, "ticket", MAX_BYTES)
@@ -336,11 +358,14 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
         tk = tk if tk is not None and tk.src.path == rel else None
         if tk is not None:
             built[rel] = tk
+        if doc is not None and model is not None:
+            docs[rel] = doc
         return tk, doc, problems
 
     for rel in todo:
         tk, doc, problems = read(rel)
-        entries[rel] = _entry(ctx, stats[rel], tk, doc is not None, problems, now)[0]
+        entries[rel] = _entry(ctx, stats[rel], tk, doc is not None, problems, now,
+                              doc.text if doc is not None else None)[0]
     rows = {rel: e[ROW] for rel, e in sorted(entries.items()) if e[ROW] is not None}
     loaded = [d for rel in sorted(entries) for d in map(_diag, entries[rel][PROBLEMS])]
     count = len(ctx.documents) + sum(1 for e in entries.values() if e[HAS_DOC])
@@ -389,6 +414,20 @@ def _warm(root: Path, now: dt.datetime | None, started: int, scanned) -> tuple[l
     found += _others(dataclasses.replace(ctx, tickets=referred), now)
     if dirty and (len(todo) > ticketindex.SAVE_AFTER or len(entries) != len(data["entries"])):
         _save(root, started, context, entries)  # a few changed files: cheaper to read again next time
+    if model is not None:
+        kept: list = []
+        for rel in sorted(entries):  # the loader's order
+            e = entries[rel]
+            if e[ROW] is None:
+                continue
+            tk = built.get(rel)
+            if tk is None:
+                tk = ticketsummary.stub(root, rel, e[SITE]) if e[SITE] is not None else read(rel)[0]
+                if tk is None:
+                    return None  # changed while we looked: the cold run decides
+            kept.append(tk)
+        model.append(dataclasses.replace(ctx, documents={**ctx.documents, **docs},
+                                         diagnostics=list(ctx.diagnostics) + loaded, tickets=kept))
     return found, count
 
 

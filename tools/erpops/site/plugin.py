@@ -16,7 +16,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 from mkdocs.utils.meta import get_data
 
-from erpops import checkcache, doccache, load, output
+from erpops import checkcache, doccache, load, output, ticketindex, ticketsummary
 from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
@@ -24,6 +24,7 @@ from erpops.i18n import t
 from erpops.site import (assets, cutcache, dirty as dirty_build, html, layout, pagecache, pages, preview, reload,
                          search, search_sections, shell)
 from erpops.site.context import AUDIENCES
+from erpops.site.sections import tickets
 
 log = get_plugin_logger(__name__)
 
@@ -143,7 +144,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         if doccache.enabled():
             if self.kept is None:
                 self.kept = reload.Kept()
-            found, count, repo = checkcache.check_loading(root, self.kept.load)
+            found, count, repo = checkcache.check_loading(root, self.kept.load, summaries=True)
             return repo, found, count
         repo = load.load(root)
         return repo, diagnostics(repo), repo.files
@@ -155,10 +156,13 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             flat = "" if config.use_directory_urls else "-flat"
             store = pagecache.Store.open(self.root / CACHE / f"{lang}-{audience}{flat}", self.repo, lang=lang,
                                          audience=audience, directory_urls=config.use_directory_urls)
+        settled, read_before = self._settle(store), ticketsummary.loaded
         try:
             built = pages.build(self.repo, lang, audience, store=store, directory_urls=config.use_directory_urls)
-        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW
+        except FatalError as e:  # a malformed ERPOPS_TODAY / ERPOPS_NOW, a ticket changed meanwhile
             raise PluginError(str(e)) from None
+        read = ticketsummary.loaded - read_before  # stubs whose page was made: each file read alone
+        log.info(t("site.info-model", lang, full=len(self.repo.tickets) - settled + read, settled=settled - read))
         if store is not None:
             log.info(t("site.info-pages-cached", lang, made=len(store.rendered), kept=store.kept))
         if self.preview is not None and isinstance(built.get(pages.HOME), str):  # under its heading
@@ -194,6 +198,19 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             self.rebuilt = {f.url for f in pages_ if f.is_modified()}
             log.info(t("site.info-dirty", self.config.lang, rebuilt=len(self.rebuilt), pages=len(self.urls)))
         return files
+
+    def _settle(self, store) -> int:
+        """The model in full where the warm one's stubs of settled tickets (ticketsummary) would
+        have many pages to make, each reading its file alone: no page store, or one that lacks
+        their pages (a first build, a new roster, policy or erpops). Else as it is. The stubs left."""
+        settled = ticketsummary.stubs(self.repo.tickets)
+        if settled:
+            kept = store.keys if store is not None else {}
+            lacking = sum(1 for tk in settled if tickets.path(tk) not in kept)
+            if lacking > ticketindex.MAX_STALE:
+                self.repo = (self.kept.load if self.kept is not None else load.load)(self.root)
+                settled = []
+        return len(settled)
 
     def _untouched(self, built: dict, store, files: Files, config) -> set[str]:
         """In a --dirty build, the generated pages MkDocs would skip (erpops.site.dirty), left out of

@@ -18,10 +18,13 @@ OVERDUE_MARK = "🔴"  # the colour of an overdue item; its words follow
 
 
 def items(ctx: Context) -> dict[str, list[dict]]:
-    """Per kind (in KINDS order, then any other), the feedback not yet raised, newest ticket first."""
+    """Per kind (in KINDS order, then any other), the feedback not yet raised, newest ticket first
+    (made once per build: the page and the panel show it)."""
+    if "backlog-items" in ctx.cache:
+        return ctx.cache["backlog-items"]
     subsystems = {s.code: s.display(ctx.lang) for s in ctx.repo.roster.subsystem_list}
     out: dict[str, list[dict]] = {k: [] for k in KINDS}
-    for tk, _n, f in model.unraised(tickets.newest_first(ctx.repo.tickets), ctx.repo.improvements):
+    for tk, _n, f in model.unraised(tickets.newest(ctx), ctx.repo.improvements):
         out.setdefault(f.kind, []).append({
             "ticket": ctx.link(tk.id, tickets.path(tk), PATH),
             "title": tk.title,
@@ -29,12 +32,13 @@ def items(ctx: Context) -> dict[str, list[dict]]:
             "status": ctx.t(f"ticket.status.{tk.status}") if tk.status in tickets.STATUSES else tk.status,
             "text": f.text,
         })
+    ctx.cache["backlog-items"] = out
     return out
 
 
 def improvements(ctx: Context) -> list[dict]:
     """Every item, oldest id first: its state, owner, due date, tickets, and whether it is overdue."""
-    pages = {tk.id: tk for tk in ctx.repo.tickets}
+    pages = tickets.by_id(ctx)
     rows = []
     for i in sorted(ctx.repo.improvements, key=lambda i: i.id):
         links = [ctx.link(r.ticket, tickets.path(pages[r.ticket]), PATH) if r.ticket in pages

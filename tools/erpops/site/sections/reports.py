@@ -62,11 +62,11 @@ def link_tickets(ctx: Context, text: str, here: str) -> str:
     pattern admits no character that Markdown or HTML would read)."""
     from erpops.site.sections import tickets  # imported late like the other cross-links
 
-    known = {tk.id: tickets.path(tk) for tk in ctx.repo.tickets}
+    known = tickets.by_id(ctx)
 
     def repl(m: re.Match) -> str:
-        target = known.get(m.group(1))
-        return str(ctx.link(m.group(1), target, here)) if target else m.group(1)
+        found = known.get(m.group(1))
+        return str(ctx.link(m.group(1), tickets.path(found), here)) if found is not None else m.group(1)
 
     return "\n".join(_TICKET_ID.sub(repl, line) if line.startswith("|") else line for line in text.split("\n"))
 

@@ -17,6 +17,7 @@ from erpops.site import html
 from erpops.site.context import INTERNAL, Context
 from erpops.site.panel import Figure, Panel
 from erpops.ticket import ACTIVE, HOLD_REASONS, STATUS_AFTER, Ticket
+from erpops.ticketsummary import Settled, full, text_digest
 from erpops.worktime import add_working_hours
 
 AUDIENCES = (INTERNAL,)
@@ -178,11 +179,14 @@ def _reporter(ctx: Context, tk: Ticket) -> str:
 ARCHIVE_AFTER = dt.timedelta(days=365)
 
 
-def archived(tk: Ticket, today: dt.date) -> bool:
-    """Finished, and nothing has happened to it for ARCHIVE_AFTER."""
-    last = tk.history[-1].at if tk.history else None
-    return (tk.status in ("closed", "cancelled") and last is not None
-            and last.date() < today - ARCHIVE_AFTER)
+def archived(tk: Ticket | Settled, today: dt.date) -> bool:
+    """Finished, and nothing has happened to it for ARCHIVE_AFTER (a stub knows its last event's day)."""
+    if type(tk) is Settled:
+        last = tk.last_day
+    else:
+        at = tk.history[-1].at if tk.history else None
+        last = at.date() if at is not None else None
+    return tk.status in ("closed", "cancelled") and last is not None and last < today - ARCHIVE_AFTER
 
 
 def _history_cells(ctx: Context, labels: _Labels, e) -> tuple:
@@ -289,15 +293,19 @@ def ticket_html(t, *, tk, facts, sla, history, resolution, resolved_by, resolved
     return "".join(out)
 
 
-def ticket_key(ctx: Context, tk: Ticket, state: str) -> tuple:
+def ticket_key(ctx: Context, tk: Ticket | Settled, state: str) -> tuple:
     """What a ticket's page is made from besides the roster, policy and code (the store's own
-    key): the ticket file, the runbooks it links, its SLA state, whether it is archived, and the
-    clock's instant while the ticket is not finished (its clocks may still run)."""
-    doc = ctx.repo.documents.get(tk.src.path)
+    key): the ticket file (its text's digest: a stub of a settled ticket has the same), the
+    runbooks it links, its SLA state, whether it is archived, and the clock's instant while the
+    ticket is not finished (its clocks may still run)."""
+    if type(tk) is Settled:
+        source = tk.digest
+    else:
+        doc = ctx.repo.documents.get(tk.src.path)
+        source = text_digest(doc.text) if doc is not None else repr(tk)
     books = tuple((rid, r.title, r.src.path) if (r := ctx.repo.runbooks.get(rid)) else (rid,) for rid in tk.runbooks)
     finished = tk.status in ("closed", "cancelled")
-    return ("ticket", doc.text if doc is not None else repr(tk), books, state,
-            archived(tk, ctx.today), None if finished else ctx.now)
+    return ("ticket", source, books, state, archived(tk, ctx.today), None if finished else ctx.now)
 
 
 _EVENTS = ("open", "assign", "escalate", "comment", "resolve", "close", "reopen", "cancel", "hold", "resume")
@@ -313,11 +321,31 @@ def states(ctx: Context) -> dict[str, str]:
     return ctx.cache["ticket-states"]
 
 
+def by_id(ctx: Context) -> dict[str, Ticket]:
+    """Each ticket by its id (the last in path order where one is repeated), made once per build."""
+    if "tickets-by-id" not in ctx.cache:
+        ctx.cache["tickets-by-id"] = {tk.id: tk for tk in ctx.repo.tickets}
+    return ctx.cache["tickets-by-id"]
+
+
+def newest(ctx: Context) -> list[Ticket]:
+    """Every ticket, newest first (sorted once per build: the lists and the backlog show them so)."""
+    if "newest-tickets" not in ctx.cache:
+        ctx.cache["newest-tickets"] = newest_first(ctx.repo.tickets)
+    return ctx.cache["newest-tickets"]
+
+
+def open_tickets(ctx: Context) -> list[Ticket]:
+    """The open tickets, most urgent first (made once per build: a few dozen of 20,000)."""
+    if "open-tickets" not in ctx.cache:
+        ctx.cache["open-tickets"] = _urgent_first(tk for tk in ctx.repo.tickets if is_open(tk))
+    return ctx.cache["open-tickets"]
+
+
 def open_rows(ctx: Context, code: str, here: str) -> list[dict]:
     """The open tickets of one subsystem, most urgent first (for the subsystem's page)."""
     labels, found = _Labels(ctx), states(ctx)
-    return [row(ctx, labels, tk, here, found)
-            for tk in _urgent_first(tk for tk in ctx.repo.tickets if is_open(tk) and tk.subsystem == code)]
+    return [row(ctx, labels, tk, here, found) for tk in open_tickets(ctx) if tk.subsystem == code]
 
 
 # A filter list longer than this is split by the year the tickets were opened, and each year into
@@ -351,8 +379,8 @@ def _fields(tk: Ticket, states: dict[str, str]) -> tuple:
 def pages(ctx: Context) -> dict[str, object]:
     tickets = list(ctx.repo.tickets)
     labels, found = _Labels(ctx), states(ctx)
-    newest = newest_first(tickets)
-    active = _urgent_first(tk for tk in tickets if is_open(tk))
+    by_age = newest(ctx)
+    active = open_tickets(ctx)
     out: dict[str, object] = {}
 
     def page(uri: str, key: tuple, template: str, **values) -> None:
@@ -414,17 +442,17 @@ def pages(ctx: Context) -> dict[str, object]:
 
     for status in STATUSES:
         listing(status_path(status), ctx.t("site.tickets-with-status", status=labels.status(status)),
-                [tk for tk in newest if tk.status == status])
+                [tk for tk in by_age if tk.status == status])
     for tier in labels.tiers:
         listing(tier_path(tier), ctx.t("site.tickets-at-tier", tier=labels.tier(tier)),
-                [tk for tk in newest if tk.tier == tier])
+                [tk for tk in by_age if tk.tier == tier])
     for code in labels.subsystems:
         listing(subsystem_path(code), ctx.t("site.tickets-of-subsystem", subsystem=labels.subsystem(code)),
-                [tk for tk in newest if tk.subsystem == code])
+                [tk for tk in by_age if tk.subsystem == code])
     for tk in tickets:
-        state = found.get(tk.src.path, "")
-        out[path(tk)] = ctx.page(path(tk), ticket_key(ctx, tk, state),
-                                 lambda tk=tk, state=state: ticket_page(ctx, labels, tk, state))
+        state, uri = found.get(tk.src.path, ""), path(tk)
+        out[uri] = ctx.page(uri, ticket_key(ctx, tk, state),
+                            lambda tk=tk, state=state: ticket_page(ctx, labels, full(tk), state))
     return out
 
 
@@ -462,10 +490,10 @@ def panel(ctx: Context) -> Panel:
     """Open tickets by subsystem, tier and priority, the overdue and at-risk ones, those on hold and
     those awaiting their reporter's confirmation."""
     labels, found = _Labels(ctx), states(ctx)
-    active = [tk for tk in ctx.repo.tickets if is_open(tk)]
+    active = open_tickets(ctx)
     here = "index.md"
     counts = _counts(ctx, labels, active, here)
-    urgent = [tk for tk in _urgent_first(active) if tk.src.path in found]
+    urgent = [tk for tk in active if tk.src.path in found]
     held, resolved = waiting(ctx)
     body = ctx.render(
         "tickets/panel.md.j2",
