@@ -59,7 +59,7 @@ from erpops.rules.ticket_sla import clocks
 from erpops.ticket import Ticket
 from erpops.yamlio import MAX_BYTES
 
-FORMAT = 2  # 2: entries have `site`
+FORMAT = 3  # 2: entries have `site`; 3: packed
 SETTLED = ticketsummary.SETTLED  # statuses whose findings may stop depending on the time
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -110,7 +110,7 @@ class Entry(NamedTuple):
     uncovered: list  # calendar.sla_uncovered_one (flat), valid while `stable`
     stable: bool  # findings the same at any time not before `last`
     last: float | None  # the latest aware event, as a POSIX time
-    site: tuple | None  # a closed or cancelled ticket: what the site reads of it (ticketsummary.summary)
+    site: bytes | None  # a closed or cancelled ticket: what the site reads of it, packed (ticketsummary.summary)
 
 
 KEY, ROW, HAS_DOC, PROBLEMS, FOUND, UNCOVERED, STABLE, LAST, SITE = range(9)

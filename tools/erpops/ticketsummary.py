@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,18 +32,20 @@ def text_digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def summary(tk: Ticket, text: str) -> tuple | None:
-    """What the site reads of `tk` (read from a file holding `text`), as plain values for marshal;
-    None for a ticket that is not closed or cancelled (the site reads those in full)."""
+def summary(tk: Ticket, text: str) -> bytes | None:
+    """What the site reads of `tk` (read from a file holding `text`): plain values, packed with
+    marshal into one bytes object; None for a ticket that is not closed or cancelled (the site reads
+    those in full). Packed, because `erpops check` reads the same cache and never these fields:
+    20,000 bytes objects cost it nothing to load, 20,000 tuples of 14 values a third of a second."""
     if tk.status not in SETTLED:
         return None
     hold = tk.hold
     last = tk.history[-1].at if tk.history else None
-    return (tk.id, tk.title, tk.subsystem, tk.type, tk.priority, tk.status,
-            hold.reason if hold is not None else None, tk.tier, tk.assignee,
-            tk.opened.isoformat() if tk.opened is not None else None,
-            last.date().isoformat() if last is not None else None,
-            tuple(tk.runbooks), tuple((f.kind, f.text) for f in tk.feedback), text_digest(text))
+    return marshal.dumps((tk.id, tk.title, tk.subsystem, tk.type, tk.priority, tk.status,
+                          hold.reason if hold is not None else None, tk.tier, tk.assignee,
+                          tk.opened.isoformat() if tk.opened is not None else None,
+                          last.date().isoformat() if last is not None else None,
+                          tuple(tk.runbooks), tuple((f.kind, f.text) for f in tk.feedback), text_digest(text)))
 
 
 class Where(NamedTuple):
@@ -79,10 +82,10 @@ class Settled(NamedTuple):
 _NO_FEEDBACK: tuple = ()
 
 
-def stub(root: Path, rel: str, s: tuple) -> Settled:
-    """The Settled of the file `rel` from its `summary` `s`."""
+def stub(root: Path, rel: str, packed: bytes) -> Settled:
+    """The Settled of the file `rel` from its `summary`."""
     (tid, title, subsystem, kind, priority, status, hold, tier, assignee, opened, last, books, feedback,
-     digest) = s
+     digest) = marshal.loads(packed)
     return Settled(tid, title, subsystem, kind, priority, status, None if hold is None else Held(hold), tier,
                    assignee, dt.datetime.fromisoformat(opened) if opened is not None else None,
                    dt.date.fromisoformat(last) if last is not None else None, tuple(books),
