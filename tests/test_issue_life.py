@@ -197,7 +197,8 @@ def test_one_ticket_from_the_form_to_its_close_through_issue_and_comment_events(
     assert answer["body"] == (
         f"**工单 {tid}：采购订单无法保存**（{rel}）有新进展：\n\n"
         "- 2026-11-03 09:15 李用户：提交，交给 李用户（关键用户）——“由议题 \\#7 的工单表单生成（GitHub 账号 li\\-gh）”\n\n"
-        "当前状态：已提交，由 李用户（关键用户）处理。时限：响应 2026-11-03 14:45 前，解决 2026-11-10 11:45 前。")
+        "当前状态：已提交，由 李用户（关键用户）处理。时限：响应 2026-11-03 14:45 前，解决 2026-11-10 11:45 前。\n\n"
+        f"<!-- erpops-answer {tid} {after} -->")  # the mark a run again for this push finds
 
     # 2. The reporter escalates with the cause and impact: its own pull request, passed and merged.
     life.at("2026-11-03T10:05:00+08:00")
@@ -221,7 +222,7 @@ def test_one_ticket_from_the_form_to_its_close_through_issue_and_comment_events(
         "- 2026-11-03 10:00 李用户：上报，交给 赵管理（业务系统管理员）——“客户端重装后仍报错”",
         "",
     ]
-    assert answer["body"].splitlines()[-1].startswith("当前状态：已上报，由 赵管理（业务系统管理员）处理。时限：")
+    assert answer["body"].splitlines()[-3].startswith("当前状态：已上报，由 赵管理（业务系统管理员）处理。时限：")
 
     # 3. Refusals are answered on the issue, nothing written: someone who does not hold it, a
     #    stranger, an unknown word. A plain comment is left alone.
@@ -250,7 +251,7 @@ def test_one_ticket_from_the_form_to_its_close_through_issue_and_comment_events(
     life.answer(before, after)
     ((_, _, answer),) = life.answers(seen)
     assert answer["body"].splitlines()[2] == "- 2026-11-03 14:00 赵管理：解决——“解除单据锁定后保存成功”"
-    assert answer["body"].splitlines()[-1].startswith(
+    assert answer["body"].splitlines()[-3].startswith(
         "当前状态：已解决，由 赵管理（业务系统管理员）处理。请在 2026-11-11 00:00 前确认：")
 
     life.at("2026-11-03T16:05:00+08:00")
