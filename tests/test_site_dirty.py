@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 
 from site_repo import ENV, XSS_TICKET, demo_copy, real_data_copy
 
@@ -407,3 +408,31 @@ def test_nav_pages_are_rendered_for_their_titles_only_where_the_heading_line_can
     assert read() == (["b.md"], ["标题甲", "B", "标题丙"])  # b: the (stubbed) render would give its title
     config.plugins.events["page_markdown"].append(lambda markdown, **kwargs: markdown)  # another plugin's
     assert read()[0] == ["a.md", "b.md"]
+
+
+def test_a_build_with_the_templates_code_kept_writes_the_pages_a_build_without_writes(tmp_path):
+    """The second build takes every template's code from the user's Jinja2 folder (moved into the
+    test's folder by TMPDIR); its pages are byte for byte those of a build in CI (no caches)."""
+    root = real_data_copy(tmp_path / "ops")
+    user = {**LOCAL, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    build = [sys.executable, "-m", "mkdocs", "build", "-q", "--no-strict", "-d"]
+    for site in ("first", "second"):
+        done = subprocess.run(build + [str(tmp_path / site)], cwd=root, capture_output=True, text=True, env=user)
+        assert done.returncode == 0, done.stderr
+    kept = list((tmp_path / "tmp" / f"_jinja2-cache-{os.getuid()}").iterdir())
+    assert all(p.name.startswith("__erpops_") for p in kept)
+    # One set of files per environment: the theme's (Material's templates, dozens), our Markdown
+    # and our HTML templates.
+    by_env = Counter(p.name.split("_")[3] for p in kept)
+    assert len(by_env) == 3 and max(by_env.values()) > 20
+    (tmp_path / "ci-tmp").mkdir()
+    ci = subprocess.run(build + [str(tmp_path / "ci")], cwd=root, capture_output=True, text=True,
+                        env={**ENV, "CI": "true", "TMPDIR": str(tmp_path / "ci-tmp")})
+    assert ci.returncode == 0, ci.stderr
+    assert not list((tmp_path / "ci-tmp").glob("_jinja2-cache-*"))  # (jieba keeps its dictionary there)
+    pages = sorted(p.relative_to(tmp_path / "ci").as_posix() for p in (tmp_path / "ci").rglob("*.html"))
+    assert len(pages) > 30
+    assert pages == sorted(p.relative_to(tmp_path / "second").as_posix() for p in (tmp_path / "second").rglob("*.html"))
+    for page in pages:
+        assert (tmp_path / "second" / page).read_bytes() == (tmp_path / "ci" / page).read_bytes(), page

@@ -4,6 +4,7 @@ remakes its page and the lists that show it, nothing else; long lists are split 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from erpops import load
 from erpops.site import html, pagecache, pages
@@ -33,7 +34,7 @@ def test_kept_pages_are_byte_for_byte_those_of_a_cold_build(repo, tmp_path):
     assert second.rendered == [] and second.kept == len(KEYED)
     assert set(built) == set(cold)
     for uri, text in cold.items():
-        assert built[uri].read_text("utf-8") == text, uri
+        assert Path(built[uri]).read_text("utf-8") == text, uri
 
 
 def test_an_edit_of_one_ticket_remakes_its_page_and_the_lists_that_show_it(repo, tmp_path):
@@ -45,7 +46,7 @@ def test_an_edit_of_one_ticket_remakes_its_page_and_the_lists_that_show_it(repo,
     assert store.kept == len(KEYED) - 5
     # Of the Markdown pages (made every time, cheap), only those showing the title were rewritten.
     assert sorted(store.written) == ["backlog.md", "subsystems/alpha.md"]
-    assert "月末结账按钮变灰" in built[OPEN_PAGE].read_text("utf-8")
+    assert "月末结账按钮变灰" in Path(built[OPEN_PAGE]).read_text("utf-8")
 
 
 def test_a_finished_tickets_page_is_kept_while_the_clock_moves_on(repo, tmp_path):

@@ -73,6 +73,11 @@ class Context:
     def __post_init__(self) -> None:
         self.env = environment(self.lang)
         self.html_env = environment(self.lang, html=True)
+        if self.store is not None:  # a build that keeps what it made: the templates' code too
+            from erpops.site import jinjacache, pagecache
+
+            for env in (self.env, self.html_env):
+                jinjacache.attach(env, pagecache.code_version())
 
     @property
     def internal(self) -> bool:

@@ -83,6 +83,11 @@ def write(path: Path, text: str) -> bool:
     return True
 
 
+class Kept(str):
+    """The path of a page's file in a store, as a string (a pathlib.Path per page was a tenth of
+    keeping 20,000 pages): what tells the plugin the page is a file, not a source to hand MkDocs."""
+
+
 @dataclass
 class Store:
     """Pages under `folder` (`folder/<page path>`), with their keys; `rendered` lists the pages
@@ -115,30 +120,28 @@ class Store:
     def path(self, uri: str) -> Path:
         return self.folder / uri
 
-    def page(self, uri: str, key: tuple | None, make) -> Path:
+    def page(self, uri: str, key: tuple | None, make) -> Kept:
         """The page's file: kept when its key is the stored one, else made by `make()` and written."""
         self.seen.add(uri)
         digest = None if key is None else hashlib.sha256(repr(key).encode()).hexdigest()
-        if digest is not None and self.keys.get(uri) == digest:
-            where = os.path.join(self.folder, uri)  # os.path: pathlib's is_file costs more than the rest here
-            if os.path.isfile(where):
-                self.kept += 1
-                return Path(where)
-        target = self.path(uri)
-        write(target, make())
+        where = Kept(os.path.join(self.folder, uri))  # os.path: pathlib's is_file costs more than the rest here
+        if digest is not None and self.keys.get(uri) == digest and os.path.isfile(where):
+            self.kept += 1
+            return where
+        write(Path(where), make())
         self.rendered.append(uri)
         if digest is not None:
             self.keys[uri] = digest
         else:
             self.keys.pop(uri, None)
-        return target
+        return where
 
-    def put(self, uri: str, text: str) -> Path:
+    def put(self, uri: str, text: str) -> Kept:
         """Page `uri` made this build without a key (written only when its text changed)."""
         self.seen.add(uri)
         if write(self.path(uri), text):
             self.written.append(uri)
-        return self.path(uri)
+        return Kept(self.path(uri))
 
     def close(self) -> None:
         """Forget and delete the pages this build did not make, then save the keys. The pages of

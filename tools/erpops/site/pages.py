@@ -10,7 +10,7 @@ from pathlib import Path
 
 from erpops import clock
 from erpops.repository import Repository
-from erpops.site import html
+from erpops.site import html, pagecache
 from erpops.site.context import Context
 from erpops.site.sections import (
     backlog, cli_reference, contacts, organisation, reports, runbooks, subsystems, tickets,
@@ -49,9 +49,9 @@ def build(repo: Repository, lang: str = "zh", audience: str = "internal",
         {"link": ctx.link(p.title, p.target, HOME), "figures": p.figures, "body": p.body} for p in panels
     ])
     # Markdown pages carry text from the repository (forms, runbooks): none may pass for an HTML page.
-    out = {uri: v if isinstance(v, (html.Source, Path)) else html.inert_marker(v) for uri, v in out.items()}
+    out = {uri: v if isinstance(v, (html.Source, pagecache.Kept)) else html.inert_marker(v) for uri, v in out.items()}
     if store is not None:
-        out = {uri: store.put(uri, v) if isinstance(v, str) else v for uri, v in out.items()}
+        out = {uri: v if isinstance(v, pagecache.Kept) else store.put(uri, v) for uri, v in out.items()}
         store.close()
     return out
 

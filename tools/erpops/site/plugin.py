@@ -21,7 +21,7 @@ from erpops.checks import diagnostics
 from erpops.diagnostics import exit_code
 from erpops.errors import FatalError
 from erpops.i18n import t
-from erpops.site import (assets, cutcache, dirty as dirty_build, html, layout, pagecache, pages, preview, reload,
+from erpops.site import (assets, cutcache, dirty as dirty_build, html, jinjacache, layout, pagecache, pages, preview, reload,
                          search, search_sections, shell)
 from erpops.site.context import AUDIENCES
 from erpops.site.sections import tickets
@@ -156,6 +156,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             flat = "" if config.use_directory_urls else "-flat"
             store = pagecache.Store.open(self.root / CACHE / f"{lang}-{audience}{flat}", self.repo, lang=lang,
                                          audience=audience, directory_urls=config.use_directory_urls)
+        self.keeping = store is not None  # and the templates' code (on_env)
         settled, read_before = self._settle(store), ticketsummary.loaded
         try:
             built = pages.build(self.repo, lang, audience, store=store, directory_urls=config.use_directory_urls)
@@ -177,8 +178,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
                 files.remove(files.get_file_from_path(uri))
             if uri in skipped:
                 continue
-            if isinstance(content, Path):  # a file of the store: unchanged pages keep their time (--dirty)
-                files.append(File.generated(config, uri, abs_src_path=str(content)))
+            if isinstance(content, pagecache.Kept):  # a file of the store: unchanged pages keep their time (--dirty)
+                files.append(File.generated(config, uri, abs_src_path=content))
             else:
                 files.append(File.generated(config, uri, content=content))
         if config.nav:  # one nav for both audiences: the public site drops the internal sections
@@ -226,7 +227,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             return set()
         made = set(store.rendered) | set(store.written)
         keep = dirty_build.nav_uris(config.nav)
-        kept = {uri: str(v) for uri, v in built.items() if isinstance(v, Path) and uri not in made and uri not in keep}
+        kept = {uri: str(v) for uri, v in built.items() if isinstance(v, pagecache.Kept) and uri not in made and uri not in keep}
         skipped = dirty_build.untouched(kept, config.site_dir, config.use_directory_urls)
         if skipped:
             config.theme.static_templates.difference_update(dirty_build.SITE_WIDE)
@@ -249,6 +250,8 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_env(self, env, /, *, config, files):
         """The page shells of this build (erpops.site.shell), behind the generated pages' template."""
         lang = self.config.lang
+        if getattr(self, "keeping", False):
+            jinjacache.attach(env, jinjacache.versions("mkdocs", "mkdocs-material"))
         if self.dirty:
             self._read_nav_pages(config, files)
         self._memoise_jieba(config)  # after on_config taught jieba this build's words

@@ -7,6 +7,7 @@ make the build quadratic."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import posixpath
 from collections import Counter
 
@@ -399,19 +400,24 @@ def pages(ctx: Context) -> dict[str, object]:
                  tuple((k, tuple(tuple(map(str, c["cells"])) for c in v)) for k, v in counts.items())),
          "tickets/index.html.j2", counts=counts, rows=index_rows, **figures)
 
-    fields: dict[str, tuple] = {}  # each ticket's row fields, computed once for its three lists
+    fields: dict[str, str] = {}  # each ticket's row fields as text, made once for its three lists
 
-    def row_fields(tk: Ticket) -> tuple:
-        found_ = fields.get(tk.src.path)
-        if found_ is None:
-            found_ = fields[tk.src.path] = _fields(tk, found)
-        return found_
+    def rows_key(selected: list[Ticket]) -> str:
+        """The digest of the row fields of `selected`, in order (each ticket's made once: a
+        ticket is in three lists, and a key of 20,000 tuples cost more than the rest of a rebuild)."""
+        texts = []
+        for tk in selected:
+            text = fields.get(tk.src.path)
+            if text is None:
+                text = fields[tk.src.path] = repr(_fields(tk, found))
+            texts.append(text)
+        return hashlib.sha256("\0".join(texts).encode()).hexdigest()
 
     def listing(target: str, title: str, selected: list[Ticket]) -> None:
         opened = sum(1 for tk in selected if is_open(tk))
         index = ctx.a(ctx.t("site.tickets"), INDEX, target)
         if len(selected) <= PAGE_SIZE:
-            page(target, ("list", title, opened, tuple(map(row_fields, selected))), "tickets/filter.html.j2",
+            page(target, ("list", title, opened, len(selected), rows_key(selected)), "tickets/filter.html.j2",
                  title=title, total=len(selected), open=opened, years=(), pager="", index=index,
                  rows=lambda: [row(ctx, labels, tk, target, found, ctx.a) for tk in selected])
             return
@@ -431,7 +437,7 @@ def pages(ctx: Context) -> dict[str, object]:
                     ctx.a(k, other, uri) if k != n else Markup("<strong>{}</strong>").format(k)
                     for k, other in enumerate(uris, 1))
                 sub_title = ctx.t("site.tickets-list-page", title=title, year=yr, page=n, pages=len(chunks))
-                page(uri, ("list-page", sub_title, len(items), open_in_year, tuple(uris), tuple(map(row_fields, chunk))),
+                page(uri, ("list-page", sub_title, len(items), open_in_year, tuple(uris), len(chunk), rows_key(chunk)),
                      "tickets/filter.html.j2", title=sub_title, total=len(items),
                      open=open_in_year, rows=rows, years=(), pager=pager,
                      index=ctx.a(title, target, uri))
@@ -440,15 +446,21 @@ def pages(ctx: Context) -> dict[str, object]:
              "tickets/filter.html.j2", title=title, total=len(selected), open=opened, rows=None,
              years=years, size=PAGE_SIZE, pager="", index=index)
 
+    by_status: dict[str, list[Ticket]] = {}  # newest first, in one pass (not one per list)
+    by_tier: dict[str, list[Ticket]] = {}
+    by_code: dict[str, list[Ticket]] = {}
+    for tk in by_age:
+        by_status.setdefault(tk.status, []).append(tk)
+        by_tier.setdefault(tk.tier, []).append(tk)
+        by_code.setdefault(tk.subsystem, []).append(tk)
     for status in STATUSES:
         listing(status_path(status), ctx.t("site.tickets-with-status", status=labels.status(status)),
-                [tk for tk in by_age if tk.status == status])
+                by_status.get(status, []))
     for tier in labels.tiers:
-        listing(tier_path(tier), ctx.t("site.tickets-at-tier", tier=labels.tier(tier)),
-                [tk for tk in by_age if tk.tier == tier])
+        listing(tier_path(tier), ctx.t("site.tickets-at-tier", tier=labels.tier(tier)), by_tier.get(tier, []))
     for code in labels.subsystems:
         listing(subsystem_path(code), ctx.t("site.tickets-of-subsystem", subsystem=labels.subsystem(code)),
-                [tk for tk in by_age if tk.subsystem == code])
+                by_code.get(code, []))
     for tk in tickets:
         state, uri = found.get(tk.src.path, ""), path(tk)
         out[uri] = ctx.page(uri, ticket_key(ctx, tk, state),
