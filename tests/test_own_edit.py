@@ -119,3 +119,26 @@ def test_one_ticket_commands_import_no_site_report_or_notify_module(ops):
                  ("ticket", "comment", tk.id, "--note", "x", "--by", tk.assignee, "--at", last)):
         rc, heavy = _imported(ops, *args)
         assert (rc, heavy) == (0, []), args
+
+
+def test_a_warm_check_imports_no_full_schema_validator_until_a_file_fails_the_quick_one(ops):
+    """jsonschema (the full validator, which writes the findings) is imported only when a document
+    fails jsonschema-rs's quick check; the roster and policy, read by every check, pass it."""
+    local = {k: v for k, v in os.environ.items() if k not in ("CI", "ERPOPS_CACHE")}
+
+    def check() -> str:
+        code = ("import sys, runpy\nsys.argv = ['erpops', 'check']\ntry:\n"
+                "    runpy.run_module('erpops', run_name='__main__')\nexcept SystemExit as e:\n    rc = e.code\n"
+                "print(rc, 'jsonschema' in sys.modules, file=sys.stderr)\n")
+        out = subprocess.run([sys.executable, "-c", code], cwd=ops, capture_output=True, text=True,
+                             env={**local, "ERPOPS_NOW": NOW, "ERPOPS_TODAY": NOW[:10]})
+        return out.stderr.strip().splitlines()[-1]
+
+    check()  # fills .erpops-cache
+    assert check() == "0 False"
+    _full, tk = _ticket(ops)
+    path = ops / tk.src.path
+    path.write_text(path.read_text("utf-8") + "# 只改了注释\n", "utf-8")
+    assert check() == "0 False"  # the changed file read again and checked: quickly
+    path.write_text(path.read_text("utf-8").replace(f"priority: {tk.priority}", "priority: P9"), "utf-8")
+    assert check() == "1 True"  # the full validator writes the finding

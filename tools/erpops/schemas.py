@@ -6,14 +6,11 @@ import datetime as dt
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-
-import jsonschema_rs
+if TYPE_CHECKING:  # jsonschema is imported when a document fails the quick check, not before
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 from erpops.diagnostics import Diagnostic
 from erpops.yamlio import Document
@@ -46,26 +43,13 @@ def schema(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     return Registry().with_resources(
         (n + _SUFFIX, Resource.from_contents(schema(n), default_specification=DRAFT202012))
         for n in names()
     )
-
-
-_draft_type = Draft202012Validator.VALIDATORS["type"]
-
-
-def _type(validator: Any, types: Any, instance: Any, subschema: dict) -> Iterator[ValidationError]:
-    # An unquoted date is fine where the schema asks for a date: YAML read it as one.
-    fmt = subschema.get("format")
-    if fmt == "date-time" and isinstance(instance, dt.datetime):
-        return
-    if fmt == "date" and type(instance) is dt.date:
-        return
-    yield from _draft_type(validator, types, instance, subschema)
-
-
-_Validator = validators.extend(Draft202012Validator, validators={"type": _type})
 
 
 def _instant(instance: object) -> bool:
@@ -78,13 +62,32 @@ def _instant(instance: object) -> bool:
     return True
 
 
-_FORMATS = copy.copy(Draft202012Validator.FORMAT_CHECKER)
-_FORMATS.checkers = {**_FORMATS.checkers, "date-time": (_instant, ValueError)}
+@lru_cache(maxsize=None)
+def _full() -> tuple[type, Any]:
+    """The full validator's class and format checker (jsonschema, imported here: a run whose
+    documents all pass the quick check, such as a warm check or a rebuild, never needs it)."""
+    from jsonschema import Draft202012Validator, validators
+
+    draft_type = Draft202012Validator.VALIDATORS["type"]
+
+    def _type(validator: Any, types: Any, instance: Any, subschema: dict):
+        # An unquoted date is fine where the schema asks for a date: YAML read it as one.
+        fmt = subschema.get("format")
+        if fmt == "date-time" and isinstance(instance, dt.datetime):
+            return
+        if fmt == "date" and type(instance) is dt.date:
+            return
+        yield from draft_type(validator, types, instance, subschema)
+
+    formats = copy.copy(Draft202012Validator.FORMAT_CHECKER)
+    formats.checkers = {**formats.checkers, "date-time": (_instant, ValueError)}
+    return validators.extend(Draft202012Validator, validators={"type": _type}), formats
 
 
 @lru_cache(maxsize=None)
 def validator(name: str) -> Any:
-    return _Validator(schema(name), registry=_registry(), format_checker=_FORMATS)
+    cls, formats = _full()
+    return cls(schema(name), registry=_registry(), format_checker=formats)
 
 
 _BASE = "https://erpops.invalid/schemas/"
@@ -147,6 +150,8 @@ def quick(name: str) -> Callable[[Any], bool]:
     (Draft 2020-12, formats checked, at least as strict as the full validator); False means "look
     closer", and the full validator, which writes the diagnostics, runs. A document with what JSON
     has no type for (a key that is not a string, a number too large) is looked at closer too."""
+    import jsonschema_rs  # here: a warm check validates nothing
+
     is_valid = jsonschema_rs.validator_for(
         _marked(schema(name)), validate_formats=True, retriever=_retrieve, base_uri=_BASE + name + _SUFFIX,
     ).is_valid
@@ -171,6 +176,8 @@ def validate(doc: Document, name: str) -> list[Diagnostic]:
 
 
 def _specific(error: ValidationError) -> ValidationError:
+    from jsonschema.exceptions import best_match
+
     while error.validator in ("oneOf", "anyOf") and error.context:
         deeper = best_match(error.context)
         if deeper is None:
