@@ -433,9 +433,9 @@ def pages(ctx: Context) -> dict[str, object]:
                 ctx.a(n, uri, target) for n, uri in enumerate(uris, 1)))})
             for n, (uri, chunk) in enumerate(zip(uris, chunks), 1):
                 rows = (lambda uri=uri, chunk=chunk: [row(ctx, labels, tk, uri, found, ctx.a) for tk in chunk])
-                pager = escape(ctx.t("site.page-of", page=n, pages=len(chunks))) + Markup(" · ").join(
-                    ctx.a(k, other, uri) if k != n else Markup("<strong>{}</strong>").format(k)
-                    for k, other in enumerate(uris, 1))
+                pager = (lambda uri=uri, n=n, uris=uris: escape(ctx.t("site.page-of", page=n, pages=len(uris)))
+                         + Markup(" · ").join(ctx.a(k, other, uri) if k != n else Markup("<strong>{}</strong>").format(k)
+                                              for k, other in enumerate(uris, 1)))  # made with its page only
                 sub_title = ctx.t("site.tickets-list-page", title=title, year=yr, page=n, pages=len(chunks))
                 page(uri, ("list-page", sub_title, len(items), open_in_year, tuple(uris), len(chunk), rows_key(chunk)),
                      "tickets/filter.html.j2", title=sub_title, total=len(items),
