@@ -83,7 +83,8 @@ def write_cache(cache: Path, name: str, value: Any, stale: str | None = None) ->
     atomically, with a `.gitignore` of `*` in `cache`; `stale`, a glob beside the file, names its
     family, whose other members (older versions) are removed. Nothing is written through a folder
     that is a link. False when nothing was written: a cache never fails a command. The caller
-    decides whether caching is on (`enabled`)."""
+    decides whether caching is on: most ask `enabled()`, the site's `cache: on` keeps jieba's cuts
+    even in CI."""
     if _through_link(cache, name):
         return False
     target = cache / name
