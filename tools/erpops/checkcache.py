@@ -42,7 +42,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import marshal
-import os
 import re
 import sys
 import time
@@ -61,7 +60,6 @@ from erpops.yamlio import MAX_BYTES
 
 FORMAT = 3  # 2: entries have `site`; 3: packed
 SETTLED = ticketsummary.SETTLED  # statuses whose findings may stop depending on the time
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @lru_cache(maxsize=None)
@@ -145,36 +143,16 @@ def _others(repo: Repository, now: dt.datetime) -> list[Diagnostic]:
 
 
 def _read(root: Path) -> tuple[int, dict] | None:
-    if os.path.islink(root / doccache.FOLDER):
-        return None
-    try:
-        fd = os.open(path(root), os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(fd, "rb") as handle:
-            written, entries = marshal.loads(handle.read())
-        if isinstance(written, int) and isinstance(entries, dict):
-            return written, entries
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    loaded = doccache.read_cache(root / doccache.FOLDER, path(root).name)
+    if type(loaded) is tuple and len(loaded) == 2 and isinstance(loaded[0], int) and isinstance(loaded[1], dict):
+        return loaded
     return None
 
 
 def _save(root: Path, written: int, context: bytes, entries: dict[str, Entry]) -> None:
-    from erpops.atomic import write_bytes
-
-    folder = root / doccache.FOLDER
-    try:
-        if os.path.islink(folder):
-            return
-        data = marshal.dumps((written, {"context": context,
-                                        "entries": {rel: tuple(e) for rel, e in entries.items()}}))
-        if not (folder / ".gitignore").exists():
-            write_bytes(folder / ".gitignore", b"*\n")
-        for stale in folder.glob("check-*.marshal"):
-            if stale != path(root):
-                stale.unlink()
-        write_bytes(path(root), data)
-    except (OSError, ValueError):  # ValueError: a finding's argument marshal cannot hold
-        pass
+    doccache.write_cache(root / doccache.FOLDER, path(root).name,
+                         (written, {"context": context, "entries": {rel: tuple(e) for rel, e in entries.items()}}),
+                         stale="check-*.marshal")
 
 
 def check(root: Path, now: dt.datetime | None = None) -> tuple[list[Diagnostic], int]:

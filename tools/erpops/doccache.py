@@ -7,6 +7,11 @@ file's name carries a hash of the code and schemas that produced it, so a new er
 starts afresh. It is stored with `marshal` (no code runs on reading it, unlike pickle) and never
 used in CI (`$CI` set), where a pull request could have put a crafted one in the work tree, nor
 with `ERPOPS_CACHE=0`. Anything wrong with it (unreadable, corrupt, read-only folder) means no cache.
+
+Every cache in `.erpops-cache/` (this one, checkcache, ticketindex, the hand-in answers, the site's
+jieba cuts) is written by `write_cache` and read by `read_cache`: never through a folder that is a
+symbolic link (a work tree's `.erpops-cache` pointing elsewhere is not written into or trusted), a
+`.gitignore` of `*` so git never sees the folder, older versions of the same file removed.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from erpops import __version__, schemas
 from erpops.atomic import write_bytes
 
 FOLDER = ".erpops-cache"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 FORMAT = 1
 MIN_FILES = 500  # below this, parsing is quick and the work tree stays untouched
 _CODE = ("yamlio.py", "schemas.py", "load.py", "doccache.py")
@@ -45,6 +51,55 @@ def _namespace() -> str:
     for name in schemas.names():
         h.update(schemas.text(name).encode("utf-8"))
     return h.hexdigest()
+
+
+def _through_link(cache: Path, name: str) -> bool:
+    """Whether `cache` (the .erpops-cache folder) or a folder of `name` inside it is a link."""
+    folder = cache
+    if os.path.islink(folder):
+        return True
+    for part in Path(name).parent.parts:
+        folder = folder / part
+        if os.path.islink(folder):
+            return True
+    return False
+
+
+def read_cache(cache: Path, name: str) -> Any:
+    """What `write_cache(cache, name, …)` kept, unmarshalled; None when there is nothing to trust:
+    no such file, a link on the way to it or as the file itself, unreadable or corrupt bytes."""
+    if _through_link(cache, name):
+        return None
+    try:
+        fd = os.open(cache / name, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            return marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def write_cache(cache: Path, name: str, value: Any, stale: str | None = None) -> bool:
+    """Keep `value` (marshalled) as `cache/name` (`name` may be in a subfolder: "site/x.marshal"),
+    atomically, with a `.gitignore` of `*` in `cache`; `stale`, a glob beside the file, names its
+    family, whose other members (older versions) are removed. Nothing is written through a folder
+    that is a link. False when nothing was written: a cache never fails a command. The caller
+    decides whether caching is on: most ask `enabled()`, the site's `cache: on` keeps jieba's cuts
+    even in CI."""
+    if _through_link(cache, name):
+        return False
+    target = cache / name
+    try:
+        data = marshal.dumps(value)
+        if not (cache / ".gitignore").exists():
+            write_bytes(cache / ".gitignore", b"*\n")
+        if stale is not None:
+            for old in target.parent.glob(stale):
+                if old != target:
+                    old.unlink()
+        write_bytes(target, data)
+    except (OSError, ValueError):  # ValueError: something marshal cannot hold
+        return False
+    return True
 
 
 def digest(raw: bytes) -> bytes:
@@ -79,16 +134,12 @@ class Cache:
 
     def __init__(self, root: Path, schema: str) -> None:
         self.schema = schema
-        self.path = root / FOLDER / f"{schema}-{_namespace()}.marshal"
-        self.old: dict[bytes, Any] = {}
+        self.folder = root / FOLDER
+        self.path = self.folder / f"{schema}-{_namespace()}.marshal"
+        loaded = read_cache(self.folder, self.path.name)
+        self.old: dict[bytes, Any] = loaded if isinstance(loaded, dict) else {}
         self.new: dict[bytes, Any] = {}
         self.changed = False
-        try:
-            loaded = marshal.loads(self.path.read_bytes())
-            if isinstance(loaded, dict):
-                self.old = loaded
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
 
     def get(self, key: bytes) -> tuple[bool, Any]:
         """(True, data) for a file with these bytes seen clean before; (False, None) otherwise."""
@@ -110,12 +161,4 @@ class Cache:
         """Keep what this run used; entries for files that are gone or changed drop out."""
         if not self.changed and len(self.new) == len(self.old):
             return
-        try:
-            if not (self.path.parent / ".gitignore").exists():
-                write_bytes(self.path.parent / ".gitignore", b"*\n")
-            for stale in self.path.parent.glob(f"{self.schema}-*.marshal"):
-                if stale != self.path:
-                    stale.unlink()
-            write_bytes(self.path, marshal.dumps(self.new))
-        except (OSError, ValueError):
-            pass
+        write_cache(self.folder, self.path.name, self.new, stale=f"{self.schema}-*.marshal")

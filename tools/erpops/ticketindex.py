@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
 import os
 import sys
 import time
@@ -50,7 +49,6 @@ MAX_STALE = 200  # more changed files than this: a full load is as quick, and re
 SAVE_AFTER = 20
 WINDOW = dt.timedelta(days=30)  # rules/recurrence.WINDOW (checked by a test)
 _CODE = ("ticketindex.py", "ticket.py", "load.py")
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 Key = tuple  # (size, mtime_ns, ctime_ns, inode)
 
@@ -218,37 +216,15 @@ def _aware(text: str | None) -> dt.datetime | None:
 
 
 def _read(root: Path) -> tuple[int, dict] | None:
-    folder = root / doccache.FOLDER
-    if os.path.islink(folder):
-        return None
-    try:
-        fd = os.open(path(root), os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(fd, "rb") as handle:
-            loaded = marshal.loads(handle.read())
-        written, rows = loaded
-        if isinstance(written, int) and isinstance(rows, dict):
-            return written, rows
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    loaded = doccache.read_cache(root / doccache.FOLDER, path(root).name)
+    if type(loaded) is tuple and len(loaded) == 2 and isinstance(loaded[0], int) and isinstance(loaded[1], dict):
+        return loaded
     return None
 
 
 def save(root: Path, written: int, entries: dict[str, tuple[Key, tuple | None]]) -> None:
     """Write the index: `entries` rel → (stat key taken before reading, row or None)."""
-    from erpops.atomic import write_bytes
-
-    folder = root / doccache.FOLDER
-    try:
-        if os.path.islink(folder):
-            return
-        if not (folder / ".gitignore").exists():
-            write_bytes(folder / ".gitignore", b"*\n")
-        for stale in folder.glob("index-*.marshal"):
-            if stale != path(root):
-                stale.unlink()
-        write_bytes(path(root), marshal.dumps((written, entries)))
-    except (OSError, ValueError):
-        pass
+    doccache.write_cache(root / doccache.FOLDER, path(root).name, (written, entries), stale="index-*.marshal")
 
 
 def record(root: Path, written: int, stats: dict[str, Key] | None, tickets: Iterable[Ticket]) -> None:

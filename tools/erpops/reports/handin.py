@@ -79,38 +79,21 @@ KEPT = "handin.marshal"
 
 
 def _kept(root: Path) -> dict | None:
-    """The kept answers, {} when there are none yet; None where nothing is kept (CI, ERPOPS_CACHE=0,
-    a cache folder that is a link)."""
-    import marshal
-
+    """The kept answers, {} when there are none yet (or none to trust: unreadable, or the cache
+    folder is a link, which `_keep` then refuses to write through); None where nothing is kept (CI,
+    ERPOPS_CACHE=0)."""
     from erpops import doccache
 
-    folder = root / doccache.FOLDER
-    if not doccache.enabled() or folder.is_symlink():
+    if not doccache.enabled():
         return None
-    try:
-        found = marshal.loads((folder / KEPT).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
+    found = doccache.read_cache(root / doccache.FOLDER, KEPT)
     return found if isinstance(found, dict) else {}
 
 
 def _keep(root: Path, answers: dict) -> None:
-    import marshal
-
     from erpops import doccache
-    from erpops.atomic import write_bytes
 
-    folder = root / doccache.FOLDER
-    try:
-        folder.mkdir(exist_ok=True)
-        if folder.is_symlink():
-            return
-        if not (folder / ".gitignore").exists():
-            write_bytes(folder / ".gitignore", b"*\n")
-        write_bytes(folder / KEPT, marshal.dumps(answers))
-    except OSError:  # a cache: the next run asks Git again
-        pass
+    doccache.write_cache(root / doccache.FOLDER, KEPT, answers)  # not kept: the next run asks Git again
 
 
 def status(root: Path, codes: list[str], p: Period, today: dt.date) -> list[HandIn]:

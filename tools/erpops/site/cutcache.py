@@ -18,8 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from erpops import __version__
-from erpops.atomic import write_bytes
+from erpops import __version__, doccache
 
 FORMAT = 1
 NAME = "jieba-cuts.marshal"
@@ -49,10 +48,10 @@ def key(words: list[str], dictionaries: tuple[str | None, ...] = ()) -> str:
 
 
 def load(folder: Path, key_: str) -> dict:
-    """The cuts kept under `key_`, or none."""
+    """The cuts kept under `key_` in `folder` (.erpops-cache/site), or none."""
     try:
-        kept, cuts = marshal.loads((folder / NAME).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        kept, cuts = doccache.read_cache(folder.parent, f"{folder.name}/{NAME}")
+    except (ValueError, TypeError):  # none, or not a pair
         return {}
     if kept != key_ or type(cuts) is not dict or not all(type(v) is tuple for v in cuts.values()):
         return {}
@@ -60,10 +59,4 @@ def load(folder: Path, key_: str) -> dict:
 
 
 def save(folder: Path, key_: str, cuts: dict) -> None:
-    try:
-        if not (folder.parent / ".gitignore").exists() and folder.parent.is_dir():
-            write_bytes(folder.parent / ".gitignore", b"*\n")
-        folder.mkdir(parents=True, exist_ok=True)
-        write_bytes(folder / NAME, marshal.dumps((key_, cuts)))
-    except (OSError, ValueError):  # ValueError: something marshal cannot hold
-        pass
+    doccache.write_cache(folder.parent, f"{folder.name}/{NAME}", (key_, cuts))
