@@ -248,3 +248,20 @@ def test_hand_in_answers_with_a_linked_cut_short_or_forged_cache_are_gits(handed
     assert handin.first_commits(root, "2026-10") == cold
     assert (root / doccache.FOLDER / ".gitignore").read_bytes() == b"*\n"
     assert os.path.getsize(kept) > len(whole) // 2  # written again, whole
+
+
+def test_the_ticket_draft_is_neither_kept_nor_read_through_a_linked_cache_folder(tmp_path):
+    from erpops.commands import ticket_new
+
+    root, elsewhere = tmp_path / "ops", tmp_path / "elsewhere"
+    root.mkdir()
+    elsewhere.mkdir()
+    ticket_new.save_draft(root, {"title": "月末结账按钮灰色", "symptom": " "})
+    assert ticket_new.read_draft(root) == {"title": "月末结账按钮灰色"}
+    assert (root / ".erpops-cache/.gitignore").read_text("utf-8") == "*\n"
+    shutil.rmtree(root / ".erpops-cache")
+    (root / ".erpops-cache").symlink_to(elsewhere, target_is_directory=True)
+    ticket_new.save_draft(root, {"title": "写到别处"})
+    assert list(elsewhere.iterdir()) == []
+    (elsewhere / "ticket-draft.yaml").write_text("title: 别处的草稿\n", "utf-8")
+    assert ticket_new.read_draft(root) == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -436,3 +437,27 @@ def test_a_build_with_the_templates_code_kept_writes_the_pages_a_build_without_w
     assert pages == sorted(p.relative_to(tmp_path / "second").as_posix() for p in (tmp_path / "second").rglob("*.html"))
     for page in pages:
         assert (tmp_path / "second" / page).read_bytes() == (tmp_path / "ci" / page).read_bytes(), page
+
+
+def test_the_page_store_is_not_kept_through_a_linked_cache_folder(tmp_path):
+    """A .erpops-cache, or its site folder, that is a link: the build writes no page there (the
+    site is built as without the cache); unlinked, the store's folder is ignored by Git."""
+    root = real_data_copy(tmp_path / "ops")
+    build = [sys.executable, "-m", "mkdocs", "build", "-q", "--no-strict", "-d"]
+    plain = subprocess.run(build + [str(tmp_path / "plain")], cwd=root, capture_output=True, text=True, env=LOCAL)
+    assert plain.returncode == 0, plain.stderr
+    assert (root / ".erpops-cache/.gitignore").read_text("utf-8") == "*\n"
+    assert list((root / ".erpops-cache/site").glob("zh-internal/tickets/**/*.md"))
+    for linked in (".erpops-cache/site", ".erpops-cache"):
+        shutil.rmtree(root / ".erpops-cache")
+        elsewhere = tmp_path / f"elsewhere-{linked.count('/')}"
+        elsewhere.mkdir()
+        (root / linked).parent.mkdir(parents=True, exist_ok=True)
+        (root / linked).symlink_to(elsewhere, target_is_directory=True)
+        site = tmp_path / f"site-{linked.count('/')}"
+        done = subprocess.run(build + [str(site)], cwd=root, capture_output=True, text=True, env=LOCAL)
+        assert done.returncode == 0, done.stderr
+        assert not list(elsewhere.rglob("*.md")) and not list(elsewhere.rglob("keys.marshal")), linked
+        assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == \
+            sorted(p.relative_to(tmp_path / "plain").as_posix() for p in (tmp_path / "plain").rglob("*.html"))
+        (root / linked).unlink()

@@ -53,7 +53,7 @@ def _namespace() -> str:
     return h.hexdigest()
 
 
-def _through_link(cache: Path, name: str) -> bool:
+def through_link(cache: Path, name: str) -> bool:
     """Whether `cache` (the .erpops-cache folder) or a folder of `name` inside it is a link."""
     folder = cache
     if os.path.islink(folder):
@@ -65,10 +65,24 @@ def _through_link(cache: Path, name: str) -> bool:
     return False
 
 
+def usable(cache: Path, name: str) -> bool:
+    """Whether files may be kept at `cache/name` (a file, or a folder of files such as the site's
+    page store): no link on the way, and the cache's `.gitignore` of `*` is there (written if not)."""
+    if through_link(cache, name):
+        return False
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        if not (cache / ".gitignore").exists():
+            write_bytes(cache / ".gitignore", b"*\n")
+    except OSError:
+        return False
+    return not os.path.islink(cache)
+
+
 def read_cache(cache: Path, name: str) -> Any:
     """What `write_cache(cache, name, …)` kept, unmarshalled; None when there is nothing to trust:
     no such file, a link on the way to it or as the file itself, unreadable or corrupt bytes."""
-    if _through_link(cache, name):
+    if through_link(cache, name):
         return None
     try:
         fd = os.open(cache / name, os.O_RDONLY | _NOFOLLOW)
@@ -85,7 +99,7 @@ def write_cache(cache: Path, name: str, value: Any, stale: str | None = None) ->
     that is a link. False when nothing was written: a cache never fails a command. The caller
     decides whether caching is on: most ask `enabled()`, the site's `cache: on` keeps jieba's cuts
     even in CI."""
-    if _through_link(cache, name):
+    if through_link(cache, name):
         return False
     target = cache / name
     try:

@@ -12,7 +12,7 @@ from typing import Callable
 
 import yaml
 
-from erpops import resolve
+from erpops import doccache, resolve
 from erpops.atomic import write_text
 from erpops.commands.ticket import _repo, new, person
 from erpops.errors import FatalError
@@ -35,7 +35,7 @@ def draft_path(root: Path) -> Path:
 
 def read_draft(root: Path) -> dict[str, str]:
     path = draft_path(root)
-    if not path.is_file():
+    if doccache.through_link(root / doccache.FOLDER, "ticket-draft.yaml") or path.is_symlink() or not path.is_file():
         return {}
     doc, _ = load_text(path.read_text("utf-8", errors="replace"), DRAFT)
     data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
@@ -44,9 +44,9 @@ def read_draft(root: Path) -> dict[str, str]:
 
 def save_draft(root: Path, values: dict[str, str | None]) -> None:
     kept = {k: v for k, v in values.items() if isinstance(v, str) and v.strip()}
-    path = draft_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, yaml.safe_dump(kept, allow_unicode=True, sort_keys=False))
+    if not doccache.usable(root / doccache.FOLDER, "ticket-draft.yaml"):  # a link: nowhere to keep it
+        return
+    write_text(draft_path(root), yaml.safe_dump(kept, allow_unicode=True, sort_keys=False))
 
 
 def _say(text: str) -> None:

@@ -152,9 +152,10 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_files(self, files: Files, /, *, config) -> Files:
         lang, audience = self.config.lang, self.config.audience
         store = None
-        if cache_on(self.config.cache) and self.preview is None:
-            flat = "" if config.use_directory_urls else "-flat"
-            store = pagecache.Store.open(self.root / CACHE / f"{lang}-{audience}{flat}", self.repo, lang=lang,
+        kept = f"site/{lang}-{audience}{'' if config.use_directory_urls else '-flat'}"
+        if cache_on(self.config.cache) and self.preview is None \
+                and doccache.usable(self.root / doccache.FOLDER, f"{kept}/{pagecache.KEYS}"):  # no link on the way
+            store = pagecache.Store.open(self.root / doccache.FOLDER / kept, self.repo, lang=lang,
                                          audience=audience, directory_urls=config.use_directory_urls)
         self.keeping = store is not None  # and the templates' code (on_env)
         settled, read_before = self._settle(store), ticketsummary.loaded
