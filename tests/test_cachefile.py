@@ -178,7 +178,7 @@ def test_a_warm_cache_moved_behind_a_link_is_not_read(ops, tmp_path, monkeypatch
     cold = _cold(ops, monkeypatch)
     assert _answers(ops) == cold
     names = {p.name.split("-")[0] for p in (ops / doccache.FOLDER).glob("*.marshal")}
-    assert names == {"check", "index", "ticket"}
+    assert names == {"check", "index", "setup", "ticket"}
     target = tmp_path / "elsewhere"
     (ops / doccache.FOLDER).rename(target)
     (ops / doccache.FOLDER).symlink_to(target, target_is_directory=True)
@@ -194,7 +194,7 @@ def test_cache_files_cut_short_give_the_answers_of_no_cache_and_are_written_agai
     cold = _cold(ops, monkeypatch)
     assert _answers(ops) == cold
     files = sorted((ops / doccache.FOLDER).glob("*.marshal"))
-    assert len(files) == 3
+    assert [p.name.split("-")[0] for p in files] == ["check", "index", "setup", "ticket"]
     for path in files:
         whole = path.read_bytes()
         path.write_bytes(whole[: len(whole) // 2])
@@ -208,14 +208,15 @@ def test_cache_files_cut_short_give_the_answers_of_no_cache_and_are_written_agai
 def test_older_cache_versions_go_when_a_command_writes_its_cache(ops, monkeypatch):
     folder = ops / doccache.FOLDER
     folder.mkdir()
-    stale = ["check-0000000000000000.marshal", "index-0000000000000000.marshal", "ticket-0000000000000000.marshal"]
+    stale = ["check-0000000000000000.marshal", "index-0000000000000000.marshal", "setup-0000000000000000.marshal",
+             "ticket-0000000000000000.marshal"]
     for name in stale:
         (folder / name).write_bytes(b"\x00old")
     (folder / "handin.marshal").write_bytes(marshal.dumps({}))
     cold = _cold(ops, monkeypatch)
     assert _answers(ops) == cold
     names = sorted(p.name for p in folder.iterdir())
-    assert not set(stale) & set(names) and "handin.marshal" in names and len(names) == 5  # + .gitignore
+    assert not set(stale) & set(names) and "handin.marshal" in names and len(names) == 6  # + .gitignore
 
 
 # The hand-in answers over a Git repository.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import shutil
 
 import pytest
 
@@ -93,3 +94,42 @@ def test_other_schemas_mean_another_cache(monkeypatch):
         assert doccache._namespace() != before
     finally:
         doccache._namespace.cache_clear()
+
+
+def test_the_roster_and_policy_are_kept_once_the_cache_folder_exists(tmp_path, monkeypatch):
+    """A one-ticket command's roster and policy (load_roster_policy, load_some, load_context)
+    come from .erpops-cache, parsed and validated once, with the same results as without; a small
+    work tree without the folder stays untouched; an edited file is read again, its finding kept."""
+    root = generated(tmp_path, monkeypatch, 12, seed=5)
+    shutil.rmtree(root / doccache.FOLDER, ignore_errors=True)
+    seen: list[str] = []
+    real = load.load_bytes
+
+    def spy(raw, rel, max_bytes):
+        seen.append(rel)
+        return real(raw, rel, max_bytes)
+    monkeypatch.setattr(load, "load_bytes", spy)
+
+    def snapshot():
+        repo = load.load_roster_policy(root)
+        return sorted(repo.diagnostics), {r: (d.data, d.text) for r, d in repo.documents.items()}, repo.roster
+
+    monkeypatch.setenv("ERPOPS_CACHE", "0")
+    plain = snapshot()
+    monkeypatch.delenv("ERPOPS_CACHE")
+    assert snapshot() == plain and not (root / doccache.FOLDER).exists()
+    (root / doccache.FOLDER).mkdir()
+    seen.clear()
+    assert snapshot() == plain and "roster/people.yaml" in seen and "policy.yaml" in seen
+    assert [p.name.split("-")[0] for p in (root / doccache.FOLDER).glob("*.marshal")] == ["setup"]
+    seen.clear()
+    assert snapshot() == plain and seen == []
+    assert load.load_context(root).roster == plain[2] and seen == []
+    people = root / "roster/people.yaml"
+    people.write_text(people.read_text("utf-8").replace("name:", "nmae:", 1), "utf-8")
+    seen.clear()
+    edited = snapshot()
+    assert seen == ["roster/people.yaml"]
+    assert any(d.path == "roster/people.yaml" and d.is_error for d in edited[0])
+    monkeypatch.setenv("ERPOPS_CACHE", "0")
+    assert edited == snapshot()

@@ -140,13 +140,25 @@ class Files:
         return sorted(out)
 
 
+SETUP = "setup"  # doccache.Cache of the roster and policy files (their schema is in the key)
+
+
 class _Reader:
-    def __init__(self, files: Files, max_bytes: int) -> None:
+    def __init__(self, files: Files, max_bytes: int, *, keep: bool = False) -> None:
         self.files = files
         self.max_bytes = max_bytes
         self.documents: dict[str, Document] = {}
         self.diagnostics: list[Diagnostic] = []
         self.attempted: set[str] = set()
+        # `keep`: the roster and policy, parsed and schema-clean, from .erpops-cache where there
+        # is one already (a repository big enough for the other caches; a small work tree stays
+        # untouched): a one-ticket command or a warm check then parses and validates none of them.
+        self.kept = doccache.Cache(files.root, SETUP) if keep and type(files) is Files and doccache.enabled() \
+            and (files.root / doccache.FOLDER).is_dir() else None
+
+    def close(self) -> None:
+        if self.kept is not None:
+            self.kept.save()
 
     def raw(self, rel: str) -> bytes | None:
         self.attempted.add(rel)
@@ -175,8 +187,30 @@ class _Reader:
         if not required and not self.files.exists(rel):
             return None
         self.attempted.add(rel)
-        doc, problems = read_yaml(self.files, rel, schema, self.max_bytes)
+        if self.kept is None:
+            doc, problems = read_yaml(self.files, rel, schema, self.max_bytes)
+        else:
+            doc, problems = self._read_kept(rel, schema)
         return self.take(rel, doc, problems)
+
+    def _read_kept(self, rel: str, schema: str) -> tuple[Document | None, list[Diagnostic]]:
+        """`read_yaml`, or what it gave for these bytes and this schema before, without problems."""
+        raw, problems = read_raw(self.files, rel)
+        if raw is None:
+            return None, problems
+        key = doccache.digest(schema.encode() + b"\0" + raw)
+        hit, data = self.kept.get(key) if len(raw) <= self.max_bytes else (False, None)
+        if hit:
+            text, problems = decode(raw, rel, self.max_bytes)
+            if text is not None and not problems:
+                return Document(rel, data, text), []
+        doc, problems = load_bytes(raw, rel, self.max_bytes)
+        if doc is None:
+            return None, problems
+        problems = problems + schemas.validate(doc, schema)
+        if not problems:
+            self.kept.put(key, doc.data)
+        return doc, problems
 
     def take(self, rel: str, doc: Document | None, problems: list[Diagnostic]) -> Document | None:
         """Record what reading `rel` gave (see `read_yaml`)."""
@@ -228,9 +262,10 @@ def load_roster_policy(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     `codeowners` and `issue-form`, which need no ticket, runbook or improvement item."""
     files = Files(root)
     with paused_gc():
-        reader = _Reader(files, max_bytes)
+        reader = _Reader(files, max_bytes, keep=True)
         roster = _read_roster(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
+        reader.close()
         reader.diagnostics += _links(files, reader, ("roster", POLICY))
         return Repository(root, roster, reader.documents, reader.diagnostics, policy=policy)
 
@@ -250,10 +285,11 @@ def load_context(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     and the links among them (the warm check, checkcache.py, takes the tickets from its cache)."""
     files = Files(root)
     with paused_gc():
-        reader = _Reader(files, max_bytes)
+        reader = _Reader(files, max_bytes, keep=True)
         roster = _read_roster(files, reader)
         runbooks, runbook_list = _read_runbooks(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
+        reader.close()
         improvements = _improvements(files, reader)
         reader.diagnostics += _links(files, reader, ("roster", POLICY, RUNBOOKS, REPORTS, IMPROVEMENTS))
         return Repository(root, roster, reader.documents, reader.diagnostics, runbooks, runbook_list,
@@ -265,10 +301,11 @@ def load_some(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -
     improvement items, no search for links): what a one-ticket command reads."""
     files = Files(root)
     with paused_gc():
-        reader = _Reader(files, max_bytes)
+        reader = _Reader(files, max_bytes, keep=True)
         roster = _read_roster(files, reader)
         runbooks, runbook_list = _read_runbooks(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy"))
+        reader.close()
         tickets = []
         for rel, doc, problems, ticket in read_ticket_files(files, ticket_paths, max_bytes):
             reader.take(rel, doc, problems)
