@@ -133,3 +133,35 @@ def test_the_roster_and_policy_are_kept_once_the_cache_folder_exists(tmp_path, m
     assert any(d.path == "roster/people.yaml" and d.is_error for d in edited[0])
     monkeypatch.setenv("ERPOPS_CACHE", "0")
     assert edited == snapshot()
+
+
+def test_a_git_trees_roster_and_policy_are_kept_by_their_bytes_too(tmp_path, monkeypatch):
+    """pr-check reads the roster and policy from Git trees (gittree.TreeFiles): the same bytes,
+    the same kept entries; the results are those of a cold read."""
+    import subprocess
+
+    from erpops import gittree
+
+    root = generated(tmp_path, monkeypatch, 12, seed=5)
+    shutil.rmtree(root / doccache.FOLDER, ignore_errors=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(root)]
+    subprocess.run(git + ["init", "-q", "-b", "main"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "data"], check=True)
+    repo, prefix = gittree.open_repo(root)
+
+    def from_git():
+        files = gittree.TreeFiles(gittree.tree(repo, gittree.commit(repo, "HEAD"), prefix))
+        model = load.load_files(files, root, [])
+        return sorted(model.diagnostics), model.roster, model.policy
+
+    monkeypatch.setenv("ERPOPS_CACHE", "0")
+    cold = from_git()
+    monkeypatch.delenv("ERPOPS_CACHE")
+    (root / doccache.FOLDER).mkdir()
+    assert from_git() == cold
+    seen: list[str] = []
+    real = load.load_bytes
+    monkeypatch.setattr(load, "load_bytes", lambda raw, rel, max_bytes: seen.append(rel) or real(raw, rel, max_bytes))
+    assert from_git() == cold
+    assert not [rel for rel in seen if rel.startswith("roster/") or rel == "policy.yaml"]

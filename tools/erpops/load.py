@@ -144,17 +144,18 @@ SETUP = "setup"  # doccache.Cache of the roster and policy files (their schema i
 
 
 class _Reader:
-    def __init__(self, files: Files, max_bytes: int, *, keep: bool = False) -> None:
+    def __init__(self, files: Files, max_bytes: int, *, keep_in: Path | None = None) -> None:
         self.files = files
         self.max_bytes = max_bytes
         self.documents: dict[str, Document] = {}
         self.diagnostics: list[Diagnostic] = []
         self.attempted: set[str] = set()
-        # `keep`: the roster and policy, parsed and schema-clean, from .erpops-cache where there
-        # is one already (a repository big enough for the other caches; a small work tree stays
-        # untouched): a one-ticket command or a warm check then parses and validates none of them.
-        self.kept = doccache.Cache(files.root, SETUP) if keep and type(files) is Files and doccache.enabled() \
-            and (files.root / doccache.FOLDER).is_dir() else None
+        # `keep_in` (the work tree): the roster and policy, parsed and schema-clean, from its
+        # .erpops-cache where there is one already (a repository big enough for the other caches;
+        # a small work tree stays untouched): a one-ticket command, pr-check (whose base revision's
+        # files are keyed by their bytes as any others) or a warm check parses and validates none.
+        self.kept = doccache.Cache(keep_in, SETUP) if keep_in is not None and doccache.enabled() \
+            and (keep_in / doccache.FOLDER).is_dir() else None
 
     def close(self) -> None:
         if self.kept is not None:
@@ -262,7 +263,7 @@ def load_roster_policy(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     `codeowners` and `issue-form`, which need no ticket, runbook or improvement item."""
     files = Files(root)
     with paused_gc():
-        reader = _Reader(files, max_bytes, keep=True)
+        reader = _Reader(files, max_bytes, keep_in=root)
         roster = _read_roster(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
         reader.close()
@@ -285,7 +286,7 @@ def load_context(root: Path, max_bytes: int = MAX_BYTES) -> Repository:
     and the links among them (the warm check, checkcache.py, takes the tickets from its cache)."""
     files = Files(root)
     with paused_gc():
-        reader = _Reader(files, max_bytes, keep=True)
+        reader = _Reader(files, max_bytes, keep_in=root)
         roster = _read_roster(files, reader)
         runbooks, runbook_list = _read_runbooks(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy", required=_any_ticket(files)))
@@ -301,7 +302,7 @@ def load_some(root: Path, ticket_paths: list[str], max_bytes: int = MAX_BYTES) -
     improvement items, no search for links): what a one-ticket command reads."""
     files = Files(root)
     with paused_gc():
-        reader = _Reader(files, max_bytes, keep=True)
+        reader = _Reader(files, max_bytes, keep_in=root)
         roster = _read_roster(files, reader)
         runbooks, runbook_list = _read_runbooks(files, reader)
         policy = policy_model.build(reader.read(POLICY, "policy"))
@@ -369,7 +370,7 @@ def _read_runbooks(files: Files, reader: _Reader) -> tuple[dict[str, Runbook], l
 
 
 def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: int) -> Repository:
-    reader = _Reader(files, max_bytes)
+    reader = _Reader(files, max_bytes, keep_in=root)
     roster = _read_roster(files, reader)
     runbooks, runbook_list = _read_runbooks(files, reader)
     whole = ticket_paths is None
@@ -382,6 +383,7 @@ def _load(files: Files, root: Path, ticket_paths: list[str] | None, max_bytes: i
         reader.diagnostics += [Diagnostic.make(rel, 1, "ticket-file-extension")
                                for rel in ticket_files if _misnamed_ticket(rel)]
     policy = policy_model.build(reader.read(POLICY, "policy", required=bool(ticket_paths)))
+    reader.close()
     tickets = []
     if type(files) is Files:  # on disk: several processes, and the cache, may read them
         results = loadpool.read_all(files.root, ticket_paths, "ticket", max_bytes)
