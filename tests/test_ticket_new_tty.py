@@ -99,8 +99,8 @@ def test_a_refused_ticket_comes_back_from_the_draft(repo, terminal):
     screen = term.wait("“乙系统”不是有效的子系统。")
     assert "可选：甲系统（alpha）。" in screen
     term.type("甲系统")  # its Chinese name
-    screen = term.wait("工单类型：")
-    assert "  3. 系统故障/缺陷（fault）" in screen.splitlines()
+    screen = term.wait("  3. 系统故障/缺陷（fault）")  # the options, not only their heading (printed first)
+    assert "工单类型：" in screen.splitlines()
     term.type("?")  # lists them again
     term.wait("  3. 系统故障/缺陷（fault）", times=2)
     term.type("故障")
