@@ -143,10 +143,7 @@ def _others(repo: Repository, now: dt.datetime) -> list[Diagnostic]:
 
 
 def _read(root: Path) -> tuple[int, dict] | None:
-    loaded = doccache.read_cache(root / doccache.FOLDER, path(root).name)
-    if type(loaded) is tuple and len(loaded) == 2 and isinstance(loaded[0], int) and isinstance(loaded[1], dict):
-        return loaded
-    return None
+    return doccache.read_stamped(root / doccache.FOLDER, path(root).name)
 
 
 def _save(root: Path, written: int, context: bytes, entries: dict[str, Entry]) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from erpops import __version__, schemas
 from erpops.atomic import write_bytes
+from erpops.yamlio import Document, decode
 
 FOLDER = ".erpops-cache"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -72,11 +73,16 @@ def usable(cache: Path, name: str) -> bool:
         return False
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        if not (cache / ".gitignore").exists():
-            write_bytes(cache / ".gitignore", b"*\n")
+        _ignored(cache)
     except OSError:
         return False
     return not os.path.islink(cache)
+
+
+def _ignored(cache: Path) -> None:
+    """The cache folder's `.gitignore` of `*`, so that git never sees what is kept there."""
+    if not (cache / ".gitignore").exists():
+        write_bytes(cache / ".gitignore", b"*\n")
 
 
 def read_cache(cache: Path, name: str) -> Any:
@@ -92,6 +98,14 @@ def read_cache(cache: Path, name: str) -> Any:
         return None
 
 
+def read_stamped(cache: Path, name: str) -> tuple[int, dict] | None:
+    """`read_cache` of a file kept as (the time it was written, in ns; a dict), or None."""
+    loaded = read_cache(cache, name)
+    if type(loaded) is tuple and len(loaded) == 2 and isinstance(loaded[0], int) and isinstance(loaded[1], dict):
+        return loaded
+    return None
+
+
 def write_cache(cache: Path, name: str, value: Any, stale: str | None = None) -> bool:
     """Keep `value` (marshalled) as `cache/name` (`name` may be in a subfolder: "site/x.marshal"),
     atomically, with a `.gitignore` of `*` in `cache`; `stale`, a glob beside the file, names its
@@ -104,8 +118,7 @@ def write_cache(cache: Path, name: str, value: Any, stale: str | None = None) ->
     target = cache / name
     try:
         data = marshal.dumps(value)
-        if not (cache / ".gitignore").exists():
-            write_bytes(cache / ".gitignore", b"*\n")
+        _ignored(cache)
         if stale is not None:
             for old in target.parent.glob(stale):
                 if old != target:
@@ -166,6 +179,15 @@ class Cache:
             return False, None
         self.new[key] = encoded
         return True, data
+
+    def document(self, key: bytes, raw: bytes, rel: str, max_bytes: int) -> Document | None:
+        """The Document of `rel` kept for its bytes `raw` (`key`: their digest), or None: not
+        seen clean before, too large, or bytes that do not decode without a problem."""
+        hit, data = self.get(key) if len(raw) <= max_bytes else (False, None)
+        if not hit:
+            return None
+        text, problems = decode(raw, rel, max_bytes)
+        return Document(rel, data, text) if text is not None and not problems else None
 
     def put(self, key: bytes, data: Any) -> None:
         self.new[key] = _encode(data)

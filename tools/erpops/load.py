@@ -158,8 +158,10 @@ class _Reader:
             and (keep_in / doccache.FOLDER).is_dir() else None
 
     def close(self) -> None:
+        """The roster and policy are read: keep them, and read what follows (improvement items) as before."""
         if self.kept is not None:
             self.kept.save()
+            self.kept = None
 
     def raw(self, rel: str) -> bytes | None:
         self.attempted.add(rel)
@@ -200,16 +202,11 @@ class _Reader:
         if raw is None:
             return None, problems
         key = doccache.digest(schema.encode() + b"\0" + raw)
-        hit, data = self.kept.get(key) if len(raw) <= self.max_bytes else (False, None)
-        if hit:
-            text, problems = decode(raw, rel, self.max_bytes)
-            if text is not None and not problems:
-                return Document(rel, data, text), []
-        doc, problems = load_bytes(raw, rel, self.max_bytes)
-        if doc is None:
-            return None, problems
-        problems = problems + schemas.validate(doc, schema)
-        if not problems:
+        doc = self.kept.document(key, raw, rel, self.max_bytes)
+        if doc is not None:
+            return doc, []
+        doc, problems = parse_yaml(raw, rel, schema, self.max_bytes)
+        if doc is not None and not problems:
             self.kept.put(key, doc.data)
         return doc, problems
 
@@ -239,6 +236,11 @@ def read_yaml(files: Files, rel: str, schema: str, max_bytes: int) -> tuple[Docu
     raw, problems = read_raw(files, rel)
     if raw is None:
         return None, problems
+    return parse_yaml(raw, rel, schema, max_bytes)
+
+
+def parse_yaml(raw: bytes, rel: str, schema: str, max_bytes: int) -> tuple[Document | None, list[Diagnostic]]:
+    """`read_yaml` of bytes already read: parsed and checked against `schema`."""
     doc, problems = load_bytes(raw, rel, max_bytes)
     if doc is None:
         return None, problems

@@ -16,7 +16,7 @@ from typing import Iterator
 from erpops import doccache, schemas
 from erpops.diagnostics import Diagnostic
 from erpops.progress import Progress
-from erpops.yamlio import Document, decode
+from erpops.yamlio import Document
 
 MIN_PARALLEL = 2000  # files; below this one process is faster
 CHUNK = 250
@@ -79,10 +79,9 @@ def read_all(root: Path, rels: list[str], schema: str, max_bytes: int) -> Iterat
             except OSError:
                 continue  # read_yaml says why
             key = doccache.digest(raw)
-            hit, data = cache.get(key) if len(raw) <= max_bytes else (False, None)
-            text, problems = decode(raw, rel, max_bytes) if hit else (None, [])
-            if hit and text is not None and not problems:
-                done[i] = (Document(rel, data, text), [])
+            doc = cache.document(key, raw, rel, max_bytes)
+            if doc is not None:
+                done[i] = (doc, [])
                 progress.advance()
             else:
                 keys[i] = key

@@ -216,10 +216,7 @@ def _aware(text: str | None) -> dt.datetime | None:
 
 
 def _read(root: Path) -> tuple[int, dict] | None:
-    loaded = doccache.read_cache(root / doccache.FOLDER, path(root).name)
-    if type(loaded) is tuple and len(loaded) == 2 and isinstance(loaded[0], int) and isinstance(loaded[1], dict):
-        return loaded
-    return None
+    return doccache.read_stamped(root / doccache.FOLDER, path(root).name)
 
 
 def save(root: Path, written: int, entries: dict[str, tuple[Key, tuple | None]]) -> None:
