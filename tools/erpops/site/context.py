@@ -12,7 +12,7 @@ from markupsafe import Markup
 from erpops.i18n import t
 from erpops.repository import Repository
 from erpops.model import Person
-from erpops.site import escape
+from erpops.site import escape, jinjacache, pagecache
 from erpops.site import html as html_page
 
 INTERNAL, PUBLIC = "internal", "public"
@@ -74,8 +74,6 @@ class Context:
         self.env = environment(self.lang)
         self.html_env = environment(self.lang, html=True)
         if self.store is not None:  # a build that keeps what it made: the templates' code too
-            from erpops.site import jinjacache, pagecache
-
             for env in (self.env, self.html_env):
                 jinjacache.attach(env, pagecache.code_version())
 

@@ -83,6 +83,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     site_wide = ""  # dirty.site_wide_key of this build's pages, once on_files has them
     preview: int | None = None  # a pull request's preview (erpops.site.preview): its changed tickets
     kept: reload.Kept | None = None  # the model between `mkdocs serve` rebuilds
+    keeping = False  # this build keeps its pages (pagecache) and its templates' code (jinjacache)
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """`mkdocs build --dirty` / `serve --dirty`: only pages whose file changed are rebuilt
@@ -152,12 +153,12 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_files(self, files: Files, /, *, config) -> Files:
         lang, audience = self.config.lang, self.config.audience
         store = None
-        kept = f"site/{lang}-{audience}{'' if config.use_directory_urls else '-flat'}"
+        folder = f"site/{lang}-{audience}{'' if config.use_directory_urls else '-flat'}"  # in .erpops-cache
         if cache_on(self.config.cache) and self.preview is None \
-                and doccache.usable(self.root / doccache.FOLDER, f"{kept}/{pagecache.KEYS}"):  # no link on the way
-            store = pagecache.Store.open(self.root / doccache.FOLDER / kept, self.repo, lang=lang,
+                and doccache.usable(self.root / doccache.FOLDER, f"{folder}/{pagecache.KEYS}"):  # no link on the way
+            store = pagecache.Store.open(self.root / doccache.FOLDER / folder, self.repo, lang=lang,
                                          audience=audience, directory_urls=config.use_directory_urls)
-        self.keeping = store is not None  # and the templates' code (on_env)
+        self.keeping = store is not None
         settled, read_before = self._settle(store), ticketsummary.loaded
         try:
             built = pages.build(self.repo, lang, audience, store=store, directory_urls=config.use_directory_urls)
@@ -191,7 +192,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
         files.append(File.generated(config, layout.CSS_URI, abs_src_path=str(layout.css_file())))
         files.append(File.generated(config, search.WORKER_URI, content=search.worker_script(self.config.lang)))
         if skipped:
-            files = dirty_build.LinkableFiles(files, config, {u: str(built[u]) for u in skipped})
+            files = dirty_build.LinkableFiles(files, config, {u: built[u] for u in skipped})
         if not self.serving:  # the pages are made: a build needs the model no more (memory)
             self.repo, self.kept = None, None
         if self.dirty:
@@ -228,7 +229,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
             return set()
         made = set(store.rendered) | set(store.written)
         keep = dirty_build.nav_uris(config.nav)
-        kept = {uri: str(v) for uri, v in built.items() if isinstance(v, pagecache.Kept) and uri not in made and uri not in keep}
+        kept = {uri: v for uri, v in built.items() if isinstance(v, pagecache.Kept) and uri not in made and uri not in keep}
         skipped = dirty_build.untouched(kept, config.site_dir, config.use_directory_urls)
         if skipped:
             config.theme.static_templates.difference_update(dirty_build.SITE_WIDE)
@@ -251,7 +252,7 @@ class ErpopsPlugin(BasePlugin[ErpopsConfig]):
     def on_env(self, env, /, *, config, files):
         """The page shells of this build (erpops.site.shell), behind the generated pages' template."""
         lang = self.config.lang
-        if getattr(self, "keeping", False):
+        if self.keeping:
             jinjacache.attach(env, jinjacache.versions("mkdocs", "mkdocs-material"))
         if self.dirty:
             self._read_nav_pages(config, files)
