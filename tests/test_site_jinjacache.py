@@ -5,7 +5,7 @@ import os
 import tempfile
 
 import pytest
-from jinja2 import DictLoader, Environment
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from erpops.site import jinjacache
 from erpops.site.context import environment
@@ -23,7 +23,7 @@ def user_tmp(tmp_path, monkeypatch):
 
 
 def _env(**options) -> Environment:
-    return Environment(loader=DictLoader({"t.html": TEMPLATE}), autoescape=True, **options)
+    return Environment(loader=DictLoader({"t.html": TEMPLATE}), **{"autoescape": True, **options})
 
 
 def _no_compiling(monkeypatch) -> None:
@@ -52,6 +52,16 @@ def test_other_settings_compile_their_own_code(user_tmp, other):
     jinjacache.attach(changed, "v1")
     expected = _env(**other).get_template("t.html").render(x="a")  # no cache
     assert changed.get_template("t.html").render(x="a") == expected
+    assert len(list(user_tmp.iterdir())) == 2
+
+
+def test_another_choice_of_escaped_extensions_compiles_its_own_code(user_tmp):
+    html = _env(autoescape=select_autoescape(["html"]))
+    jinjacache.attach(html, "v1")
+    assert html.get_template("t.html").render(x="<x>") == "\n  <b>&lt;x&gt;</b>\n"
+    xml = _env(autoescape=select_autoescape(["xml"]))
+    jinjacache.attach(xml, "v1")
+    assert xml.get_template("t.html").render(x="<x>") == "\n  <b><x></b>\n"
     assert len(list(user_tmp.iterdir())) == 2
 
 

@@ -47,12 +47,20 @@ def _name(obj) -> str:
     return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
+def _autoescape(setting) -> str:
+    """What decides, per template name, whether its code escapes: select_autoescape's closures of
+    other extensions share one name, so their captured settings (strings and flags) are in too."""
+    if not callable(setting):
+        return repr(setting)
+    return _name(setting) + repr([c.cell_contents for c in getattr(setting, "__closure__", None) or ()])
+
+
 def settings_key(env: Environment, code: str) -> str:
     """A digest of what, besides a template's source, shapes the code it compiles to in `env`;
     `code`: a version of whatever supplies the environment's filters and tests."""
     parts = [repr(getattr(env, name)) for name in _SETTINGS]
-    parts += [_name(env.finalize) if env.finalize is not None else "-", _name(env.autoescape)
-              if callable(env.autoescape) else repr(env.autoescape), _name(env.code_generator_class),
+    parts += [_name(env.finalize) if env.finalize is not None else "-", _autoescape(env.autoescape),
+              _name(env.code_generator_class),
               ",".join(sorted(env.extensions)), code]
     parts += [f"{k}={_name(v)}" for k, v in sorted({**env.filters, **{"test " + k: v for k, v in env.tests.items()}}.items())]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
